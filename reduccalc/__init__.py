@@ -1,0 +1,24 @@
+"""reduccalc: do the measures in an air-quality action plan add up to its target?
+
+Public API::
+
+    sc = reduccalc.load_scenario("scenarios/xinfu_2021.yaml")
+    res = sc.run()
+    res.summary(); res.reductions; res.ledger; res.met
+
+and the calculators in :mod:`reduccalc.calculators`.
+"""
+
+from __future__ import annotations
+
+from . import calculators
+from .errors import ScenarioError
+from .factors import FactorTable, load_table
+from .result import Result
+from .scenario import Scenario, load_scenario
+from .units import ureg
+
+__version__ = "0.1.0"
+
+__all__ = ["FactorTable", "Result", "Scenario", "ScenarioError", "__version__", "calculators", "load_scenario",
+           "load_table", "ureg"]

@@ -1,0 +1,330 @@
+"""Emission-factor and default-parameter tables: loading, checking, lookup.
+
+The shipped tables live in ``factors/`` (see ``factors/README.md`` for the
+columns). Each row is one cited number. A scenario may add rows of its own
+(``factors: [local.csv]``) that replace shipped rows with the same key or
+extend the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .units import parse_unit_checked
+from .vocabulary import POLLUTANTS
+
+COLUMNS = (
+    "id", "kind", "category", "subject", "standard", "technology", "region", "quantity", "value", "unit",
+    "low", "high", "distribution", "scales_with", "control", "source", "reference", "year", "judged", "note",
+)
+REQUIRED = ("id", "category", "quantity", "value", "unit")
+KINDS = ("emission_factor", "parameter")
+DISTRIBUTIONS = ("", "lognormal95", "uniform", "triangular", "normal95")
+SPECIAL_FILES = {"sources.csv", "heating_profile.csv"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public document that factor rows cite."""
+
+    id: str
+    citation: str
+    url: str = ""
+    accessed: str = ""
+    read: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One cited number: an emission factor or a default parameter."""
+
+    id: str
+    kind: str
+    category: str
+    subject: str
+    standard: str
+    technology: str
+    region: str
+    quantity: str
+    value: float
+    unit: str
+    low: float | None
+    high: float | None
+    distribution: str
+    scales_with: str
+    control: str
+    source: str
+    reference: str
+    year: str
+    judged: bool
+    note: str
+    file: str
+    line: int
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None and self.high is not None and self.high > self.low
+
+    def describe_source(self, sources: dict[str, Source]) -> str:
+        """Short provenance: ``source id, reference (year)``."""
+        src = sources.get(self.source)
+        name = src.citation if src else self.source
+        text = f"{name}, {self.reference}" if self.reference else name
+        return text + (" [judged]" if self.judged else "")
+
+
+def _float_or_none(text: str) -> float | None:
+    text = text.strip()
+    return float(text) if text else None
+
+
+def factors_dir() -> Path:
+    """Where the shipped tables are: inside the wheel, or the repo's ``factors/``."""
+    packaged = files("reduccalc").joinpath("factors")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "factors"
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError("factor file not found", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError("factor file is not UTF-8", file=str(path)) from None
+    reader = csv.DictReader(io.StringIO(text))
+    # line numbers as a spreadsheet shows them: the header is line 1
+    return [(index + 2, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for index, row in enumerate(reader)]
+
+
+def parse_rows(path: Path, collector: ProblemCollector, defaults: dict[str, str] | None = None) -> list[FactorRow]:
+    """Read and check one factor CSV; problems go to ``collector``."""
+    rows = []
+    for line, raw in _read_csv(path):
+        raw = {**(defaults or {}), **{k: v for k, v in raw.items() if v != ""}}
+        missing = [name for name in REQUIRED if not raw.get(name)]
+        if missing:
+            collector.add(ScenarioError(f"missing {', '.join(missing)}", file=str(path), line=line))
+            continue
+        try:
+            rows.append(_row(raw, path, line))
+        except ScenarioError as error:
+            collector.add(error.located(file=str(path), line=line))
+    return rows
+
+
+def _row(raw: dict[str, str], path: Path, line: int) -> FactorRow:
+    kind = raw.get("kind") or "emission_factor"
+    if kind not in KINDS:
+        raise ScenarioError(f"kind {kind!r} is not one of {KINDS}", field="kind")
+    quantity = raw["quantity"]
+    if kind == "emission_factor" and quantity not in POLLUTANTS:
+        raise ScenarioError(f"unknown pollutant {quantity!r}", field="quantity",
+                            hint=did_you_mean(quantity, POLLUTANTS))
+    parse_unit_checked(raw["unit"], field="unit")
+    try:
+        value = float(raw["value"])
+        low = _float_or_none(raw.get("low", ""))
+        high = _float_or_none(raw.get("high", ""))
+    except ValueError:
+        raise ScenarioError("value, low and high must be numbers", field="value") from None
+    if not all(math.isfinite(v) for v in (value, low or 0.0, high or 0.0)):
+        raise ScenarioError("value, low and high must be finite", field="value")
+    if low is not None and value < low or high is not None and value > high:
+        raise ScenarioError(f"value {value} outside its range [{low}, {high}]", field="value")
+    distribution = raw.get("distribution", "")
+    if distribution not in DISTRIBUTIONS:
+        raise ScenarioError(f"unknown distribution {distribution!r}", field="distribution",
+                            hint=did_you_mean(distribution, DISTRIBUTIONS))
+    if distribution and (low is None or high is None):
+        raise ScenarioError("a distribution needs both low and high", field="distribution")
+    return FactorRow(
+        id=raw["id"], kind=kind, category=raw["category"], subject=raw.get("subject", ""),
+        standard=raw.get("standard", ""), technology=raw.get("technology", ""),
+        region=raw.get("region", "") or "national", quantity=quantity, value=value, unit=raw["unit"],
+        low=low, high=high, distribution=distribution, scales_with=raw.get("scales_with", ""),
+        control=raw.get("control", ""), source=raw.get("source", ""), reference=raw.get("reference", ""),
+        year=raw.get("year", ""), judged=raw.get("judged", "").lower() in ("yes", "true", "1", "y"),
+        note=raw.get("note", ""), file=path.name, line=line,
+    )
+
+
+def _read_sources(path: Path) -> dict[str, Source]:
+    if not path.exists():
+        return {}
+    sources = {}
+    for _, raw in _read_csv(path):
+        if raw.get("id"):
+            sources[raw["id"]] = Source(raw["id"], raw.get("citation", ""), raw.get("url", ""),
+                                        raw.get("accessed", ""), raw.get("read", ""), raw.get("note", ""))
+    return sources
+
+
+def _read_heating_profiles(path: Path) -> dict[str, tuple[float, ...]]:
+    if not path.exists():
+        return {}
+    months: dict[str, list[float]] = {}
+    for line, raw in _read_csv(path):
+        region = raw.get("region") or "national"
+        shares = months.setdefault(region, [0.0] * 12)
+        try:
+            month = int(raw["month"])
+            shares[month - 1] = float(raw["share"])
+        except (KeyError, ValueError, IndexError):
+            raise ScenarioError("month must be 1-12 and share a number", file=str(path), line=line) from None
+    for region, shares in months.items():
+        if abs(sum(shares) - 1.0) > 1e-3:
+            raise ScenarioError(f"heating profile of {region!r} sums to {sum(shares):.4f}, not 1", file=str(path))
+    return {region: tuple(shares) for region, shares in months.items()}
+
+
+class FactorTable:
+    """All factor rows, indexed for lookup by what they describe.
+
+    Lookup keys are ``(kind, category, subject, standard, quantity)``; among
+    matching rows the one with the asked technology beats a row for any
+    technology, and the asked region beats ``national``.
+    """
+
+    def __init__(self, rows: Iterable[FactorRow], sources: dict[str, Source],
+                 heating_profiles: dict[str, tuple[float, ...]], checksum: str = "") -> None:
+        self.rows: dict[str, FactorRow] = {}
+        self.sources = sources
+        self.heating_profiles = heating_profiles
+        self.checksum = checksum
+        self._index: dict[tuple[str, str, str, str, str], list[FactorRow]] = {}
+        for row in rows:
+            self._add(row)
+
+    def _add(self, row: FactorRow) -> None:
+        old = self.rows.get(row.id)
+        if old is not None:
+            bucket = self._index[(old.kind, old.category, old.subject, old.standard, old.quantity)]
+            bucket.remove(old)
+        self.rows[row.id] = row
+        key = (row.kind, row.category, row.subject, row.standard, row.quantity)
+        bucket = self._index.setdefault(key, [])
+        # a row with the same technology and region is replaced, not added
+        bucket[:] = [r for r in bucket if (r.technology, r.region) != (row.technology, row.region)]
+        bucket.append(row)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, factor_id: str) -> FactorRow:
+        try:
+            return self.rows[factor_id]
+        except KeyError:
+            raise ScenarioError(f"no factor with id {factor_id!r}",
+                                hint=did_you_mean(factor_id, self.rows) or "see `reduccalc factors list`") from None
+
+    def find(self, category: str, subject: str, quantity: str, *, kind: str = "emission_factor",
+             standard: str = "", technology: str = "", region: str = "national") -> FactorRow | None:
+        """The best row for a lookup, or None."""
+        bucket = self._index.get((kind, category, subject, standard, quantity))
+        if not bucket:
+            return None
+        best, best_score = None, -1
+        for row in bucket:
+            if row.technology not in ("", technology) or row.region not in ("national", region):
+                continue
+            score = 2 * (row.technology == technology and technology != "") + (row.region == region)
+            if score > best_score:
+                best, best_score = row, score
+        return best
+
+    def emission_factors(self, category: str, subject: str, *, standard: str = "", technology: str = "",
+                         region: str = "national") -> dict[str, FactorRow]:
+        """Every pollutant's best row for one source, keyed by pollutant."""
+        found = {}
+        for pollutant in POLLUTANTS:
+            row = self.find(category, subject, pollutant, standard=standard, technology=technology, region=region)
+            if row is not None:
+                found[pollutant] = row
+        return found
+
+    def parameter(self, category: str, quantity: str, subject: str = "", *, technology: str = "",
+                  region: str = "national") -> FactorRow | None:
+        return self.find(category, subject, quantity, kind="parameter", technology=technology, region=region)
+
+    def subjects(self, category: str, kind: str = "emission_factor") -> set[str]:
+        return {r.subject for r in self.rows.values() if r.category == category and r.kind == kind}
+
+    def values(self, field: str, **where: str) -> set[str]:
+        """Distinct values of ``field`` among rows matching ``where``."""
+        return {getattr(r, field) for r in self.rows.values()
+                if all(getattr(r, k) == v for k, v in where.items())}
+
+    def heating_profile(self, region: str = "national") -> tuple[float, ...]:
+        for name in (region, "north_china", "national"):
+            if name in self.heating_profiles:
+                return self.heating_profiles[name]
+        if self.heating_profiles:
+            return next(iter(self.heating_profiles.values()))
+        raise ScenarioError("no heating profile in the factor tables", hint="add factors/heating_profile.csv")
+
+    def with_rows(self, rows: Iterable[FactorRow], sources: dict[str, Source] | None = None) -> FactorTable:
+        """A copy with ``rows`` replacing or extending this table's."""
+        table = FactorTable(self.rows.values(), {**self.sources, **(sources or {})}, self.heating_profiles,
+                            self.checksum)
+        for row in rows:
+            table._add(row)
+        return table
+
+
+def _checksum(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def load_table(directory: str | None = None) -> FactorTable:
+    """Load every table in ``directory`` (default: the shipped ``factors/``).
+
+    Raises
+    ------
+    ScenarioError
+        Listing every bad row by file and line.
+    """
+    folder = Path(directory) if directory else factors_dir()
+    paths = sorted(p for p in folder.glob("*.csv"))
+    collector = ProblemCollector()
+    rows: list[FactorRow] = []
+    sources: dict[str, Source] = {}
+    for path in paths:
+        if path.name.startswith("sources"):
+            sources.update(_read_sources(path))
+        elif path.name not in SPECIAL_FILES:
+            rows.extend(parse_rows(path, collector))
+    seen: dict[str, FactorRow] = {}
+    for row in rows:
+        if row.id in seen:
+            collector.add(ScenarioError(f"duplicate factor id {row.id!r} (also {seen[row.id].file}:"
+                                        f"{seen[row.id].line})", file=row.file, line=row.line))
+        seen[row.id] = row
+    collector.raise_if_any()
+    profiles = _read_heating_profiles(folder / "heating_profile.csv")
+    return FactorTable(rows, sources, profiles, _checksum(paths))
+
+
+def load_local_rows(path: Path) -> tuple[list[FactorRow], dict[str, Source]]:
+    """Rows of a scenario's own factor file; ``source`` defaults to the file."""
+    collector = ProblemCollector()
+    rows = parse_rows(path, collector, defaults={"source": f"local:{path.name}", "kind": "emission_factor"})
+    collector.raise_if_any()
+    rows = [replace(row, file=str(path)) for row in rows]
+    return rows, {f"local:{path.name}": Source(f"local:{path.name}", f"scenario factor file {path.name}")}

@@ -1,0 +1,279 @@
+"""Declarative field kinds: how each measure key is checked and canonicalised.
+
+A measure type declares its keys as ``{name: Key(kind, default)}``; one
+function, :func:`check_mapping`, checks a whole mapping against it, collecting
+every problem (unknown keys with a "did you mean", missing keys, wrong types,
+units of the wrong dimension, fractions outside [0, 1]) with positions.
+The same kinds check register columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pint
+
+from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
+from .units import split_quantity, to_canonical
+from .vocabulary import pollutant
+from .yamlio import key_position, position
+
+MISSING = object()
+
+
+class Kind:
+    """Base of field kinds: ``check`` returns the canonical value or raises."""
+
+    describe = "a value"
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class QuantityKind(Kind):
+    """A quantity with a unit, returned as a float in ``unit``."""
+
+    unit: str
+    example: str
+    positive: bool = False
+
+    @property
+    def describe(self) -> str:  # type: ignore[override]
+        return f"a quantity like {self.example!r}"
+
+    def check(self, value: Any) -> float:
+        result = to_canonical(value, self.unit, example=self.example)
+        if result < 0 or (self.positive and result == 0):
+            raise ScenarioError(f"{value!r} must be {'positive' if self.positive else 'zero or more'}",
+                                hint=f"write it like {self.example!r}")
+        return result
+
+
+@dataclass(frozen=True)
+class CountKind(Kind):
+    """A whole number of things (boilers, households, vehicles), >= 0."""
+
+    describe = "a whole number >= 0"
+
+    def check(self, value: Any) -> float:
+        if isinstance(value, str):
+            try:
+                number, unit = split_quantity(value)
+            except ValueError:
+                raise ScenarioError(f"{value!r} is not a number", hint="write a whole number like 500") from None
+            if unit not in ("dimensionless", "household", "households", "户", "vehicle", "vehicles", "辆",
+                            "boiler", "boilers", "台"):
+                raise ScenarioError(f"{value!r} is not a count", hint="write a whole number like 500")
+            value = number
+        if isinstance(value, pint.Quantity):
+            value = value.magnitude
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(f"expected a whole number, got {value!r}", hint="write a whole number like 500")
+        if not math.isfinite(value) or value != int(value):
+            raise ScenarioError(f"{value!r} is not a whole number", hint="counts are whole numbers")
+        if value < 0:
+            raise ScenarioError(f"{value!r} is negative", hint="counts are zero or more")
+        return float(value)
+
+
+def _fraction(value: Any, *, percent_only: bool = False) -> float:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.endswith("%"):
+            raise ScenarioError(f"{value!r} is not a fraction", hint="write a fraction like '30%' or 0.3")
+        try:
+            number = float(text[:-1]) / 100.0
+        except ValueError:
+            raise ScenarioError(f"{value!r} is not a percentage", hint="write it like '30%'") from None
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or percent_only:
+        raise ScenarioError(f"expected a fraction, got {value!r}", hint="write a fraction like '30%' or 0.3")
+    else:
+        number = float(value)
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise ScenarioError(f"{value!r} is outside [0, 1]", hint="a fraction is between 0 and 1 ('0%' to '100%')")
+    return number
+
+
+@dataclass(frozen=True)
+class FractionKind(Kind):
+    """A fraction in [0, 1], written ``"30%"`` or ``0.3``."""
+
+    describe = "a fraction like '30%' or 0.3"
+
+    def check(self, value: Any) -> float:
+        return _fraction(value)
+
+
+@dataclass(frozen=True)
+class PercentKind(Kind):
+    """A target percentage, written ``"5%"``; returned in percent (5.0)."""
+
+    describe = "a percentage like '5%'"
+
+    def check(self, value: Any) -> float:
+        if not isinstance(value, str) or not value.strip().endswith("%"):
+            raise ScenarioError(f"{value!r} is not a percentage",
+                                hint=f"write targets with a percent sign, e.g. '{value}%'"
+                                if isinstance(value, (int, float)) and not isinstance(value, bool)
+                                else "write targets like '5%'")
+        try:
+            number = float(value.strip()[:-1])
+        except ValueError:
+            raise ScenarioError(f"{value!r} is not a percentage", hint="write targets like '5%'") from None
+        if not math.isfinite(number) or not 0.0 <= number <= 100.0:
+            raise ScenarioError(f"{value!r} must be between 0% and 100%")
+        return number
+
+
+@dataclass(frozen=True)
+class ChoiceKind(Kind):
+    """One of a set of names, normalised by ``normalize`` (which raises)."""
+
+    normalize: Callable[[Any], str]
+    describe: str = "a name"  # type: ignore[misc]
+
+    def check(self, value: Any) -> str:
+        return self.normalize(value)
+
+
+@dataclass(frozen=True)
+class DateKind(Kind):
+    """A date, ``YYYY-MM-DD``."""
+
+    describe = "a date like 2021-10-31"
+
+    def check(self, value: Any) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise ScenarioError(f"{value!r} is not a date", hint="write dates as YYYY-MM-DD, e.g. 2021-10-31")
+
+
+@dataclass(frozen=True)
+class BoolKind(Kind):
+    describe = "true or false"
+
+    def check(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise ScenarioError(f"expected true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class TextKind(Kind):
+    describe = "a name"
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            raise ScenarioError(f"expected a name, got {value!r}")
+        return str(value)
+
+
+@dataclass(frozen=True)
+class FactorKind(Kind):
+    """An emission factor: a number and a unit, kept as ``(value, unit)``.
+
+    Its dimension is checked against the measure's activity later.
+    """
+
+    describe = "an emission factor like '2.5 kg/t'"
+
+    def check(self, value: Any) -> tuple[float, str]:
+        if isinstance(value, pint.Quantity):
+            return float(value.magnitude), str(value.units)
+        if isinstance(value, str):
+            try:
+                number, unit = split_quantity(value)
+            except ValueError:
+                raise ScenarioError(f"{value!r} is not a quantity", hint="write it like '2.5 kg/t'") from None
+            to_canonical(f"1 {unit}", unit, example="2.5 kg/t")  # the unit must parse
+            if not math.isfinite(number) or number < 0:
+                raise ScenarioError(f"{value!r} must be a finite number >= 0")
+            return number, unit
+        raise ScenarioError(f"{value!r} has no unit", hint="write an emission factor like '2.5 kg/t'")
+
+
+@dataclass(frozen=True)
+class PollutantMapKind(Kind):
+    """A mapping ``{pollutant: value}`` whose values are checked by ``item``."""
+
+    item: Kind
+
+    @property
+    def describe(self) -> str:  # type: ignore[override]
+        return f"a mapping of pollutant to {self.item.describe}"
+
+    def check(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise ScenarioError(f"expected {self.describe}, got {value!r}", hint="e.g. {NOx: '2 kg/t'}")
+        result: dict[str, Any] = {}
+        collector = ProblemCollector()
+        for key, item in value.items():
+            try:
+                name = pollutant(key)
+                result[name] = self.item.check(item)
+            except ScenarioError as error:
+                line, column = position(value, key)
+                collector.add(error.prefixed(str(key)).located(line=line, column=column))
+        collector.raise_if_any()
+        return result
+
+
+@dataclass(frozen=True)
+class Key:
+    """A measure key: its kind, its default (``MISSING`` = required), its help."""
+
+    kind: Kind
+    default: Any = None
+    help: str = ""
+
+
+def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | None = None,
+                  ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Check ``data`` against ``keys``; return canonical values, defaults filled.
+
+    All problems are raised together as one ScenarioError with positions.
+    """
+    if not isinstance(data, Mapping):
+        line, column = getattr(data, "where", None) or (None, None)
+        raise ScenarioError(f"expected a mapping, got {data!r}", file=file, line=line, column=column, field=path)
+    collector = ProblemCollector()
+    result: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in ignore:
+            continue
+        key = keys.get(name) if isinstance(name, str) else None
+        if key is None:
+            line, column = key_position(data, name)
+            collector.add(ScenarioError(
+                f"unknown key {name!r}", file=file, line=line, column=column, field=f"{path}.{name}",
+                hint=did_you_mean(str(name), keys) or f"expected one of {one_of(keys)}"))
+            continue
+        if value is None:
+            continue
+        try:
+            result[name] = key.kind.check(value)
+        except ScenarioError as error:
+            line, column = position(data, name)
+            collector.add(error.prefixed(f"{path}.{name}").located(file=file, line=line, column=column))
+    for name, key in keys.items():
+        if name not in result:
+            if key.default is MISSING:
+                line, column = getattr(data, "where", None) or (None, None)
+                collector.add(ScenarioError(f"missing required key {name!r} ({key.kind.describe})", file=file,
+                                            line=line, column=column, field=path))
+            else:
+                result[name] = key.default
+    collector.raise_if_any()
+    return result

@@ -1,0 +1,145 @@
+"""What every measure translator shares: context, keys, factor resolution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..calendar import Period, heating_share
+from ..errors import ScenarioError
+from ..factors import FactorRow, FactorTable
+from ..fields import BoolKind, DateKind, FactorKind, Key, PollutantMapKind, TextKind
+from ..ledger import LedgerBuilder
+from ..units import conversion
+
+GJ_PER_MWH = 3.6
+KWH_PER_GJ = 1000.0 / 3.6
+
+
+@dataclass
+class Context:
+    """What a translator needs besides the measure's own keys."""
+
+    table: FactorTable
+    period: Period
+    region: str = "national"
+    county: str = ""
+    count_upstream: bool = False
+
+    def profile(self) -> tuple[float, ...]:
+        return self.table.heating_profile(self.region)
+
+    def heating_share_after(self, in_service: dt.date | None) -> float:
+        """Seasons of heating in the period on or after ``in_service``."""
+        return heating_share(self.period.effective_start(in_service), self.period.end, self.profile())
+
+    def parameter(self, category: str, quantity: str, subject: str = "", technology: str = "",
+                  unit: str = "dimensionless", given: float | None = None) -> tuple[float, str]:
+        """A default parameter in ``unit``, or ``given`` when the user gave one.
+
+        Returns ``(value, provenance)``; provenance is the row id or "given".
+        """
+        if given is not None:
+            return given, "given"
+        row = self.table.parameter(category, quantity, subject, technology=technology, region=self.region)
+        if row is None:
+            what = " ".join(x for x in (category, subject, technology) if x)
+            raise ScenarioError(f"no default {quantity} for {what} in the factor tables",
+                                hint=f"give {quantity} in the measure")
+        try:
+            return row.value * conversion(row.unit, unit), row.id
+        except Exception:
+            raise ScenarioError(f"factor table row {row.id} has unit {row.unit!r}, expected {unit}") from None
+
+
+# Keys every measure accepts.
+COMMON_KEYS = {
+    "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
+    "in_service": Key(DateKind(), None, "effective from this date; default the whole period"),
+    "emission_factors": Key(PollutantMapKind(FactorKind()), None,
+                            "inline factors replacing the table's for the pollutants named"),
+    "count_upstream": Key(BoolKind(), None, "net power-plant emissions from the county (default: scenario's)"),
+}
+
+
+@dataclass(frozen=True)
+class ResolvedFactor:
+    pollutant: str
+    value: float
+    unit: str
+    factor_id: str
+    source: str
+    scales_with: str = ""
+
+
+def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str = "", technology: str = "",
+                    inline: dict[str, tuple[float, str]] | None = None, inline_id: str = "",
+                    region: str | None = None) -> list[ResolvedFactor]:
+    """Table factors for a source, with inline factors replacing named pollutants."""
+    rows = ctx.table.emission_factors(category, subject, standard=standard, technology=technology,
+                                      region=region or ctx.region)
+    resolved = {p: _from_row(row, ctx) for p, row in rows.items()}
+    for pollutant, (value, unit) in (inline or {}).items():
+        resolved[pollutant] = ResolvedFactor(pollutant, value, unit, f"inline:{inline_id}.{pollutant}",
+                                             "given in the scenario")
+    return list(resolved.values())
+
+
+def _from_row(row: FactorRow, ctx: Context) -> ResolvedFactor:
+    return ResolvedFactor(row.quantity, row.value, row.unit, row.id, row.describe_source(ctx.table.sources),
+                          row.scales_with)
+
+
+def require_factors(factors: list[ResolvedFactor], what: str) -> list[ResolvedFactor]:
+    if not factors:
+        raise ScenarioError(f"no emission factors for {what} in the factor tables",
+                            hint="give emission_factors in the measure or a scenario factor file")
+    return factors
+
+
+@dataclass
+class MeasureType:
+    """A measure type: its keys and the translator that turns them into ledger rows."""
+
+    name: str
+    keys: dict[str, Key]
+    translate: Callable[[dict[str, Any], Context, LedgerBuilder, str], None]
+    summary: str
+
+
+def add_rows(sink: LedgerBuilder, ctx: Context, factors: list[ResolvedFactor], *, measure: str, type: str,
+             source: str, activity: float, activity_unit: str, sign: float, time_share: float,
+             adjust: dict[str, float] | None = None, scope: str = "local", counted: bool = True,
+             contents: dict[str, float] | None = None, removal: dict[str, float] | None = None,
+             row: str = "") -> None:
+    """One ledger row per factor, with shared adjustments.
+
+    ``contents`` maps ``scales_with`` names (``sulfur_content``) to percent;
+    ``removal`` maps pollutants to removal efficiency applied on top.
+    """
+    for factor in factors:
+        multiplier, notes = 1.0, []
+        for label, value in (adjust or {}).items():
+            multiplier *= value
+            notes.append(f"{label} {value:g}")
+        if factor.scales_with:
+            content = (contents or {}).get(factor.scales_with)
+            if content is None:
+                raise ScenarioError(f"factor {factor.factor_id} is per % {factor.scales_with} but none is known",
+                                    hint=f"give {factor.scales_with} in the measure")
+            multiplier *= content
+            notes.append(f"{factor.scales_with} {content:g}%")
+        efficiency = (removal or {}).get(factor.pollutant, 0.0)
+        if efficiency:
+            multiplier *= 1.0 - efficiency
+            notes.append(f"(1 - removal {efficiency:g})")
+        try:
+            sink.add(county=ctx.county, measure=measure, type=type, source=source, pollutant=factor.pollutant,
+                     sign=sign, activity=activity, activity_unit=activity_unit, factor=factor.value,
+                     factor_unit=factor.unit, factor_id=factor.factor_id, factor_source=factor.source,
+                     adjust=multiplier, adjust_note=" x ".join(notes), time_share=time_share, scope=scope,
+                     counted=counted, row=row)
+        except ScenarioError as error:
+            raise error.prefixed(f"emission_factors.{factor.pollutant}") from None

@@ -1,0 +1,78 @@
+"""A custom measure: any activity times given factors.
+
+::
+
+    reduction = activity x EF x reduction
+
+``activity`` is a quantity for the period (``"2000 t"``, ``"1.5e6 m^3"``),
+scaled by the share of the period on or after ``in_service``, or a rate
+(``"500 t/yr"``), multiplied by days in effect / 365. Every factor is given
+inline in ``emission_factors`` and must turn the activity into a mass.
+
+Keys: ``activity``, ``emission_factors``, ``reduction`` (1), ``label``,
+``in_service``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pint
+
+from ..errors import ScenarioError
+from ..fields import MISSING, FactorKind, FractionKind, Key, Kind, PollutantMapKind, TextKind
+from ..ledger import LedgerBuilder
+from ..units import split_quantity, to_canonical, unit_of
+from .base import COMMON_KEYS, Context, MeasureType, ResolvedFactor, add_rows
+
+
+class ActivityKind(Kind):
+    """Any quantity, kept as ``(value, unit)``."""
+
+    describe = "a quantity like '2000 t' or '500 t/yr'"
+
+    def check(self, value: Any) -> tuple[float, str]:
+        if isinstance(value, pint.Quantity):
+            value = f"{value.magnitude} {value.units}"
+        if not isinstance(value, str):
+            raise ScenarioError(f"{value!r} has no unit", hint="write the activity like '2000 t' or '500 t/yr'")
+        try:
+            number, unit = split_quantity(value)
+        except ValueError:
+            raise ScenarioError(f"{value!r} is not a quantity", hint="write it like '2000 t'") from None
+        to_canonical(f"1 {unit}", unit)  # the unit must parse
+        if number < 0:
+            raise ScenarioError(f"{value!r} is negative")
+        return number, unit
+
+
+KEYS = {
+    "activity": Key(ActivityKind(), MISSING),
+    "emission_factors": Key(PollutantMapKind(FactorKind()), MISSING, "factors, e.g. {NOx: '2 kg/t'}"),
+    "reduction": Key(FractionKind(), 1.0, "share of the activity's emissions removed"),
+    "label": Key(TextKind(), "", "what the activity is"),
+    **{k: v for k, v in COMMON_KEYS.items() if k != "emission_factors"},
+}
+
+
+def _is_rate(unit: str) -> bool:
+    return unit_of(unit).dimensionality.get("[time]", 0) < 0
+
+
+def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
+    """Ledger rows of one custom measure (see module docstring)."""
+    value, unit = m["activity"]
+    if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
+        activity_unit = f"({unit}) * yr"
+        share = ctx.period.days_in_effect(m["in_service"]) / 365.0
+    else:
+        activity_unit = unit
+        share = ctx.period.share(m["in_service"])
+    factors = [ResolvedFactor(p, v, u, f"inline:{ctx.county}.{measure}.{p}", "given in the scenario")
+               for p, (v, u) in m["emission_factors"].items()]
+    add_rows(sink, ctx, factors, measure=measure, type="custom", source=m["label"] or f"activity {value:g} {unit}",
+             activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
+             adjust={"reduction": m["reduction"]}, row=row)
+
+
+CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors")

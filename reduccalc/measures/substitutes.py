@@ -1,0 +1,49 @@
+"""Emissions of what replaces coal: gas burned locally, grid power, district heat.
+
+Every substitute delivers the same useful heat as the coal it replaces:
+``heat = coal [t] x heating value [GJ/t] x old efficiency``. Then
+
+- natural gas [m3] = heat / (new efficiency x gas heating value [GJ/m3]);
+- electricity [kWh] = heat x 277.8 kWh/GJ / (heater efficiency or COP);
+- district heat [GJ] = heat.
+
+Substitute rows have sign -1. Grid emissions have scope ``upstream`` and are
+netted from the county only with ``count_upstream``.
+"""
+
+from __future__ import annotations
+
+from ..ledger import LedgerBuilder
+from .base import KWH_PER_GJ, Context, add_rows, require_factors, resolve_factors
+
+
+def gas_rows(sink: LedgerBuilder, ctx: Context, *, heat_gj: float, technology: str, efficiency: float,
+             heating_value: float, measure: str, type: str, time_share: float, label: str,
+             row: str = "") -> None:
+    """Gas burned to deliver ``heat_gj`` [GJ] at ``efficiency`` and ``heating_value`` [GJ/m3]."""
+    gas_m3 = heat_gj / (efficiency * heating_value)
+    factors = require_factors(resolve_factors(ctx, "gas", "natural_gas", technology=technology),
+                              f"natural gas {technology}")
+    add_rows(sink, ctx, factors, measure=measure, type=type, source=label, activity=gas_m3,
+             activity_unit="m^3", sign=-1.0, time_share=time_share, row=row)
+
+
+def electricity_rows(sink: LedgerBuilder, ctx: Context, *, kwh: float, measure: str, type: str,
+                     time_share: float, counted: bool, label: str, row: str = "") -> None:
+    """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream)."""
+    factors = require_factors(resolve_factors(ctx, "electricity", "grid"), "grid electricity")
+    add_rows(sink, ctx, factors, measure=measure, type=type, source=label, activity=kwh, activity_unit="kWh",
+             sign=-1.0, time_share=time_share, scope="upstream", counted=counted, row=row)
+
+
+def district_heat_rows(sink: LedgerBuilder, ctx: Context, *, heat_gj: float, measure: str, type: str,
+                       time_share: float, label: str, row: str = "") -> None:
+    """Emissions of delivering ``heat_gj`` [GJ] of district heat."""
+    factors = require_factors(resolve_factors(ctx, "district_heat", "district_heat"), "district heat")
+    add_rows(sink, ctx, factors, measure=measure, type=type, source=label, activity=heat_gj, activity_unit="GJ",
+             sign=-1.0, time_share=time_share, row=row)
+
+
+def heat_to_kwh(heat_gj: float, efficiency: float) -> float:
+    """Electricity [kWh] delivering ``heat_gj`` [GJ] at ``efficiency`` (or COP)."""
+    return heat_gj * KWH_PER_GJ / efficiency

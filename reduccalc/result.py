@@ -1,0 +1,149 @@
+"""The result of a run: summary, reductions by measure, the ledger, verdicts."""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ProblemCollector, ScenarioError
+from .vocabulary import POLLUTANTS
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+TOTAL = "TOTAL"
+SUMMARY_COLUMNS = ["county", "pollutant", "baseline_t", "reduction_t", "reduction_pct", "target_pct", "met",
+                   "shortfall_t"]
+REDUCTION_COLUMNS = ["county", "measure", "type", "pollutant", "reduction_t", "upstream_t"]
+
+
+def _reductions(ledger: pd.DataFrame) -> pd.DataFrame:
+    """One row per county x measure x pollutant: net local change and upstream change [t]."""
+    if ledger.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c.endswith("_t") else object) for c in REDUCTION_COLUMNS})
+    frame = pd.DataFrame({
+        "county": ledger["county"], "measure": ledger["measure"], "type": ledger["type"],
+        "pollutant": ledger["pollutant"],
+        "reduction_t": np.where(ledger["counted"].to_numpy(), ledger["reduction_t"].to_numpy(), 0.0),
+        "upstream_t": np.where(ledger["scope"].to_numpy() == "upstream", ledger["reduction_t"].to_numpy(), 0.0),
+    })
+    grouped = frame.groupby(["county", "measure", "type", "pollutant"], sort=False, as_index=False).sum()
+    return grouped[REDUCTION_COLUMNS].reset_index(drop=True)
+
+
+class Result:
+    """What a scenario's measures achieve, per county and pollutant.
+
+    Attributes
+    ----------
+    ledger : DataFrame
+        Every activity x factor row, with factor ids and sources.
+    reductions : DataFrame
+        county, measure, type, pollutant, reduction_t [t] (net change in the
+        county's own emissions), upstream_t [t] (change at power plants;
+        negative = added).
+    """
+
+    def __init__(self, scenario: Scenario, ledger: pd.DataFrame) -> None:
+        self.scenario = scenario
+        self.ledger = ledger
+        self.reductions = _reductions(ledger)
+        self._check_over_removal()
+
+    def _county_totals(self) -> pd.Series:
+        return self.reductions.groupby(["county", "pollutant"], sort=False)["reduction_t"].sum()
+
+    def _check_over_removal(self) -> None:
+        totals = self._county_totals()
+        collector = ProblemCollector()
+        for county in self.scenario.counties:
+            for pollutant, baseline in county.baseline.items():
+                removed = float(totals.get((county.name, pollutant), 0.0))
+                if removed > baseline * (1 + 1e-9):
+                    collector.add(ScenarioError(
+                        f"measures remove {removed:,.1f} t of {pollutant}, more than the county's baseline of "
+                        f"{baseline:,.1f} t", file=self.scenario.file, line=county.line,
+                        field=f"counties.{county.name}.baseline.{pollutant}",
+                        hint="a measure is counted twice, or the baseline is for a shorter period or too low"))
+        collector.raise_if_any()
+
+    def summary(self) -> pd.DataFrame:
+        """county, pollutant, baseline_t, reduction_t, reduction_pct, target_pct, met, shortfall_t.
+
+        One row per pollutant in each county's baseline, then TOTAL rows
+        (sums over counties, scenario-level targets). Percents are percent
+        (5.0 = 5 %). Without a target, target_pct is NaN, met None and
+        shortfall_t 0.
+        """
+        return self._summary.copy()
+
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
+        totals = self._county_totals()
+        rows: list[dict[str, Any]] = []
+        overall: dict[str, list[float]] = {}
+        for county in self.scenario.counties:
+            targets = {**self.scenario.targets, **county.targets}
+            for pollutant in POLLUTANTS:
+                if pollutant not in county.baseline:
+                    continue
+                baseline = county.baseline[pollutant]
+                reduction = float(totals.get((county.name, pollutant), 0.0))
+                rows.append(_row(county.name, pollutant, baseline, reduction, targets.get(pollutant)))
+                acc = overall.setdefault(pollutant, [0.0, 0.0])
+                acc[0] += baseline
+                acc[1] += reduction
+        for pollutant in POLLUTANTS:
+            if pollutant in overall:
+                baseline, reduction = overall[pollutant]
+                rows.append(_row(TOTAL, pollutant, baseline, reduction, self.scenario.targets.get(pollutant)))
+        frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        frame["met"] = frame["met"].astype(object).where(frame["target_pct"].notna(), None)
+        return frame
+
+    @property
+    def met(self) -> bool | None:
+        """True when every target holds; None when the scenario has no targets."""
+        verdicts = [v for v in self._summary["met"] if v is not None]
+        if not verdicts:
+            return None
+        return bool(all(verdicts))
+
+    def shortfalls(self) -> pd.DataFrame:
+        """Summary rows whose target is not met."""
+        summary = self._summary
+        return summary[summary["met"].map(lambda v: v is False)].reset_index(drop=True)
+
+    def by_county(self, county: str) -> pd.DataFrame:
+        """Ledger rows of one county."""
+        return self.ledger[self.ledger["county"] == county].reset_index(drop=True)
+
+    def metadata(self) -> dict[str, str]:
+        """Version and checksums that make a published result traceable."""
+        from . import __version__
+
+        return {
+            "reduccalc_version": __version__,
+            "scenario": self.scenario.name,
+            "scenario_file": self.scenario.file or "",
+            "scenario_sha256": self.scenario.checksum,
+            "factor_tables_sha256": self.scenario.table.checksum,
+            "period": f"{self.scenario.period.start} to {self.scenario.period.end}",
+        }
+
+
+def _row(county: str, pollutant: str, baseline: float, reduction: float, target: float | None) -> dict[str, Any]:
+    pct = 100.0 * reduction / baseline
+    if target is None:
+        return {"county": county, "pollutant": pollutant, "baseline_t": baseline, "reduction_t": reduction,
+                "reduction_pct": pct, "target_pct": math.nan, "met": None, "shortfall_t": 0.0}
+    needed = target / 100.0 * baseline
+    shortfall = max(0.0, needed - reduction)
+    # met within rounding: a reduction equal to the target meets it
+    met = bool(reduction >= needed - 1e-9 * max(1.0, needed))
+    return {"county": county, "pollutant": pollutant, "baseline_t": baseline, "reduction_t": reduction,
+            "reduction_pct": pct, "target_pct": float(target), "met": met, "shortfall_t": 0.0 if met else shortfall}

@@ -1,0 +1,329 @@
+"""Scenario files: loading, checking and running them.
+
+``load_scenario`` reads a YAML file (or a dict), checks every key of every
+county and measure, collecting all problems with their ``file:line:column``
+and field path, and returns a :class:`Scenario`. ``Scenario.run`` translates
+every measure into ledger rows, evaluates them at once and returns a
+:class:`~reduccalc.result.Result`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .calendar import Period
+from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
+from .factors import FactorTable, load_local_rows, load_table
+from .fields import MISSING, BoolKind, DateKind, Key, Kind, PercentKind, PollutantMapKind, QuantityKind, TextKind, \
+    check_mapping
+from .ledger import LedgerBuilder
+from .measures import MEASURE_TYPES, Context
+from .yamlio import key_position, load_yaml, position
+
+REGIONS = ("national", "north_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin", "shandong")
+
+
+class AnyKind(Kind):
+    """A value kept as it is, checked later (lists and mappings of sub-items)."""
+
+    def __init__(self, describe: str, types: tuple[type, ...]) -> None:
+        self.describe = describe
+        self.types = types
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, self.types):
+            raise ScenarioError(f"expected {self.describe}, got {value!r}")
+        return value
+
+
+class PeriodKind(Kind):
+    describe = "{start: YYYY-MM-DD, end: YYYY-MM-DD}"
+
+    def check(self, value: Any) -> Period:
+        checked = check_mapping(value, {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)},
+                                path="period")
+        return Period(checked["start"], checked["end"])
+
+
+def _region(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in REGIONS:
+        raise ScenarioError(f"unknown region {value!r}", hint=did_you_mean(text, REGIONS) or f"one of {one_of(REGIONS)}")
+    return text
+
+
+class RegionKind(Kind):
+    describe = "a region like north_china or hebei"
+
+    def check(self, value: Any) -> str:
+        return _region(value)
+
+
+TARGETS = PollutantMapKind(PercentKind())
+SCENARIO_KEYS = {
+    "name": Key(TextKind(), MISSING, "the scenario's name"),
+    "description": Key(TextKind(), ""),
+    "period": Key(PeriodKind(), MISSING, "inclusive; baselines are for this period"),
+    "region": Key(RegionKind(), "national", "regional defaults (coal per household, coal quality, grid)"),
+    "factors": Key(AnyKind("a list of factor CSV files", (list,)), [], "relative to the scenario file"),
+    "targets": Key(TARGETS, {}, "default targets for every county and TOTAL"),
+    "count_upstream": Key(BoolKind(), False, "net power-plant emissions from the counties"),
+    "counties": Key(AnyKind("a mapping of county name to county", (Mapping,)), MISSING),
+    "measures_file": Key(TextKind(), None, "a measure register with a county column"),
+}
+COUNTY_KEYS = {
+    "baseline": Key(PollutantMapKind(QuantityKind("t", "1850 t", positive=True)), {},
+                    "emissions over the period"),
+    "targets": Key(TARGETS, {}, "overrides the scenario's targets"),
+    "measures": Key(AnyKind("a list of measures", (list,)), []),
+    "measures_file": Key(TextKind(), None, "a measure register for this county"),
+    "candidates": Key(AnyKind("a list of candidate measures", (list,)), []),
+}
+
+
+@dataclass
+class Measure:
+    """One checked measure of a county."""
+
+    type: str
+    id: str
+    values: dict[str, Any]
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    row: str = ""
+
+
+@dataclass
+class County:
+    name: str
+    baseline: dict[str, float]
+    targets: dict[str, float]
+    measures: list[Measure]
+    candidates: list[Any] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class Scenario:
+    """A checked scenario, ready to run."""
+
+    name: str
+    period: Period
+    counties: list[County]
+    table: FactorTable
+    targets: dict[str, float] = field(default_factory=dict)
+    region: str = "national"
+    count_upstream: bool = False
+    file: str | None = None
+    base_dir: Path | None = None
+    checksum: str = ""
+    description: str = ""
+
+    def county(self, name: str) -> County:
+        for county in self.counties:
+            if county.name == name:
+                return county
+        raise ScenarioError(f"no county {name!r}", hint=did_you_mean(name, [c.name for c in self.counties]))
+
+    def context(self, county: str) -> Context:
+        return Context(self.table, self.period, self.region, county, self.count_upstream)
+
+    def ledger_builder(self) -> LedgerBuilder:
+        """Translate every measure into ledger rows, collecting every problem."""
+        sink = LedgerBuilder()
+        collector = ProblemCollector()
+        for county in self.counties:
+            ctx = self.context(county.name)
+            for measure in county.measures:
+                try:
+                    MEASURE_TYPES[measure.type].translate(measure.values, ctx, sink, measure.id, measure.row)
+                except ScenarioError as error:
+                    collector.add(error.prefixed(measure.path).located(
+                        file=measure.file, line=measure.line, column=measure.column))
+        collector.raise_if_any()
+        return sink
+
+    def run(self) -> Result:
+        """Evaluate every measure; see :class:`reduccalc.result.Result`."""
+        from .result import Result
+
+        return Result(self, self.ledger_builder().frame())
+
+    def with_target(self, percent: float | str | None = None, pollutants: list[str] | None = None) -> Scenario:
+        """A copy whose targets are ``percent`` for every county and TOTAL.
+
+        Parameters
+        ----------
+        percent : float or str, optional
+            ``"5%"`` or 5.0 [%]; None keeps the file's targets.
+        pollutants : list of str, optional
+            Pollutants the target applies to (default: every pollutant with
+            a baseline); with ``percent`` None, the file's targets limited to
+            these.
+        """
+        from .vocabulary import pollutant as canonical
+
+        names = None if pollutants is None else [canonical(p) for p in pollutants]
+        new = copy.copy(self)
+        if percent is None:
+            keep = (lambda t: {p: v for p, v in t.items() if p in names}) if names else (lambda t: dict(t))
+            new.targets = keep(self.targets)
+            new.counties = [replace(c, targets=keep(c.targets)) for c in self.counties]
+            return new
+        value = PercentKind().check(percent if isinstance(percent, str) else f"{percent}%")
+        with_baseline = sorted({p for c in self.counties for p in c.baseline})
+        chosen = names if names is not None else with_baseline
+        new.targets = {p: value for p in chosen}
+        new.counties = [replace(c, targets={}) for c in self.counties]
+        return new
+
+    def simulate(self, draws: int = 1000, seed: int | None = None, **options: Any) -> Any:
+        """Monte Carlo over factor ranges; see :mod:`reduccalc.uncertainty`."""
+        from .uncertainty import simulate
+
+        return simulate(self, draws=draws, seed=seed, **options)
+
+    def optimize(self, **options: Any) -> Any:
+        """Least-cost additions that meet every target; see :mod:`reduccalc.optimize`."""
+        from .optimize import optimize
+
+        return optimize(self, **options)
+
+
+def _check_measure(item: Any, path: str, file: str | None, county: str, counter: dict[str, int],
+                   seen: dict[str, str], collector: ProblemCollector, line: int | None,
+                   column: int | None) -> Measure | None:
+    if not isinstance(item, Mapping):
+        collector.add(ScenarioError(f"expected a measure (a mapping with a type), got {item!r}", file=file,
+                                    line=line, column=column, field=path))
+        return None
+    kind = item.get("type")
+    if kind not in MEASURE_TYPES:
+        tline, tcol = position(item, "type") if "type" in item else (line, column)
+        message = "missing key 'type'" if kind is None else f"unknown measure type {kind!r}"
+        collector.add(ScenarioError(message, file=file, line=tline, column=tcol, field=f"{path}.type",
+                                    hint=did_you_mean(str(kind), MEASURE_TYPES) if kind else None
+                                    or f"one of {one_of(MEASURE_TYPES)}"))
+        return None
+    try:
+        values = check_mapping(item, MEASURE_TYPES[kind].keys, path=path, file=file, ignore=("type",))
+    except ScenarioError as error:
+        collector.add(error)
+        return None
+    counter[kind] = counter.get(kind, 0) + 1
+    measure_id = values["id"] or f"{kind}-{counter[kind]}"
+    if measure_id in seen:
+        iline, icol = position(item, "id") if "id" in item else (line, column)
+        collector.add(ScenarioError(f"duplicate measure id {measure_id!r} in county {county!r} (first at "
+                                    f"{seen[measure_id]})", file=file, line=iline, column=icol, field=f"{path}.id",
+                                    hint="ids must be unique within a county"))
+        return None
+    seen[measure_id] = path
+    return Measure(kind, measure_id, values, file, line, column, path)
+
+
+def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
+    in_service = measure.values.get("in_service")
+    if in_service is not None and not period.start <= in_service <= period.end:
+        line, column = position(item, "in_service")
+        collector.add(ScenarioError(
+            f"in_service {in_service} is outside the period {period.start} to {period.end}", file=measure.file,
+            line=line, column=column, field=f"{measure.path}.in_service",
+            hint="omit in_service for a measure in effect the whole period"))
+    window = measure.values.get("window")
+    if window is not None and (window[1] < period.start or window[0] > period.end):
+        line, column = position(item, "window")
+        collector.add(ScenarioError(f"window {window[0]} to {window[1]} is outside the period", file=measure.file,
+                                    line=line, column=column, field=f"{measure.path}.window"))
+
+
+def _resolve_path(name: str, base_dir: Path | None) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() or base_dir is None else base_dir / path
+
+
+def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None = None,
+                   checksum: str = "", table: FactorTable | None = None) -> Scenario:
+    """Check scenario data (from YAML or a dict) and build a :class:`Scenario`."""
+    if data is None:
+        raise ScenarioError("the scenario is empty", file=file, hint="start from scenarios/tutorial.yaml")
+    top = check_mapping(data, SCENARIO_KEYS, path="scenario", file=file)
+    table = table or load_table()
+    collector = ProblemCollector()
+    for index, name in enumerate(top["factors"]):
+        line, column = position(data["factors"], index)
+        try:
+            rows, sources = load_local_rows(_resolve_path(str(name), base_dir))
+            table = table.with_rows(rows, sources)
+        except ScenarioError as error:
+            collector.add(error.prefixed(f"factors[{index}]").located(file=file, line=line, column=column))
+    counties = []
+    raw_counties = data["counties"]
+    if not raw_counties:
+        collector.add(ScenarioError("no counties", file=file, field="counties",
+                                    line=position(data, "counties")[0]))
+    for name, raw in raw_counties.items():
+        path = f"counties.{name}"
+        line, _ = key_position(raw_counties, name)
+        try:
+            values = check_mapping(raw if raw is not None else {}, COUNTY_KEYS, path=path, file=file)
+        except ScenarioError as error:
+            collector.add(error)
+            continue
+        counter: dict[str, int] = {}
+        seen: dict[str, str] = {}
+        measures = []
+        for index, item in enumerate(values["measures"]):
+            mline, mcol = position(raw["measures"], index)
+            measure = _check_measure(item, f"{path}.measures[{index}]", file, str(name), counter, seen, collector,
+                                     mline, mcol)
+            if measure is not None:
+                _check_dates(measure, top["period"], collector, item)
+                measures.append(measure)
+        counties.append(County(str(name), values["baseline"], values["targets"], measures, values["candidates"],
+                               line))
+    if top["measures_file"] or any(raw and raw.get("measures_file") for raw in raw_counties.values()
+                                   if isinstance(raw, Mapping)):
+        from .registers import attach_registers
+
+        attach_registers(data, counties, top["period"], base_dir, file, collector, seen_check=_check_dates)
+    collector.raise_if_any()
+    return Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
+                    top["count_upstream"], file, base_dir, checksum, top["description"])
+
+
+def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None,
+                  table: FactorTable | None = None) -> Scenario:
+    """Load and check a scenario from a YAML file or a dict.
+
+    Parameters
+    ----------
+    source : str, Path or dict
+        Path of a scenario YAML file, or the scenario as a dict.
+    base_dir : str or Path, optional
+        Folder that relative paths (factor files, registers) are relative
+        to, for a dict; a file's own folder otherwise.
+    table : FactorTable, optional
+        Factor tables to use instead of the shipped ones.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem with file, line, column and field.
+    """
+    if isinstance(source, Mapping):
+        folder = Path(base_dir) if base_dir is not None else None
+        return build_scenario(source, file=None, base_dir=folder, table=table)
+    path = Path(source)
+    data = load_yaml(path)
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    folder = Path(base_dir) if base_dir is not None else path.resolve().parent
+    return build_scenario(data, file=str(source), base_dir=folder, checksum=checksum, table=table)
+
