@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -89,7 +90,10 @@ def _float_or_none(text: str) -> float | None:
 
 
 def factors_dir() -> Path:
-    """Where the shipped tables are: inside the wheel, or the repo's ``factors/``."""
+    """Where the tables are: ``$REDUCCALC_FACTORS_DIR``, inside the wheel, or the repo's ``factors/``."""
+    override = os.environ.get("REDUCCALC_FACTORS_DIR")
+    if override:
+        return Path(override)
     packaged = files("reduccalc").joinpath("factors")
     if packaged.is_dir():
         return Path(str(packaged))
@@ -291,16 +295,20 @@ def _checksum(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=4)
-def load_table(directory: str | None = None) -> FactorTable:
-    """Load every table in ``directory`` (default: the shipped ``factors/``).
+def load_table(directory: str | Path | None = None) -> FactorTable:
+    """Load every table in ``directory`` (default: :func:`factors_dir`), cached per folder.
 
     Raises
     ------
     ScenarioError
         Listing every bad row by file and line.
     """
-    folder = Path(directory) if directory else factors_dir()
+    return _load_table(str(Path(directory) if directory else factors_dir()))
+
+
+@lru_cache(maxsize=8)
+def _load_table(directory: str) -> FactorTable:
+    folder = Path(directory)
     paths = sorted(p for p in folder.glob("*.csv"))
     collector = ProblemCollector()
     rows: list[FactorRow] = []

@@ -240,16 +240,20 @@ class Key:
 
 
 def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | None = None,
-                  ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+                  ignore: tuple[str, ...] = (), collector: ProblemCollector | None = None) -> dict[str, Any]:
     """Check ``data`` against ``keys``; return canonical values, defaults filled.
 
-    All problems are raised together as one ScenarioError with positions.
+    All problems are raised together as one ScenarioError with positions;
+    with ``collector``, they are added to it instead and the keys that
+    failed are left out of the result.
     """
     if not isinstance(data, Mapping):
         line, column = getattr(data, "where", None) or (None, None)
         raise ScenarioError(f"expected a mapping, got {data!r}", file=file, line=line, column=column, field=path)
-    collector = ProblemCollector()
+    own = collector is None
+    collector = ProblemCollector() if collector is None else collector
     result: dict[str, Any] = {}
+    failed: set[str] = set()
     for name, value in data.items():
         if name in ignore:
             continue
@@ -265,15 +269,17 @@ def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | 
         try:
             result[name] = key.kind.check(value)
         except ScenarioError as error:
+            failed.add(name)
             line, column = position(data, name)
             collector.add(error.prefixed(f"{path}.{name}").located(file=file, line=line, column=column))
     for name, key in keys.items():
-        if name not in result:
+        if name not in result and name not in failed:
             if key.default is MISSING:
                 line, column = getattr(data, "where", None) or (None, None)
                 collector.add(ScenarioError(f"missing required key {name!r} ({key.kind.describe})", file=file,
                                             line=line, column=column, field=path))
             else:
                 result[name] = key.default
-    collector.raise_if_any()
+    if own:
+        collector.raise_if_any()
     return result

@@ -254,10 +254,12 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
     """Check scenario data (from YAML or a dict) and build a :class:`Scenario`."""
     if data is None:
         raise ScenarioError("the scenario is empty", file=file, hint="start from scenarios/tutorial.yaml")
-    top = check_mapping(data, SCENARIO_KEYS, path="scenario", file=file)
-    table = table or load_table()
     collector = ProblemCollector()
-    for index, name in enumerate(top["factors"]):
+    top = check_mapping(data, SCENARIO_KEYS, path="scenario", file=file, collector=collector)
+    if "counties" not in top:
+        collector.raise_if_any()
+    table = table or load_table()
+    for index, name in enumerate(top.get("factors", [])):
         line, column = position(data["factors"], index)
         try:
             rows, sources = load_local_rows(_resolve_path(str(name), base_dir))
@@ -265,7 +267,7 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
         except ScenarioError as error:
             collector.add(error.prefixed(f"factors[{index}]").located(file=file, line=line, column=column))
     counties = []
-    raw_counties = data["counties"]
+    raw_counties = top["counties"]
     if not raw_counties:
         collector.add(ScenarioError("no counties", file=file, field="counties",
                                     line=position(data, "counties")[0]))
@@ -273,10 +275,12 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
         path = f"counties.{name}"
         line, _ = key_position(raw_counties, name)
         try:
-            values = check_mapping(raw if raw is not None else {}, COUNTY_KEYS, path=path, file=file)
-        except ScenarioError as error:
+            values = check_mapping(raw if raw is not None else {}, COUNTY_KEYS, path=path, file=file,
+                                   collector=collector)
+        except ScenarioError as error:  # not a mapping at all
             collector.add(error)
             continue
+        values = {name: values.get(name, key.default) for name, key in COUNTY_KEYS.items()}
         counter: dict[str, int] = {}
         seen: dict[str, str] = {}
         measures = []
@@ -285,11 +289,12 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
             measure = _check_measure(item, f"{path}.measures[{index}]", file, str(name), counter, seen, collector,
                                      mline, mcol)
             if measure is not None:
-                _check_dates(measure, top["period"], collector, item)
+                if "period" in top:
+                    _check_dates(measure, top["period"], collector, item)
                 measures.append(measure)
         counties.append(County(str(name), values["baseline"], values["targets"], measures, values["candidates"],
                                line))
-    if top["measures_file"] or any(raw and raw.get("measures_file") for raw in raw_counties.values()
+    if top.get("measures_file") or any(raw and raw.get("measures_file") for raw in raw_counties.values()
                                    if isinstance(raw, Mapping)):
         from .registers import attach_registers
 

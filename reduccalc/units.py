@@ -74,11 +74,31 @@ def conversion(from_unit: str, to_unit: str) -> float:
     return float(Quantity(1.0, unit_of(from_unit)).to(unit_of(to_unit)).magnitude)
 
 
+_NAMED_DIMENSIONS = {
+    "t": "a mass (t, kg)",
+    "MW": "a power (MW, t_steam/h)",
+    "h": "a time (h, d)",
+    "km": "a distance (km)",
+    "t/yr": "a mass per time (t/yr, Mt/yr)",
+    "km/yr": "a distance per time (km/yr)",
+    "GJ": "an energy (GJ, kWh)",
+    "GJ/t": "an energy per mass (MJ/kg, GJ/t)",
+    "GJ/m^3": "an energy per volume (MJ/m^3)",
+    "m^3": "a volume (m^3)",
+    "dimensionless": "a plain number",
+    "household": "a number of households",
+    "vehicle": "a number of vehicles",
+}
+
+
 @lru_cache(maxsize=4096)
 def dimensionality(unit: str) -> str:
-    """Dimensionality of a unit as a readable string (``[mass] / [length]``)."""
+    """What a unit measures, in words where known (``a power (MW, t_steam/h)``)."""
     dims = unit_of(unit).dimensionality
-    return str(dims) if dims else "dimensionless"
+    for reference, name in _NAMED_DIMENSIONS.items():
+        if unit_of(reference).dimensionality == dims:
+            return name
+    return str(dims) if dims else "a plain number"
 
 
 def split_quantity(text: str) -> tuple[float, str]:
@@ -100,7 +120,7 @@ def to_canonical(
     value: Any,
     to_unit: str,
     *,
-    field: str = "value",
+    field: str | None = None,
     example: str | None = None,
     allow_bare: bool = False,
 ) -> float:
@@ -113,7 +133,7 @@ def to_canonical(
         when ``allow_bare`` (it is then taken as already in ``to_unit``).
     to_unit : str
         The canonical unit, e.g. ``"MW"``.
-    field : str
+    field : str, optional
         Name used in error messages.
     example : str, optional
         How to write the value, shown when it has no unit.
@@ -131,9 +151,9 @@ def to_canonical(
         Naming the field, the value and the expected dimension.
     """
     expected = dimensionality(to_unit)
-    hint = f"write it like {example!r}" if example else f"give it in a unit of {expected}, e.g. '1 {to_unit}'"
+    hint = f"write it like {example!r}" if example else f"give it with a unit, e.g. '1 {to_unit}'"
     if isinstance(value, bool):
-        raise ScenarioError(f"expected a quantity of {expected}, got {value!r}", field=field, hint=hint)
+        raise ScenarioError(f"expected {expected}, got {value!r}", field=field, hint=hint)
     if isinstance(value, (int, float)):
         if allow_bare or (to_unit == "dimensionless"):
             result = float(value)
@@ -161,7 +181,7 @@ def to_canonical(
             raise ScenarioError(f"unknown unit {unit!r} in {value!r}", field=field, hint=hint) from None
         result = magnitude * factor
     else:
-        raise ScenarioError(f"expected a quantity of {expected}, got {type(value).__name__}", field=field, hint=hint)
+        raise ScenarioError(f"expected {expected}, got {type(value).__name__}", field=field, hint=hint)
     if not math.isfinite(result):
         raise ScenarioError(f"{value!r} is not a finite number", field=field, hint=hint)
     return result

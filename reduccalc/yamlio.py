@@ -93,8 +93,10 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise self.error(f"nesting deeper than {MAX_DEPTH} levels", node)
         if isinstance(node, yaml.MappingNode):
+            self._check_tag(node, "tag:yaml.org,2002:map")
             value, size = self._mapping(node, depth)
         elif isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, "tag:yaml.org,2002:seq")
             value = PosList()
             value.where = _mark(node)
             size = 1
@@ -107,6 +109,10 @@ class _Builder:
         self.built[key] = value
         self.sizes[key] = size
         return value
+
+    def _check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise self.error(f"YAML tag {node.tag!r} is not allowed", node, "scenario files hold plain values only")
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[PosDict, int]:
         result = PosDict()

@@ -1,0 +1,66 @@
+"""Set up and run reduccalc from a fresh clone with nothing but Python 3.10+.
+
+    python3 dev.py demo    # make .venv, install reduccalc, run the tutorial scenario
+    python3 dev.py test    # make .venv, install reduccalc[test], run ruff, mypy and pytest
+
+Both create the virtual environment ``.venv`` in the repository on first use
+(Debian/Ubuntu system Pythons refuse a bare ``pip install``) and reuse it.
+Extra arguments after ``test`` go to pytest (``python3 dev.py test -k units``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def run(*command: str | Path) -> None:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    code = subprocess.call([str(c) for c in command], cwd=ROOT)
+    if code != 0:
+        sys.exit(code)
+
+
+def ensure_venv(extra: str) -> None:
+    """Create .venv if missing and install reduccalc with ``extra`` into it (editable)."""
+    if not PYTHON.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    marker = VENV / f".installed-{extra or 'base'}"
+    stamp = str((ROOT / "pyproject.toml").stat().st_mtime)
+    if not marker.exists() or marker.read_text() != stamp:
+        target = f".[{extra}]" if extra else "."
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--editable", target)
+        marker.write_text(stamp)
+
+
+def demo() -> None:
+    ensure_venv("plot")
+    run(BIN / "reduccalc", "run", "scenarios/tutorial.yaml")
+    run(BIN / "reduccalc", "check", "scenarios/tutorial.yaml")
+
+
+def test(pytest_args: list[str]) -> None:
+    ensure_venv("test")
+    run(BIN / "ruff", "check", "reduccalc", "tests", "examples", "benchmarks", "dev.py")
+    run(BIN / "mypy", "reduccalc")
+    run(PYTHON, "-m", "pytest", *pytest_args)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test"):
+        print(__doc__)
+        sys.exit(2)
+    if sys.argv[1] == "demo":
+        demo()
+    else:
+        test(sys.argv[2:])

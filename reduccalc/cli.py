@@ -1,0 +1,318 @@
+"""The ``reduccalc`` command line.
+
+Exit codes: 0 success (for ``check``: every target met; ``optimize``:
+feasible), 1 a target falls short (``optimize``: infeasible), 2 bad input or
+nothing to check. Bad input prints one clear message on stderr, never a
+traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import ScenarioError
+
+EXAMPLES = {
+    "run": "reduccalc run scenarios/tutorial.yaml --format json\n  reduccalc run plan.yaml --out results/",
+    "check": "reduccalc check plan.yaml --target 5%\n  reduccalc check plan.yaml --pollutant NOx --pollutant SO2",
+    "explain": "reduccalc explain plan.yaml --county 忻府区",
+    "validate": "reduccalc validate plan.yaml",
+    "factors": "reduccalc factors list --category vehicle\n  reduccalc factors show boiler.bituminous_coal.le10.NOx",
+    "uncertainty": "reduccalc uncertainty plan.yaml --draws 2000 --seed 1",
+    "optimize": "reduccalc optimize plan.yaml --format json",
+}
+
+
+class UsageError(Exception):
+    """Wrong command-line arguments (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would print usage and exit 2 itself
+        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}")
+
+
+def _scenario(path: str, target: str | None = None, pollutants: list[str] | None = None) -> Any:
+    from .scenario import load_scenario
+
+    scenario = load_scenario(path)
+    if target is not None or pollutants:
+        scenario = scenario.with_target(target, pollutants)
+    return scenario
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .report.tables import summary_table, to_json
+
+    result = _scenario(args.scenario).run()
+    summary = result.summary()
+    if args.out or args.plot:
+        _write(result, args)
+    if args.format == "json":
+        print(to_json(summary))
+    elif args.format == "csv":
+        sys.stdout.write(summary.to_csv(index=False))
+    else:
+        print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
+        print(summary_table(result))
+        upstream = result.reductions["upstream_t"]
+        if (upstream != 0).any():
+            added = result.reductions[upstream != 0].groupby("pollutant")["upstream_t"].sum()
+            shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
+            print(f"\nupstream (power plants, not netted unless count_upstream): added {shown}")
+    return 0
+
+
+def _write(result: Any, args: argparse.Namespace) -> None:
+    from .report.outputs import write_results
+
+    def plots(folder: Path) -> None:
+        if args.plot:
+            from .report.figures import save_plots
+
+            save_plots(result, folder)
+
+    if args.out:
+        names = write_results(result, Path(args.out), extra=plots)
+        print(f"wrote {', '.join(names)} to {args.out}", file=sys.stderr)
+    if args.plot and args.plot != args.out:
+        from .report.figures import save_plots
+
+        Path(args.plot).mkdir(parents=True, exist_ok=True)
+        written = save_plots(result, Path(args.plot))
+        print(f"wrote {', '.join(written)} to {args.plot}", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .report.tables import records, verdict
+
+    scenario = _scenario(args.scenario, args.target, args.pollutant)
+    result = scenario.run()
+    if result.met is None:
+        raise ScenarioError("no target to check", file=args.scenario,
+                            hint="add targets to the scenario or pass --target 5%")
+    if args.format == "json":
+        import json
+
+        summary = result.summary()
+        print(json.dumps({"met": result.met, "targets": records(summary[summary["target_pct"].notna()])},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(verdict(result))
+    return 0 if result.met else 1
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .report.tables import explain_lines
+
+    scenario = _scenario(args.scenario)
+    if args.county is not None:
+        scenario.county(args.county)  # a clear error for an unknown county
+    result = scenario.run()
+    print(explain_lines(result, args.county, args.measure))
+    if args.sensitivity:
+        from .uncertainty import sensitivity
+        from .report.tables import text_table
+
+        print("\nsensitivity (share of variance of each county's reduction, by factor):")
+        print(text_table(sensitivity(scenario, draws=args.draws, seed=args.seed, county=args.county),
+                         floats="{:.3f}"))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario = _scenario(args.scenario)
+    ledger = scenario.ledger_builder()
+    measures = sum(len(c.measures) for c in scenario.counties)
+    print(f"{args.scenario}: valid ({len(scenario.counties)} counties, {measures} measures, "
+          f"{len(ledger)} ledger rows)")
+    return 0
+
+
+def cmd_factors(args: argparse.Namespace) -> int:
+    from .factors import load_table
+    from .report.tables import text_table
+
+    table = load_table()
+    if args.action == "show":
+        if not args.id:
+            raise UsageError("reduccalc factors show: give a factor id (see `reduccalc factors list`)")
+        row = table[args.id]
+        source = table.sources.get(row.source)
+        fields = {
+            "id": row.id, "kind": row.kind, "category": row.category, "subject": row.subject,
+            "standard": row.standard, "technology": row.technology, "region": row.region,
+            "quantity": row.quantity, "value": f"{row.value:g} {row.unit}",
+            "range": "" if row.low is None else f"{row.low:g} to {row.high:g} {row.unit} ({row.distribution})",
+            "scales with": row.scales_with, "control assumed": row.control,
+            "source": source.citation if source else row.source, "url": source.url if source else "",
+            "read": source.read if source else "", "reference": row.reference, "year": row.year,
+            "judged": "yes" if row.judged else "no", "note": row.note, "file": f"factors/{row.file}:{row.line}",
+        }
+        width = max(len(k) for k in fields)
+        for key, value in fields.items():
+            if value:
+                print(f"{key:<{width}}  {value}")
+        return 0
+    import pandas as pd
+
+    rows = [r for r in table.rows.values() if args.category in (None, r.category)]
+    frame = pd.DataFrame([{
+        "id": r.id, "what": " ".join(x for x in (r.subject, r.standard, r.technology) if x),
+        "region": r.region, "quantity": r.quantity, "value": f"{r.value:g}", "unit": r.unit,
+        "range": "" if r.low is None else f"{r.low:g}-{r.high:g}", "source": r.source,
+    } for r in rows])
+    print(text_table(frame) if len(frame) else "(no factors)")
+    print(f"\n{len(frame)} rows; `reduccalc factors show ID` prints one with its full citation")
+    return 0
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from .report.tables import text_table, to_json
+
+    scenario = _scenario(args.scenario)
+    options: dict[str, Any] = {}
+    if args.engine != "numpy":
+        options["engine"] = args.engine
+        if args.scheduler:
+            options["scheduler"] = args.scheduler
+    table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
+    if args.format == "json":
+        print(to_json(table))
+    elif args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
+        print(text_table(table, floats="{:,.2f}"))
+    return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    import json
+
+    from .report.tables import records, text_table
+
+    plan = _scenario(args.scenario).optimize()
+    if args.format == "json":
+        print(json.dumps({"feasible": plan.feasible, "cost": plan.cost if plan.feasible else None,
+                          "plan": records(plan.table)}, ensure_ascii=False, indent=2))
+    else:
+        print(plan.report())
+        if plan.feasible and len(plan.table):
+            print(text_table(plan.table, floats="{:,.1f}"))
+    return 0 if plan.feasible else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reduccalc", description="Do the measures in an air-quality action plan add up to its "
+                     "target? Per county and pollutant: baseline, reduction, target, met or short by how much.",
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="examples:\n  " + "\n  ".join(v.split("\n")[0] for v in EXAMPLES.values()))
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    parser.add_argument("--version", action="version", version=f"reduccalc {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def sub(name: str, help: str) -> argparse.ArgumentParser:
+        p = commands.add_parser(name, help=help, description=help, epilog=f"example:\n  {EXAMPLES[name]}",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+        return p
+
+    p = sub("run", "run a scenario and print the summary per county and pollutant")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger (CSV), results.xlsx, metadata")
+    p.add_argument("--plot", metavar="DIR", help="write PNG figures (waterfall per county, targets)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub("check", "exit 0 when every target is met, 1 when any falls short, 2 on bad input")
+    p.add_argument("scenario")
+    p.add_argument("--target", metavar="PCT", help="one target for every county and TOTAL, e.g. 5%%")
+    p.add_argument("--pollutant", action="append", metavar="NAME", help="check only this pollutant (repeatable)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_check)
+
+    p = sub("explain", "show every number as activity x factor x adjustments = tonnes, with sources")
+    p.add_argument("scenario")
+    p.add_argument("--county", metavar="NAME")
+    p.add_argument("--measure", metavar="ID")
+    p.add_argument("--sensitivity", action="store_true", help="which factors drive each county's result")
+    p.add_argument("--draws", type=int, default=1000, help="draws for --sensitivity")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_explain)
+
+    p = sub("validate", "check a scenario without reporting results")
+    p.add_argument("scenario")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub("factors", "list the emission-factor tables or show one factor with its citation")
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--category", help="household, boiler, gas, electricity, district_heat, vehicle, production")
+    p.set_defaults(func=cmd_factors)
+
+    p = sub("uncertainty", "Monte Carlo over factor ranges: percentiles and probability of meeting targets")
+    p.add_argument("scenario")
+    p.add_argument("--draws", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--engine", choices=("numpy", "dask"), default="numpy")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: a local cluster)")
+    p.set_defaults(func=cmd_uncertainty)
+
+    p = sub("optimize", "least-cost additions from the scenario's candidates that meet every target")
+    p.add_argument("scenario")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_optimize)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``reduccalc`` command; returns the exit code."""
+    signal.signal(signal.SIGTERM, _terminate)
+    parser = build_parser()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args))
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except ScenarioError as error:
+        if debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a bug: say so plainly, no traceback unless --debug
+        if debug:
+            raise
+        print(f"internal error: {type(error).__name__}: {error}\n(this is a bug in reduccalc; rerun with --debug "
+              "and report the traceback)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

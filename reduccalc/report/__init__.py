@@ -1,0 +1,1 @@
+"""Ways to show a result: terminal tables, JSON/CSV, Excel, figures."""

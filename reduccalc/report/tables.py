@@ -1,0 +1,95 @@
+"""Text tables, JSON and CSV of a result, for the terminal and for machines."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..result import Result
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _json_value(value.item())
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as JSON-ready dicts (NaN and None as null)."""
+    columns = list(frame.columns)
+    return [{c: _json_value(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    return json.dumps(records(frame), ensure_ascii=False, indent=2)
+
+
+def text_table(frame: pd.DataFrame, floats: str = "{:,.1f}") -> str:
+    """A readable fixed-width table; CJK characters count double."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype.kind == "f":
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else floats.format(v))
+        elif shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda v: "" if v is None else ("yes" if v is True else
+                                                                               "NO" if v is False else v))
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
+                           "display.max_columns", 50, "display.max_rows", 100_000, "display.max_colwidth", 80):
+        return shown.to_string(index=False)
+
+
+def summary_table(result: Result) -> str:
+    summary = result.summary()
+    summary.columns = ["county", "pollutant", "baseline t", "reduction t", "reduction %", "target %", "met",
+                       "short by t"]
+    return text_table(summary)
+
+
+def verdict(result: Result) -> str:
+    """One line per target: met, or short by how many tonnes and points."""
+    summary = result.summary()
+    with_target = summary[summary["target_pct"].notna()]
+    lines = []
+    for row in with_target.itertuples(index=False):
+        status = "met  " if row.met else "SHORT"
+        line = (f"{status} {row.county} {row.pollutant}: {row.reduction_t:,.1f} t = {row.reduction_pct:.2f}% "
+                f"of {row.baseline_t:,.1f} t, target {row.target_pct:g}%")
+        if not row.met:
+            gap = row.target_pct - row.reduction_pct
+            line += f"; short by {row.shortfall_t:,.1f} t ({gap:.2f} percentage points)"
+        lines.append(line)
+    short = int((with_target["met"] == False).sum())  # noqa: E712 - object column of bools
+    total = len(with_target)
+    head = (f"{result.scenario.name}: all {total} targets met" if short == 0 else
+            f"{result.scenario.name}: {short} of {total} targets NOT met")
+    return "\n".join([head, *lines])
+
+
+def explain_lines(result: Result, county: str | None = None, measure: str | None = None) -> str:
+    """Every ledger row as ``activity x factor x adjustments = tonnes [source]``."""
+    ledger = result.ledger
+    if county is not None:
+        ledger = ledger[ledger["county"] == county]
+    if measure is not None:
+        ledger = ledger[ledger["measure"] == measure]
+    lines = []
+    for (cty, name), rows in ledger.groupby(["county", "measure"], sort=False):
+        lines.append(f"{cty} / {name} ({rows['type'].iloc[0]})")
+        for row in rows.itertuples(index=False):
+            sign = "-" if row.sign < 0 else "+"
+            adjust = f" x {row.adjust_note}" if row.adjust_note else ("" if row.adjust == 1 else f" x {row.adjust:g}")
+            time = "" if row.time_share == 1 else f" x time {row.time_share:.4g}"
+            scope = "" if row.scope == "local" else f" [{row.scope}{'' if row.counted else ', not netted'}]"
+            where = f" row {row.row}" if row.row else ""
+            lines.append(
+                f"  {sign} {row.pollutant:<5} {row.activity:,.6g} {row.activity_unit} x {row.factor:g} "
+                f"{row.factor_unit}{adjust}{time} = {row.reduction_t:,.3f} t{scope}{where}\n"
+                f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
+    return "\n".join(lines) if lines else "(no ledger rows)"

@@ -1,0 +1,207 @@
+"""Worked examples for every calculator, computed by hand in the comments.
+
+All use the round-number fixture table (tests/fixtures/factors/fixture.csv):
+boiler coal 21 GJ/t at efficiency 0.7, SO2 10 kg/t per 1 % S (1 % S
+default, 2 % in Hebei), NOx 4 kg/t, PM2.5 0.1 kg/t per 1 % ash (20 %);
+household coal 2 t/season (4 t in Hebei), 20 GJ/t, stove efficiency 0.5,
+SO2 10 g/kg; gas 36 MJ/m3, heater/boiler efficiency 0.9, NOx 1 (heater) /
+2 (boiler) g/m3; grid SO2 0.1 g/kWh, CO2 0.5 kg/kWh; heat pump COP 2.5;
+China III heavy truck NOx 8 g/km, China VI 1 g/km, 50,000 km/yr; cement
+clinker NOx 1 kg/t.
+"""
+
+import pytest
+
+from reduccalc import ScenarioError
+from reduccalc import calculators as calc
+from reduccalc.factors import FactorTable
+
+YEAR = ("2021-01-01", "2021-12-31")
+
+
+def by_pollutant(ledger, scope=None):
+    if scope is not None:
+        ledger = ledger[ledger["scope"] == scope]
+    else:
+        ledger = ledger[ledger["counted"]]
+    return ledger.groupby("pollutant")["reduction_t"].sum().to_dict()
+
+
+def test_boiler_capacity_route(table):
+    # fuel = 10 boilers x 7 MW x 2000 h x 3.6 GJ/MWh / (0.7 x 21 GJ/t) = 34,285.714 t
+    # SO2 = 34,285.714 t x 10 kg/t/%S x 1 %S = 342.857 t; NOx = x 4 kg/t = 137.143 t
+    # PM2.5 = 34,285.714 x 0.1 kg/t/%ash x 20 % = 68.571 t
+    led = calc.boiler_phaseout(count=10, capacity="10 t_steam/h", hours="2000 h", table=table, period=YEAR)
+    got = by_pollutant(led)
+    assert got["SO2"] == pytest.approx(342.857142857)
+    assert got["NOx"] == pytest.approx(137.142857143)
+    assert got["PM2.5"] == pytest.approx(68.5714285714)
+
+
+def test_boiler_fuel_route_sulfur_and_removal(table):
+    # 1000 t x 10 kg/t/%S x 1.5 %S x (1 - 0.6) = 6 t SO2; NOx 1000 x 4 kg/t = 4 t
+    led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", sulfur_content="1.5%",
+                               removal_efficiency={"SO2": "60%"}, table=table, period=YEAR)
+    got = by_pollutant(led)
+    assert got["SO2"] == pytest.approx(6.0)
+    assert got["NOx"] == pytest.approx(4.0)
+
+
+def test_boiler_regional_sulfur_and_size_class(table):
+    # Hebei coal 2 %S: 1000 t x 10 x 2 = 20 t. A 40 t/h boiler is gt35: NOx 2 kg/t -> 2 t
+    led = calc.boiler_phaseout(fuel_use="1000 t", capacity="40 t_steam/h", region="hebei", table=table,
+                               period=YEAR)
+    got = by_pollutant(led)
+    assert got["NOx"] == pytest.approx(2.0)
+    led = calc.boiler_phaseout(fuel_use="1000 t", capacity="8 t_steam/h", region="hebei", table=table,
+                               period=YEAR)
+    assert by_pollutant(led)["SO2"] == pytest.approx(20.0)
+
+
+def test_sulfur_factor_without_a_known_sulfur_content_is_an_error(table):
+    rows = [r for r in table.rows.values() if r.quantity != "sulfur_content"]
+    no_sulfur = FactorTable(rows, table.sources, table.heating_profiles)
+    with pytest.raises(ScenarioError, match="sulfur_content"):
+        calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", table=no_sulfur)
+    led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", sulfur_content="0.5%", table=no_sulfur)
+    assert by_pollutant(led)["SO2"] == pytest.approx(5.0)  # 1000 t x 10 kg/t/%S x 0.5 %S
+
+
+def test_boiler_replaced_by_gas(table):
+    # heat = 1000 t x 21 GJ/t x 0.7 = 14,700 GJ; gas = 14,700 / (0.9 x 0.036 GJ/m3) = 453,703.7 m3
+    # gas NOx = 453,703.7 m3 x 2 g/m3 = 0.907 t; net NOx = 4 - 0.907 = 3.093 t
+    led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", replacement="natural_gas", table=table,
+                               period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(4.0 - 14700 / (0.9 * 0.036) * 2e-6)
+    assert by_pollutant(led)["CO2"] == pytest.approx(-14700 / (0.9 * 0.036) * 2e-3)  # gas CO2 added
+
+
+def test_boiler_replaced_by_electric_is_upstream(table):
+    # 14,700 GJ / 0.95 x 277.78 kWh/GJ = 4,298,245.6 kWh; SO2 at 0.1 g/kWh = 0.4298 t upstream
+    led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", replacement="electric", table=table,
+                               period=YEAR)
+    kwh = 14700 / 0.95 * 1000 / 3.6
+    assert by_pollutant(led, "upstream")["SO2"] == pytest.approx(-kwh * 0.1e-6)
+    assert by_pollutant(led)["SO2"] == pytest.approx(10.0)  # not netted
+    netted = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", replacement="electric", table=table,
+                                  period=YEAR, count_upstream=True)
+    assert by_pollutant(netted)["SO2"] == pytest.approx(10.0 - kwh * 0.1e-6)
+
+
+def test_boiler_in_service_days_and_heating(table):
+    # industrial boiler from Jul 1: 184/365 of the year; heating boiler from Nov 1: (0.2 + 0.25) / 1
+    led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", in_service="2021-07-01", table=table,
+                               period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(4.0 * 184 / 365)
+    led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", in_service="2021-11-01", heating=True,
+                               table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(4.0 * 0.45)
+
+
+def test_boiler_needs_capacity_or_fuel(table):
+    with pytest.raises(ScenarioError, match="capacity"):
+        calc.boiler_phaseout(count=3, hours="100 h", table=table)
+
+
+def test_coal_to_electric(table):
+    # coal = 1000 hh x 2 t x (1 - 0.1 reburn) = 1800 t; SO2 = 1800 x 10 g/kg = 18 t; whole year: share 1
+    # heat = 1800 t x 20 GJ/t x 0.5 = 18,000 GJ; kWh = 18,000 x 277.78 / 2.5 = 2,000,000 kWh
+    # upstream SO2 = 2e6 x 0.1 g/kWh = 0.2 t; CO2 = 2e6 x 0.5 kg/kWh = 1000 t
+    led = calc.coal_to_electric(households=1000, reburn_rate="10%", table=table, period=YEAR)
+    assert by_pollutant(led)["SO2"] == pytest.approx(18.0)
+    upstream = by_pollutant(led, "upstream")
+    assert upstream["SO2"] == pytest.approx(-0.2)
+    assert upstream["CO2"] == pytest.approx(-1000.0)
+
+
+def test_coal_to_electric_given_electricity_and_resistance(table):
+    # 100 hh x 3000 kWh = 300,000 kWh -> CO2 150 t upstream
+    led = calc.coal_to_electric(households=100, electricity_per_household="3000 kWh", table=table, period=YEAR)
+    assert by_pollutant(led, "upstream")["CO2"] == pytest.approx(-150.0)
+    # resistance heaters, efficiency 1: 100 hh x 2 t x 20 GJ x 0.5 = 2000 GJ -> 555,555.6 kWh -> 277.8 t CO2
+    led = calc.coal_to_electric(households=100, heater="resistance", table=table, period=YEAR)
+    assert by_pollutant(led, "upstream")["CO2"] == pytest.approx(-2000 * 1000 / 3.6 * 0.5e-3)
+
+
+def test_coal_to_gas_in_service_and_region(table):
+    # Hebei: 4 t/hh. 500 hh x 4 t = 2000 t coal; from Nov 1: heating share 0.45
+    # SO2 = 2000 x 10 g/kg x 0.45 = 9 t
+    # gas = 2000 x 20 x 0.5 / (0.9 x 0.036) = 617,283.95 m3; NOx = x 1 g/m3 x 0.45 = 0.2778 t added
+    led = calc.coal_to_gas(households=500, in_service="2021-11-01", region="hebei", table=table, period=YEAR)
+    got = by_pollutant(led)
+    assert got["SO2"] == pytest.approx(9.0)
+    assert got["NOx"] == pytest.approx(-20000 / (0.9 * 0.036) * 1e-6 * 0.45)
+
+
+def test_vehicle_retirement_with_replacement(table):
+    # km = 100 x 50,000 = 5e6 km/yr; NOx = 5e6 x (8 - 0.5 x 1) g/km = 37.5 t
+    led = calc.vehicle_retirement(count=100, vehicle="heavy_duty_diesel_truck", standard="国III",
+                                  replaced_by="China VI", replacement_rate="50%", table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(37.5)
+
+
+def test_vehicle_in_service_days_and_aliases(table):
+    # from 2021-10-01: 92 days; 10 trucks x 60,000 km x 92/365 x 8 g/km = 1.2099 t
+    led = calc.vehicle_retirement(count=10, vehicle="重型柴油货车", standard="III", annual_km="60000 km/yr",
+                                  in_service="2021-10-01", table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(10 * 60000 * 92 / 365 * 8e-6)
+
+
+def test_staggered_production_window_and_days(table):
+    # 1.2 Mt/yr clinker, stopped Nov 15 - Mar 15 clipped to 2021: 47 days
+    # NOx = 1.2e6 x 47/365 x 1 x 1 kg/t = 154.52 t
+    led = calc.staggered_production(sector="cement_clinker", output="1.2 Mt/yr",
+                                    window={"start": "2021-11-15", "end": "2022-03-15"}, table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(1.2e6 * 47 / 365 * 1e-3)
+    # 30 % cut for 60 days: 1200 kt/yr x 60/365 x 0.3 x 1 kg/t = 59.18 t
+    led = calc.staggered_production(sector="水泥", output="1200 kt/yr", curtailment="30%", days="60 d", table=table,
+                                    period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(1.2e6 * 60 / 365 * 0.3e-3)
+
+
+def test_custom_activity_and_rate(table):
+    # 2000 t x 2 kg/t x 0.5 = 2 t; a rate 730 t/yr from Jul 2 (183 days): 730 x 183/365 x 2 kg/t = 0.732 t
+    led = calc.custom(activity="2000 t", emission_factors={"NOx": "2 kg/t"}, reduction="50%", table=table,
+                      period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(2.0)
+    led = calc.custom(activity="730 t/yr", emission_factors={"NOx": "2 kg/t"}, in_service="2021-07-02",
+                      table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(730 * 183 / 365 * 2e-3)
+
+
+def test_inline_factors_replace_only_named_pollutants(table):
+    led = calc.vehicle_retirement(count=100, vehicle="heavy_duty_diesel_truck", standard="China III",
+                                  emission_factors={"NOx": "10 g/km"}, table=table, period=YEAR)
+    got = by_pollutant(led)
+    assert got["NOx"] == pytest.approx(50.0)  # 5e6 km x 10 g/km
+    assert got["PM2.5"] == pytest.approx(1.0)  # table's 0.2 g/km kept
+    assert set(led[led["pollutant"] == "NOx"]["factor_id"]) == {"inline:.vehicle_retirement.NOx"}
+
+
+def test_factor_unit_must_fit_activity(table):
+    with pytest.raises(ScenarioError, match=r"emission_factors\.NOx.*does not fit an activity in 'km'"):
+        calc.vehicle_retirement(count=1, vehicle="heavy_duty_diesel_truck", standard="China III",
+                                emission_factors={"NOx": "2 kg/t"}, table=table)
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"households": -1}, "negative"),
+        ({"households": 10.5}, "whole number"),
+        ({"households": 10, "reburn_rate": 1.5}, r"outside \[0, 1\]"),
+        ({"households": 10, "reburn_rate": "150%"}, r"outside \[0, 1\]"),
+        ({"households": 10, "coal_per_household": "3 km"}, "is a distance"),
+        ({"households": 10, "coal_per_houshold": "3 t"}, "did you mean 'coal_per_household'"),
+        ({}, "missing required key 'households'"),
+    ],
+)
+def test_calculator_input_errors(table, keys, message):
+    with pytest.raises(ScenarioError, match=message):
+        calc.coal_to_electric(table=table, **keys)
+
+
+def test_every_ledger_row_names_factor_and_source(table):
+    led = calc.coal_to_gas(households=10, table=table)
+    assert led["factor_id"].str.len().gt(0).all()
+    assert led["factor_source"].str.contains("Test fixture").all()
