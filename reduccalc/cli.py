@@ -116,8 +116,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     result = scenario.run()
     print(explain_lines(result, args.county, args.measure))
     if args.sensitivity:
-        from .uncertainty import sensitivity
         from .report.tables import text_table
+        from .uncertainty import sensitivity
 
         print("\nsensitivity (share of variance of each county's reduction, by factor):")
         print(text_table(sensitivity(scenario, draws=args.draws, seed=args.seed, county=args.county),

@@ -14,16 +14,29 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .calendar import Period
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable, load_local_rows, load_table
-from .fields import MISSING, BoolKind, DateKind, Key, Kind, PercentKind, PollutantMapKind, QuantityKind, TextKind, \
-    check_mapping
+from .fields import (
+    MISSING,
+    BoolKind,
+    DateKind,
+    Key,
+    Kind,
+    PercentKind,
+    PollutantMapKind,
+    QuantityKind,
+    TextKind,
+    check_mapping,
+)
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 from .yamlio import key_position, load_yaml, position
+
+if TYPE_CHECKING:
+    from .result import Result
 
 REGIONS = ("national", "north_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin", "shandong")
 
@@ -208,9 +221,9 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
     if kind not in MEASURE_TYPES:
         tline, tcol = position(item, "type") if "type" in item else (line, column)
         message = "missing key 'type'" if kind is None else f"unknown measure type {kind!r}"
-        collector.add(ScenarioError(message, file=file, line=tline, column=tcol, field=f"{path}.type",
-                                    hint=did_you_mean(str(kind), MEASURE_TYPES) if kind else None
-                                    or f"one of {one_of(MEASURE_TYPES)}"))
+        hint = (did_you_mean(str(kind), MEASURE_TYPES) if kind is not None else None) or \
+            f"one of {one_of(MEASURE_TYPES)}"
+        collector.add(ScenarioError(message, file=file, line=tline, column=tcol, field=f"{path}.type", hint=hint))
         return None
     try:
         values = check_mapping(item, MEASURE_TYPES[kind].keys, path=path, file=file, ignore=("type",))

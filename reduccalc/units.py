@@ -21,7 +21,7 @@ from .errors import ScenarioError
 
 
 def _build_registry() -> pint.UnitRegistry:
-    registry = pint.UnitRegistry(on_redefinition="ignore")
+    registry: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="ignore")
     definitions = files("reduccalc.data").joinpath("units.txt").read_text("utf-8")
     logger = logging.getLogger("pint.util")
     level = logger.level

@@ -92,18 +92,13 @@ class _Builder:
             return self.built[key]
         if depth > MAX_DEPTH:
             raise self.error(f"nesting deeper than {MAX_DEPTH} levels", node)
+        value: Any
         if isinstance(node, yaml.MappingNode):
             self._check_tag(node, "tag:yaml.org,2002:map")
             value, size = self._mapping(node, depth)
         elif isinstance(node, yaml.SequenceNode):
             self._check_tag(node, "tag:yaml.org,2002:seq")
-            value = PosList()
-            value.where = _mark(node)
-            size = 1
-            for item in node.value:
-                value.append(self.build(item, depth + 1))
-                value.pos.append(_mark(item))
-                size += self.sizes[id(item)]
+            value, size = self._sequence(node, depth)
         else:
             value, size = self._scalar(node), 1
         self.built[key] = value
@@ -113,6 +108,16 @@ class _Builder:
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
             raise self.error(f"YAML tag {node.tag!r} is not allowed", node, "scenario files hold plain values only")
+
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> tuple[PosList, int]:
+        result = PosList()
+        result.where = _mark(node)
+        size = 1
+        for item in node.value:
+            result.append(self.build(item, depth + 1))
+            result.pos.append(_mark(item))
+            size += self.sizes[id(item)]
+        return result, size
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[PosDict, int]:
         result = PosDict()

@@ -20,10 +20,7 @@ YEAR = ("2021-01-01", "2021-12-31")
 
 
 def by_pollutant(ledger, scope=None):
-    if scope is not None:
-        ledger = ledger[ledger["scope"] == scope]
-    else:
-        ledger = ledger[ledger["counted"]]
+    ledger = ledger[ledger["scope"] == scope] if scope is not None else ledger[ledger["counted"]]
     return ledger.groupby("pollutant")["reduction_t"].sum().to_dict()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ..calendar import Period, heating_share
 from ..errors import ScenarioError
@@ -105,7 +104,7 @@ class MeasureType:
 
     name: str
     keys: dict[str, Key]
-    translate: Callable[[dict[str, Any], Context, LedgerBuilder, str], None]
+    translate: Callable[..., None]  # (values, context, sink, measure id, row="")
     summary: str
 
 

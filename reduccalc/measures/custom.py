@@ -56,7 +56,7 @@ KEYS = {
 
 
 def _is_rate(unit: str) -> bool:
-    return unit_of(unit).dimensionality.get("[time]", 0) < 0
+    return bool(float(unit_of(unit).dimensionality.get("[time]", 0)) < 0)
 
 
 def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:

@@ -73,7 +73,8 @@ def days_curtailed(m: dict[str, Any], ctx: Context) -> float:
     if m["window"] is not None and m["days"] is not None:
         raise ScenarioError("give days or window, not both", field="days")
     if m["window"] is not None:
-        return float(ctx.period.clip(*m["window"], in_service=m["in_service"]))
+        start, end = m["window"]
+        return float(ctx.period.clip(start, end, in_service=m["in_service"]))
     if m["days"] is not None:
         if m["days"] > ctx.period.days:
             raise ScenarioError(f"{m['days']:g} days is longer than the period ({ctx.period.days} days)",

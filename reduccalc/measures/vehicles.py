@@ -21,8 +21,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import MISSING, ChoiceKind, CountKind, FactorKind, FractionKind, Key, PollutantMapKind, QuantityKind, \
-    TextKind
+from ..fields import (
+    MISSING,
+    ChoiceKind,
+    CountKind,
+    FactorKind,
+    FractionKind,
+    Key,
+    PollutantMapKind,
+    QuantityKind,
+    TextKind,
+)
 from ..ledger import LedgerBuilder
 from ..vocabulary import VEHICLE_ALIASES, choice, standard
 from .base import COMMON_KEYS, Context, MeasureType, add_rows, require_factors, resolve_factors

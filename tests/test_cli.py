@@ -1,0 +1,182 @@
+"""The command line, run as a user runs it: the installed entry point in a subprocess."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import openpyxl
+import pytest
+
+from tests.conftest import FIXTURE_FACTORS
+
+EXE = shutil.which("reduccalc", path=os.path.dirname(sys.executable)) or "reduccalc"
+ENV = {**os.environ, "REDUCCALC_FACTORS_DIR": str(FIXTURE_FACTORS)}
+
+PLAN = textwrap.dedent("""\
+    name: 测试计划
+    period: {start: 2021-01-01, end: 2021-12-31}
+    targets: {NOx: "5%"}
+    counties:
+      甲县:
+        baseline: {NOx: "1000 t", SO2: "400 t"}
+        measures:
+          - type: vehicle_retirement
+            id: trucks
+            count: 100
+            vehicle: heavy_duty_diesel_truck
+            standard: 国三
+      乙县:
+        baseline: {NOx: "200 t"}
+        targets: {NOx: "10%"}
+        measures:
+          - type: staggered_production
+            sector: cement_clinker
+            output: "1 Mt/yr"
+            days: 36.5
+    """)
+# 甲县 NOx: 100 x 50,000 km x 8 g/km = 40 t = 4 % (target 5 %: short by 10 t)
+# 乙县 NOx: 1e6 t/yr x 36.5/365 x 1 kg/t = 100 t = 50 % (target 10 %: met)
+# TOTAL NOx: 140 t of 1200 t = 11.7 % (target 5 %: met)
+
+
+def plan(tmp_path, text=PLAN):
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(*args, cwd=None):
+    return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, env=ENV, cwd=cwd, timeout=120)
+
+
+def test_run_json_matches_hand_numbers(tmp_path):
+    out = run("run", plan(tmp_path), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = {(r["county"], r["pollutant"]): r for r in json.loads(out.stdout)}
+    assert rows[("甲县", "NOx")]["reduction_t"] == pytest.approx(40.0)
+    assert rows[("甲县", "NOx")]["shortfall_t"] == pytest.approx(10.0)
+    assert rows[("甲县", "NOx")]["met"] is False
+    assert rows[("甲县", "SO2")]["target_pct"] is None and rows[("甲县", "SO2")]["met"] is None
+    assert rows[("乙县", "NOx")]["reduction_t"] == pytest.approx(100.0)
+    assert rows[("TOTAL", "NOx")]["reduction_t"] == pytest.approx(140.0)
+    assert rows[("TOTAL", "NOx")]["met"] is True
+
+
+def test_check_exit_codes_and_verdict(tmp_path):
+    path = plan(tmp_path)
+    short = run("check", path)
+    assert short.returncode == 1
+    assert "SHORT 甲县 NOx" in short.stdout and "short by 10.0 t" in short.stdout
+    assert run("check", path, "--target", "3%", "--pollutant", "NOx").returncode == 0
+    assert run("check", path, "--target", "3%").returncode == 1  # SO2 now has a 3 % target
+    none = run("check", path, "--pollutant", "SO2")
+    assert none.returncode == 2 and "no target to check" in none.stderr
+    bare = run("check", path, "--target", "5")
+    assert bare.returncode == 2 and "'5%'" in bare.stderr
+
+
+def test_csv_and_table_formats(tmp_path):
+    out = run("run", plan(tmp_path), "--format", "csv")
+    assert out.stdout.splitlines()[0] == "county,pollutant,baseline_t,reduction_t,reduction_pct,target_pct,met,shortfall_t"
+    table = run("run", plan(tmp_path))
+    assert "甲县" in table.stdout and "TOTAL" in table.stdout
+
+
+def test_out_writes_everything(tmp_path):
+    out_dir = tmp_path / "results"
+    res = run("run", plan(tmp_path), "--out", out_dir)
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in out_dir.iterdir()) == ["ledger.csv", "metadata.json", "reductions.csv",
+                                                         "results.xlsx", "summary.csv"]
+    book = openpyxl.load_workbook(out_dir / "results.xlsx", read_only=True)
+    assert book.sheetnames == ["summary", "reductions", "ledger", "factors", "metadata"]
+    meta = json.loads((out_dir / "metadata.json").read_text(encoding="utf-8"))
+    assert len(meta["scenario_sha256"]) == 64 and len(meta["factor_tables_sha256"]) == 64
+
+
+def test_failing_run_writes_nothing_and_keeps_previous(tmp_path):
+    out_dir = tmp_path / "results"
+    assert run("run", plan(tmp_path), "--out", out_dir).returncode == 0
+    before = (out_dir / "summary.csv").read_bytes()
+    bad = plan(tmp_path, PLAN.replace("count: 100", "count: many"))
+    res = run("run", bad, "--out", out_dir)
+    assert res.returncode == 2
+    assert (out_dir / "summary.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml", "results"]
+    fresh = tmp_path / "fresh"
+    assert run("run", bad, "--out", fresh).returncode == 2 and not fresh.exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message"),
+    [
+        ("count: 100", "count: -100", ":10:", "negative"),
+        ("standard: 国三", "standard: 国八", ":12:", "unknown vehicle emission standard"),
+        ("type: vehicle_retirement", "type: vehicle_retirment", ":8:", "did you mean 'vehicle_retirement'"),
+        ("output: \"1 Mt/yr\"", "output: \"1 Mt\"", ":19:", "expected a mass per time"),
+        ("targets: {NOx: \"5%\"}", "targets: {NOx: 5}", ":3:", "write targets with a percent sign"),
+        ("    targets: {NOx: \"10%\"}", "    targets: {NOx: \"10%\"}\n    targets: {SO2: \"1%\"}", ":16:",
+         "duplicate key 'targets'"),
+        ("period: {start: 2021-01-01, end: 2021-12-31}", "period: {start: 2021-01-01, end: 2020-12-31}", "",
+         "before it starts"),
+        ("        id: trucks", "        id: trucks\n        emision_factors: {NOx: 2 g/km}", ":10:",
+         "did you mean 'emission_factors'"),
+    ],
+)
+def test_bad_input_exit_2_with_line_and_field(tmp_path, old, new, where, message):
+    assert old in PLAN
+    res = run("validate", plan(tmp_path, PLAN.replace(old, new)))
+    assert res.returncode == 2
+    assert message in res.stderr
+    assert "plan.yaml" + where in res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_alias_bomb_and_python_tag(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &a [1,2]\n" + "".join(f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n"
+                                               for p, n in zip("abcdefg", "bcdefgh")))
+    start = time.perf_counter()
+    res = run("validate", bomb)
+    assert res.returncode == 2 and "aliases expand" in res.stderr
+    assert time.perf_counter() - start < 10  # includes interpreter start
+    marker = tmp_path / "hacked"
+    evil = tmp_path / "evil.yaml"
+    evil.write_text(f'name: !!python/object/apply:os.system ["touch {marker}"]\n')
+    res = run("validate", evil)
+    assert res.returncode == 2 and not marker.exists()
+
+
+def test_missing_file_and_usage_errors(tmp_path):
+    res = run("run", tmp_path / "nope.yaml")
+    assert res.returncode == 2 and "file not found" in res.stderr
+    assert run("runn", "x").returncode == 2
+    assert run().returncode == 2
+
+
+def test_explain_shows_arithmetic_and_source(tmp_path):
+    res = run("explain", plan(tmp_path), "--county", "甲县")
+    assert res.returncode == 0
+    assert "5e+06 km x 8 g/km" in res.stdout and "= 40.000 t" in res.stdout
+    assert "Test fixture" in res.stdout
+    res = run("explain", plan(tmp_path), "--county", "丙县")
+    assert res.returncode == 2 and "no county" in res.stderr
+
+
+def test_factors_list_and_show():
+    res = run("factors", "list")
+    assert res.returncode == 0 and "t.hdt.III.NOx" in res.stdout
+    res = run("factors", "show", "t.hdt.III.NOx")
+    assert res.returncode == 0 and "Test fixture" in res.stdout and "8 g/km" in res.stdout
+    res = run("factors", "show", "t.hdt.III.NOX")
+    assert res.returncode == 2 and "did you mean" in res.stderr
+
+
+def test_module_entry_point_and_help():
+    res = subprocess.run([sys.executable, "-m", "reduccalc", "check", "--help"], capture_output=True, text=True,
+                         env=ENV)
+    assert res.returncode == 0 and "example" in res.stdout
