@@ -56,7 +56,8 @@ KEYS = {
 
 
 def _is_rate(unit: str) -> bool:
-    return bool(float(unit_of(unit).dimensionality.get("[time]", 0)) < 0)
+    exponent: Any = unit_of(unit).dimensionality.get("[time]", 0)
+    return bool(exponent < 0)
 
 
 def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
