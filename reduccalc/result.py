@@ -122,6 +122,26 @@ class Result:
         """Ledger rows of one county."""
         return self.ledger[self.ledger["county"] == county].reset_index(drop=True)
 
+    def plot_waterfall(self, county: str, pollutant: str) -> Any:
+        """Waterfall of one county's reduction by measure; see :mod:`reduccalc.report.figures`."""
+        from .report.figures import plot_waterfall
+
+        return plot_waterfall(self, county, pollutant)
+
+    def plot_targets(self, pollutant: str) -> Any:
+        """Counties' reduction percent against their targets; see :mod:`reduccalc.report.figures`."""
+        from .report.figures import plot_targets
+
+        return plot_targets(self, pollutant)
+
+    def to_excel(self, path: str) -> None:
+        """Write the results workbook (summary, reductions, ledger, factors, metadata)."""
+        from pathlib import Path
+
+        from .report.excel import write_workbook
+
+        write_workbook(self, Path(path))
+
     def metadata(self) -> dict[str, str]:
         """Version and checksums that make a published result traceable."""
         from . import __version__
