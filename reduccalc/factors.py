@@ -193,6 +193,25 @@ def _read_heating_profiles(path: Path) -> dict[str, tuple[float, ...]]:
     return {region: tuple(shares) for region, shares in months.items()}
 
 
+# Where a region's defaults fall back to: its climate region, its power grid, then national.
+REGION_PARENTS = {
+    "beijing": ("north_china", "north_china_grid"),
+    "tianjin": ("north_china", "north_china_grid"),
+    "hebei": ("north_china", "north_china_grid"),
+    "shanxi": ("north_china", "north_china_grid"),
+    "shandong": ("north_china", "north_china_grid"),
+    "henan": ("north_china", "central_china_grid"),
+    "hunan": ("central_china", "central_china_grid"),
+    "north_china": ("north_china_grid",),
+    "central_china": ("central_china_grid",),
+}
+
+
+def region_chain(region: str) -> tuple[str, ...]:
+    """``region``, then the regions its defaults fall back to, then ``national``."""
+    return (region, *REGION_PARENTS.get(region, ()), "national")
+
+
 class FactorTable:
     """All factor rows, indexed for lookup by what they describe.
 
@@ -235,16 +254,21 @@ class FactorTable:
 
     def find(self, category: str, subject: str, quantity: str, *, kind: str = "emission_factor",
              standard: str = "", technology: str = "", region: str = "national") -> FactorRow | None:
-        """The best row for a lookup, or None."""
+        """The best row for a lookup, or None.
+
+        A row for the asked technology beats one for any technology; among
+        those, the nearest region in :func:`region_chain` wins.
+        """
         bucket = self._index.get((kind, category, subject, standard, quantity))
         if not bucket:
             return None
-        best, best_score = None, -1
+        chain = region_chain(region)
+        best, best_score = None, None
         for row in bucket:
-            if row.technology not in ("", technology) or row.region not in ("national", region):
+            if row.technology not in ("", technology) or row.region not in chain:
                 continue
-            score = 2 * (row.technology == technology and technology != "") + (row.region == region)
-            if score > best_score:
+            score = (row.technology == technology and technology != "", -chain.index(row.region))
+            if best_score is None or score > best_score:
                 best, best_score = row, score
         return best
 
@@ -271,7 +295,7 @@ class FactorTable:
                 if all(getattr(r, k) == v for k, v in where.items())}
 
     def heating_profile(self, region: str = "national") -> tuple[float, ...]:
-        for name in (region, "north_china", "national"):
+        for name in (*region_chain(region), "north_china"):
             if name in self.heating_profiles:
                 return self.heating_profiles[name]
         if self.heating_profiles:

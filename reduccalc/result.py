@@ -102,6 +102,10 @@ class Result:
                 baseline, reduction = overall[pollutant]
                 rows.append(_row(TOTAL, pollutant, baseline, reduction, self.scenario.targets.get(pollutant)))
         frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        numbers = frame[["baseline_t", "reduction_t", "reduction_pct", "shortfall_t"]].to_numpy(dtype=float)
+        if not np.isfinite(numbers).all():
+            raise ScenarioError("the summary overflows: baselines or reductions too large or too small to divide",
+                                file=self.scenario.file, hint="check the magnitudes and units of the baselines")
         frame["met"] = frame["met"].astype(object).where(frame["target_pct"].notna(), None)
         return frame
 

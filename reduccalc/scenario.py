@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .calendar import Period
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable, load_local_rows, load_table
@@ -38,7 +40,8 @@ from .yamlio import key_position, load_yaml, position
 if TYPE_CHECKING:
     from .result import Result
 
-REGIONS = ("national", "north_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin", "shandong")
+REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
+           "shandong")
 
 
 class AnyKind(Kind):
@@ -167,7 +170,9 @@ class Scenario:
         """Evaluate every measure; see :class:`reduccalc.result.Result`."""
         from .result import Result
 
-        return Result(self, self.ledger_builder().frame())
+        ledger = self.ledger_builder().frame()
+        check_finite(ledger)
+        return Result(self, ledger)
 
     def with_target(self, percent: float | str | None = None, pollutants: list[str] | None = None) -> Scenario:
         """A copy whose targets are ``percent`` for every county and TOTAL.
@@ -210,6 +215,17 @@ class Scenario:
         return optimize(self, **options)
 
 
+def check_finite(ledger: Any) -> None:
+    """Refuse a ledger with an infinite or NaN reduction (inputs too large to multiply out)."""
+    values = ledger["reduction_t"].to_numpy()
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = ledger[bad].iloc[0]
+        raise ScenarioError(f"{int(bad.sum())} ledger rows overflow (e.g. {row['pollutant']} of {row['measure']}: "
+                            f"{row['activity']:g} {row['activity_unit']} x {row['factor']:g} {row['factor_unit']})",
+                            field=f"counties.{row['county']}", hint="check the magnitudes and units of the inputs")
+
+
 def _check_measure(item: Any, path: str, file: str | None, county: str, counter: dict[str, int],
                    seen: dict[str, str], collector: ProblemCollector, line: int | None,
                    column: int | None) -> Measure | None:
@@ -244,12 +260,12 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
 
 def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
     in_service = measure.values.get("in_service")
-    if in_service is not None and not period.start <= in_service <= period.end:
+    if in_service is not None and in_service > period.end:
         line, column = position(item, "in_service")
         collector.add(ScenarioError(
-            f"in_service {in_service} is outside the period {period.start} to {period.end}", file=measure.file,
-            line=line, column=column, field=f"{measure.path}.in_service",
-            hint="omit in_service for a measure in effect the whole period"))
+            f"in_service {in_service} is after the period ends ({period.end}): the measure would do nothing",
+            file=measure.file, line=line, column=column, field=f"{measure.path}.in_service",
+            hint="a date before the period starts means in effect the whole period"))
     window = measure.values.get("window")
     if window is not None and (window[1] < period.start or window[0] > period.end):
         line, column = position(item, "window")

@@ -88,7 +88,7 @@ def test_over_removal_is_an_error_naming_county_and_pollutant(table):
 @pytest.mark.parametrize(
     ("measure", "field", "message"),
     [
-        ({**TRUCKS, "in_service": "2022-05-01"}, "in_service", "outside the period"),
+        ({**TRUCKS, "in_service": "2022-05-01"}, "in_service", "after the period ends"),
         ({**TRUCKS, "type": "vehicle_retirment"}, "type", "did you mean 'vehicle_retirement'"),
         ({**TRUCKS, "standard": "国八"}, "standard", "unknown vehicle emission standard"),
         ({"type": "staggered_production", "sector": "cement_clinker", "output": "1 Mt/yr",
@@ -102,6 +102,12 @@ def test_measure_errors_name_field(table, measure, field, message):
         load_scenario(scenario_dict([measure]), table=table)
     assert info.value.first.field.endswith(field)
     assert info.value.first.field.startswith("counties.甲县.measures[0]")
+
+
+def test_in_service_before_the_period_means_the_whole_period(table):
+    early = load_scenario(scenario_dict([{**TRUCKS, "in_service": "2019-10-31"}]), table=table).run()
+    whole = load_scenario(scenario_dict([TRUCKS]), table=table).run()
+    assert early.summary()["reduction_t"].tolist() == whole.summary()["reduction_t"].tolist()
 
 
 def test_unknown_vehicle_class_found_at_run(table):
