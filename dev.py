@@ -22,10 +22,10 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
-def run(*command: str | Path) -> None:
+def run(*command: str | Path, ok: tuple[int, ...] = (0,)) -> None:
     print("+", " ".join(str(c) for c in command), flush=True)
     code = subprocess.call([str(c) for c in command], cwd=ROOT)
-    if code != 0:
+    if code not in ok:
         sys.exit(code)
 
 
@@ -44,9 +44,9 @@ def ensure_venv(extra: str) -> None:
 
 
 def demo() -> None:
-    ensure_venv("plot")
+    ensure_venv("")
     run(BIN / "reduccalc", "run", "scenarios/tutorial.yaml")
-    run(BIN / "reduccalc", "check", "scenarios/tutorial.yaml")
+    run(BIN / "reduccalc", "check", "scenarios/tutorial.yaml", ok=(0, 1))  # 1: a target falls short
 
 
 def test(pytest_args: list[str]) -> None:
