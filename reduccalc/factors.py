@@ -76,11 +76,11 @@ class FactorRow:
     def has_range(self) -> bool:
         return self.low is not None and self.high is not None and self.high > self.low
 
-    def describe_source(self, sources: dict[str, Source]) -> str:
-        """Short provenance: ``source id, reference (year)``."""
-        src = sources.get(self.source)
-        name = src.citation if src else self.source
-        text = f"{name}, {self.reference}" if self.reference else name
+    def describe_source(self) -> str:
+        """Short provenance for ledgers: ``source id, reference (year)``; the full citation is in sources.csv."""
+        text = ", ".join(part for part in (self.source, self.reference) if part)
+        if self.year:
+            text += f" ({self.year})"
         return text + (" [judged]" if self.judged else "")
 
 

@@ -87,7 +87,7 @@ def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str 
 
 
 def _from_row(row: FactorRow, ctx: Context) -> ResolvedFactor:
-    return ResolvedFactor(row.quantity, row.value, row.unit, row.id, row.describe_source(ctx.table.sources),
+    return ResolvedFactor(row.quantity, row.value, row.unit, row.id, row.describe_source(),
                           row.scales_with)
 
 
