@@ -126,6 +126,7 @@ def evaluate(ledger: pd.DataFrame, factor: np.ndarray | None = None) -> np.ndarr
     ``factor`` replaces the ledger's factor column (Monte Carlo draws); it may
     be 2-D (draws x rows).
     """
-    base = (ledger["sign"].to_numpy() * ledger["activity"].to_numpy() * ledger["adjust"].to_numpy()
-            * ledger["time_share"].to_numpy() * ledger["to_t"].to_numpy())
-    return base * (ledger["factor"].to_numpy() if factor is None else factor)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by the caller, not warned
+        base = (ledger["sign"].to_numpy() * ledger["activity"].to_numpy() * ledger["adjust"].to_numpy()
+                * ledger["time_share"].to_numpy() * ledger["to_t"].to_numpy())
+        return base * (ledger["factor"].to_numpy() if factor is None else factor)

@@ -234,7 +234,7 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
                                     line=line, column=column, field=path))
         return None
     kind = item.get("type")
-    if kind not in MEASURE_TYPES:
+    if not isinstance(kind, str) or kind not in MEASURE_TYPES:
         tline, tcol = position(item, "type") if "type" in item else (line, column)
         message = "missing key 'type'" if kind is None else f"unknown measure type {kind!r}"
         hint = (did_you_mean(str(kind), MEASURE_TYPES) if kind is not None else None) or \

@@ -180,3 +180,29 @@ def test_module_entry_point_and_help():
     res = subprocess.run([sys.executable, "-m", "reduccalc", "check", "--help"], capture_output=True, text=True,
                          env=ENV)
     assert res.returncode == 0 and "example" in res.stdout
+
+
+def test_sigterm_mid_write_keeps_previous_results(tmp_path):
+    """SIGTERM while --out is being written: previous results intact, no partial folder."""
+    import signal
+
+    out_dir = tmp_path / "results"
+    assert run("run", plan(tmp_path), "--out", out_dir).returncode == 0
+    before = {p.name: p.read_bytes() for p in out_dir.iterdir()}
+    measures = "".join(f"      - {{type: vehicle_retirement, count: {i + 1}, vehicle: heavy_duty_diesel_truck, "
+                       f"standard: III}}\n" for i in range(3000))
+    big = tmp_path / "big.yaml"
+    big.write_text("name: big\nperiod: {start: 2021-01-01, end: 2021-12-31}\ncounties:\n  甲县:\n"
+                   "    baseline: {NOx: \"1e9 t\"}\n    measures:\n" + measures, encoding="utf-8")
+    proc = subprocess.Popen([EXE, "run", str(big), "--out", str(out_dir)], env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob(".results.tmp-*")):
+        time.sleep(0.005)
+    assert list(tmp_path.glob(".results.tmp-*")), "the write never started"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted; nothing written" in err
+    assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml", "plan.yaml", "results"]
