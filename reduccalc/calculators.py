@@ -5,20 +5,20 @@ Each takes the same keys as the scenario YAML (quantities as strings like
 row per source and pollutant with activity, factor, adjustments and
 ``reduction_t`` [t]. ``reduction_by_pollutant`` sums it.
 
-The period defaults to one calendar year (2024), in which a heating season
+The period defaults to one calendar year (2023), in which a heating season
 counts 1 and vehicles run 365 days; pass ``period=("2021-01-01",
-"2021-12-31")`` and ``region="hebei"`` to change them.
+"2021-12-31")`` (or a scenario's ``sc.period``) and ``region="hebei"`` to
+change them.
 
 >>> from reduccalc import calculators as calc
 >>> led = calc.vehicle_retirement(count=100, vehicle="heavy_duty_diesel_truck", standard="国三",
 ...                               annual_km="50000 km/yr", emission_factors={"NOx": "8 g/km"})
->>> float(led["reduction_t"].sum())
+>>> round(float(calc.reduction_by_pollutant(led)["NOx"]), 6)  # 100 x 50,000 km x 8 g/km
 40.0
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -26,19 +26,21 @@ import pandas as pd
 
 from .calendar import Period
 from .factors import FactorTable, load_table
-from .fields import check_mapping
+from .fields import DateKind, check_mapping
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 
-DEFAULT_PERIOD = ("2024-01-01", "2024-12-31")
+DEFAULT_PERIOD = ("2023-01-01", "2023-12-31")
 
 
-def _period(period: tuple[Any, Any]) -> Period:
-    start, end = (p if isinstance(p, dt.date) else dt.date.fromisoformat(str(p)) for p in period)
+def _period(period: Period | tuple[Any, Any]) -> Period:
+    if isinstance(period, Period):
+        return period
+    start, end = (DateKind().check(p) for p in period)
     return Period(start, end)
 
 
-def run_measure(type: str, keys: dict[str, Any], *, period: tuple[Any, Any] = DEFAULT_PERIOD,
+def run_measure(type: str, keys: dict[str, Any], *, period: Period | tuple[Any, Any] = DEFAULT_PERIOD,
                 region: str = "national", count_upstream: bool = False, table: FactorTable | None = None,
                 county: str = "", measure: str | None = None) -> pd.DataFrame:
     """The ledger of one measure of ``type`` with ``keys``.
@@ -48,8 +50,11 @@ def run_measure(type: str, keys: dict[str, Any], *, period: tuple[Any, Any] = DE
     ScenarioError
         For bad keys, naming the key and what was expected.
     """
+    from .scenario import RegionKind, check_in_service
+
     values = check_mapping(keys, MEASURE_TYPES[type].keys, path=type)
-    ctx = Context(table or load_table(), _period(period), region, county, count_upstream)
+    ctx = Context(table or load_table(), _period(period), RegionKind().check(region), county, count_upstream)
+    check_in_service(values, ctx.period, type)
     sink = LedgerBuilder()
     MEASURE_TYPES[type].translate(values, ctx, sink, measure or values["id"] or type)
     return sink.frame()
@@ -64,7 +69,7 @@ def reduction_by_pollutant(ledger: pd.DataFrame) -> pd.Series:
 def _calculator(type: str) -> Callable[..., pd.DataFrame]:
     measure_type = MEASURE_TYPES[type]
 
-    def calculator(*, period: tuple[Any, Any] = DEFAULT_PERIOD, region: str = "national",
+    def calculator(*, period: Period | tuple[Any, Any] = DEFAULT_PERIOD, region: str = "national",
                    count_upstream: bool = False, table: FactorTable | None = None, **keys: Any) -> pd.DataFrame:
         return run_measure(type, keys, period=period, region=region, count_upstream=count_upstream, table=table)
 

@@ -227,10 +227,12 @@ class FactorTable:
         self.heating_profiles = heating_profiles
         self.checksum = checksum
         self._index: dict[tuple[str, str, str, str, str], list[FactorRow]] = {}
+        self._cache: dict[tuple[str, ...], object] = {}  # lookups, cleared when rows change
         for row in rows:
             self._add(row)
 
     def _add(self, row: FactorRow) -> None:
+        self._cache.clear()
         old = self.rows.get(row.id)
         if old is not None:
             bucket = self._index[(old.kind, old.category, old.subject, old.standard, old.quantity)]
@@ -274,20 +276,31 @@ class FactorTable:
 
     def emission_factors(self, category: str, subject: str, *, standard: str = "", technology: str = "",
                          region: str = "national") -> dict[str, FactorRow]:
-        """Every pollutant's best row for one source, keyed by pollutant."""
-        found = {}
-        for pollutant in POLLUTANTS:
-            row = self.find(category, subject, pollutant, standard=standard, technology=technology, region=region)
-            if row is not None:
-                found[pollutant] = row
-        return found
+        """Every pollutant's best row for one source, keyed by pollutant (cached)."""
+        key = ("ef", category, subject, standard, technology, region)
+        found = self._cache.get(key)
+        if found is None:
+            found = {}
+            for pollutant in POLLUTANTS:
+                row = self.find(category, subject, pollutant, standard=standard, technology=technology,
+                                region=region)
+                if row is not None:
+                    found[pollutant] = row
+            self._cache[key] = found
+        return dict(found)  # type: ignore[call-overload]
 
     def parameter(self, category: str, quantity: str, subject: str = "", *, technology: str = "",
                   region: str = "national") -> FactorRow | None:
         return self.find(category, subject, quantity, kind="parameter", technology=technology, region=region)
 
-    def subjects(self, category: str, kind: str = "emission_factor") -> set[str]:
-        return {r.subject for r in self.rows.values() if r.category == category and r.kind == kind}
+    def subjects(self, category: str, kind: str = "emission_factor") -> frozenset[str]:
+        """Subjects (fuels, vehicle classes, products) with rows in ``category`` (cached)."""
+        key = ("subjects", category, kind)
+        found = self._cache.get(key)
+        if found is None:
+            found = frozenset(r.subject for r in self.rows.values() if r.category == category and r.kind == kind)
+            self._cache[key] = found
+        return found  # type: ignore[return-value]
 
     def values(self, field: str, **where: str) -> set[str]:
         """Distinct values of ``field`` among rows matching ``where``."""

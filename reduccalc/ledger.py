@@ -114,9 +114,8 @@ def unit_multipliers(activity_unit: pd.Series, factor_unit: pd.Series) -> np.nda
     """``to_t`` for every row, converting each distinct unit pair once."""
     if len(activity_unit) == 0:
         return np.zeros(0)
-    pairs = pd.MultiIndex.from_arrays([activity_unit, factor_unit])
-    codes, uniques = pd.factorize(pairs)
-    table = np.array([tonnes_per_unit(a, f) for a, f in uniques], dtype=np.float64)
+    codes, uniques = pd.factorize(activity_unit.astype(str) + "\x1f" + factor_unit.astype(str))
+    table = np.array([tonnes_per_unit(*pair.split("\x1f")) for pair in uniques], dtype=np.float64)
     return table[codes]
 
 

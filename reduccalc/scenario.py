@@ -258,14 +258,21 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
     return Measure(kind, measure_id, values, file, line, column, path)
 
 
-def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
-    in_service = measure.values.get("in_service")
+def check_in_service(values: dict[str, Any], period: Period, path: str) -> None:
+    """An ``in_service`` after the period's end is an error (the measure would do nothing)."""
+    in_service = values.get("in_service")
     if in_service is not None and in_service > period.end:
-        line, column = position(item, "in_service")
-        collector.add(ScenarioError(
+        raise ScenarioError(
             f"in_service {in_service} is after the period ends ({period.end}): the measure would do nothing",
-            file=measure.file, line=line, column=column, field=f"{measure.path}.in_service",
-            hint="a date before the period starts means in effect the whole period"))
+            field=f"{path}.in_service", hint="a date before the period starts means in effect the whole period")
+
+
+def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
+    try:
+        check_in_service(measure.values, period, measure.path)
+    except ScenarioError as error:
+        line, column = position(item, "in_service")
+        collector.add(error.located(file=measure.file, line=line, column=column))
     window = measure.values.get("window")
     if window is not None and (window[1] < period.start or window[0] > period.end):
         line, column = position(item, "window")

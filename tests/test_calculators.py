@@ -172,7 +172,7 @@ def test_inline_factors_replace_only_named_pollutants(table):
     got = by_pollutant(led)
     assert got["NOx"] == pytest.approx(50.0)  # 5e6 km x 10 g/km
     assert got["PM2.5"] == pytest.approx(1.0)  # table's 0.2 g/km kept
-    assert set(led[led["pollutant"] == "NOx"]["factor_id"]) == {"inline:.vehicle_retirement.NOx"}
+    assert set(led[led["pollutant"] == "NOx"]["factor_id"]) == {"inline:vehicle_retirement.NOx"}
 
 
 def test_factor_unit_must_fit_activity(table):
@@ -202,3 +202,24 @@ def test_every_ledger_row_names_factor_and_source(table):
     led = calc.coal_to_gas(households=10, table=table)
     assert led["factor_id"].str.len().gt(0).all()
     assert led["factor_source"].str.startswith("fixture").all()
+
+
+def test_fuel_use_alone_uses_the_10_to_35_class(table):
+    # the fixture's NOx for any class is 4 kg/t except gt35; SO2 row exists for le10 only
+    led = calc.boiler_phaseout(fuel_use="1000 t", table=table, period=YEAR)
+    assert "10to35" in led["source"].iloc[0]
+    assert by_pollutant(led)["NOx"] == pytest.approx(4.0)
+
+
+def test_calculator_checks_region_in_service_and_takes_a_period(table):
+    from reduccalc.calendar import Period
+
+    with pytest.raises(ScenarioError, match="unknown region 'hebie'.*did you mean 'hebei'"):
+        calc.coal_to_gas(households=10, region="hebie", table=table)
+    with pytest.raises(ScenarioError, match="after the period ends"):
+        calc.coal_to_gas(households=10, in_service="2030-01-01", table=table, period=YEAR)
+    import datetime as dt
+
+    led = calc.coal_to_gas(households=10, table=table, period=Period(dt.date(2021, 1, 1), dt.date(2021, 12, 31)))
+    assert by_pollutant(led)["SO2"] == pytest.approx(0.2)  # 10 hh x 2 t x 10 g/kg
+    assert by_pollutant(calc.coal_to_gas(households=10, region="Hebei", table=table))["SO2"] == pytest.approx(0.4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..calendar import Period, heating_share
 from ..errors import ScenarioError
@@ -14,6 +15,7 @@ from ..ledger import LedgerBuilder
 from ..units import conversion
 
 GJ_PER_MWH = 3.6
+_heating_share = lru_cache(maxsize=4096)(heating_share)
 KWH_PER_GJ = 1000.0 / 3.6
 
 
@@ -32,7 +34,7 @@ class Context:
 
     def heating_share_after(self, in_service: dt.date | None) -> float:
         """Seasons of heating in the period on or after ``in_service``."""
-        return heating_share(self.period.effective_start(in_service), self.period.end, self.profile())
+        return _heating_share(self.period.effective_start(in_service), self.period.end, self.profile())
 
     def parameter(self, category: str, quantity: str, subject: str = "", technology: str = "",
                   unit: str = "dimensionless", given: float | None = None) -> tuple[float, str]:
@@ -79,14 +81,15 @@ def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str 
     """Table factors for a source, with inline factors replacing named pollutants."""
     rows = ctx.table.emission_factors(category, subject, standard=standard, technology=technology,
                                       region=region or ctx.region)
-    resolved = {p: _from_row(row, ctx) for p, row in rows.items()}
+    resolved = {p: _from_row(row) for p, row in rows.items()}
     for pollutant, (value, unit) in (inline or {}).items():
-        resolved[pollutant] = ResolvedFactor(pollutant, value, unit, f"inline:{inline_id}.{pollutant}",
+        resolved[pollutant] = ResolvedFactor(pollutant, value, unit, f"inline:{inline_id.lstrip('.')}.{pollutant}",
                                              "given in the scenario")
     return list(resolved.values())
 
 
-def _from_row(row: FactorRow, ctx: Context) -> ResolvedFactor:
+@lru_cache(maxsize=8192)
+def _from_row(row: FactorRow) -> ResolvedFactor:
     return ResolvedFactor(row.quantity, row.value, row.unit, row.id, row.describe_source(),
                           row.scales_with)
 

@@ -10,7 +10,8 @@ heat; see :mod:`reduccalc.measures.substitutes`).
 
 The table's factor depends on the boiler's size class, from ``capacity``
 (``le10``: <= 10 t_steam/h, ``10to35``: <= 35 t_steam/h, ``gt35``) or given
-as ``size_class``. SO2 (and ash-based PM) factors are per percent of sulfur
+as ``size_class``; with ``fuel_use`` and neither, ``10to35`` (judged: most of
+the capacity of the <= 35 t/h boilers that plans phase out). SO2 (and ash-based PM) factors are per percent of sulfur
 (ash) in the coal: ``sulfur_content``/``ash_content``, default the table's
 regional coal quality. Time: ``hours`` and ``fuel_use`` are for the period;
 with ``in_service`` they are scaled by the share of the period's days on or
@@ -39,6 +40,9 @@ from .base import COMMON_KEYS, GJ_PER_MWH, Context, MeasureType, add_rows, requi
 from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh
 
 SIZE_CLASSES = ("le10", "10to35", "gt35")
+# fuel_use without capacity or size_class: plans phase out boilers of 35 t/h and less, most of whose
+# capacity is in 10-35 t/h units, so their factors are used (a judged default; the ledger names the class)
+DEFAULT_SIZE_CLASS = "10to35"
 REPLACEMENTS = ("none", "natural_gas", "electric", "district_heat")
 _MW_PER_T_STEAM_H = 0.7
 
@@ -96,10 +100,7 @@ def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str
     fuel = choice(m["fuel"], frozenset(ctx.table.subjects("boiler")) or frozenset([m["fuel"]]), "boiler fuel",
                   FUEL_ALIASES)
     capacity = m["capacity"]
-    klass = m["size_class"] or (size_class(capacity) if capacity is not None else None)
-    if klass is None:
-        raise ScenarioError("give capacity (per boiler) or size_class, so the right factors can be chosen",
-                            field="capacity")
+    klass = m["size_class"] or (size_class(capacity) if capacity is not None else DEFAULT_SIZE_CLASS)
     efficiency, efficiency_id = ctx.parameter("boiler", "efficiency", fuel, klass, given=m["efficiency"])
     heating_value, hv_id = ctx.parameter("boiler", "heating_value", fuel, unit="GJ/t", given=m["heating_value"])
     if m["fuel_use"] is not None:

@@ -90,6 +90,6 @@ def explain_lines(result: Result, county: str | None = None, measure: str | None
             where = f" row {row.row}" if row.row else ""
             lines.append(
                 f"  {sign} {row.pollutant:<5} {row.activity:,.6g} {row.activity_unit} x {row.factor:g} "
-                f"{row.factor_unit}{adjust}{time} = {row.reduction_t:,.3f} t{scope}{where}\n"
+                f"{row.factor_unit}{adjust}{time} = {row.reduction_t + 0.0:,.3f} t{scope}{where}\n"
                 f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
     return "\n".join(lines) if lines else "(no ledger rows)"
