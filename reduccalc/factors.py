@@ -278,16 +278,16 @@ class FactorTable:
                          region: str = "national") -> dict[str, FactorRow]:
         """Every pollutant's best row for one source, keyed by pollutant (cached)."""
         key = ("ef", category, subject, standard, technology, region)
-        found = self._cache.get(key)
-        if found is None:
-            found = {}
+        cached = self._cache.get(key)
+        if cached is None:
+            found: dict[str, FactorRow] = {}
             for pollutant in POLLUTANTS:
                 row = self.find(category, subject, pollutant, standard=standard, technology=technology,
                                 region=region)
                 if row is not None:
                     found[pollutant] = row
-            self._cache[key] = found
-        return dict(found)  # type: ignore[call-overload]
+            self._cache[key] = cached = found
+        return dict(cached)  # type: ignore[call-overload]
 
     def parameter(self, category: str, quantity: str, subject: str = "", *, technology: str = "",
                   region: str = "national") -> FactorRow | None:
