@@ -61,6 +61,15 @@ def write_yaml(path: Path, counties: int) -> None:
     path.write_text(yaml.safe_dump(scenario(counties), allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def write_register_scenario(path: Path, register: Path, counties: int) -> None:
+    """The national scenario with its measures in ``register`` (same folder) instead of inline."""
+    data = scenario(counties)
+    for county in data["counties"].values():
+        del county["measures"]
+    data["measures_file"] = register.name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def write_register(path: Path, counties: int) -> None:
     """The same measures as one CSV register with a county column (dotted keys for nested ones)."""
     rows = []

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+SHOWN = 50  # problems listed in a message; all of them stay in ScenarioError.problems
+
 
 @dataclass
 class Problem:
@@ -62,7 +64,9 @@ class ScenarioError(ValueError):
         if len(self.problems) == 1:
             return str(self.problems[0])
         lines = [f"{len(self.problems)} problems:"]
-        lines += [f"  {problem}" for problem in self.problems]
+        lines += [f"  {problem}" for problem in self.problems[:SHOWN]]
+        if len(self.problems) > SHOWN:
+            lines.append(f"  ... and {len(self.problems) - SHOWN} more")
         return "\n".join(lines)
 
     @property

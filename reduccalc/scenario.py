@@ -90,14 +90,16 @@ SCENARIO_KEYS = {
     "targets": Key(TARGETS, {}, "default targets for every county and TOTAL"),
     "count_upstream": Key(BoolKind(), False, "net power-plant emissions from the counties"),
     "counties": Key(AnyKind("a mapping of county name to county", (Mapping,)), MISSING),
-    "measures_file": Key(TextKind(), None, "a measure register with a county column"),
+    "measures_file": Key(AnyKind("a file name or {path: file.xlsx, sheet: name}", (str, Mapping)), None,
+                         "a measure register with a county column"),
 }
 COUNTY_KEYS = {
     "baseline": Key(PollutantMapKind(QuantityKind("t", "1850 t", positive=True)), {},
                     "emissions over the period"),
     "targets": Key(TARGETS, {}, "overrides the scenario's targets"),
     "measures": Key(AnyKind("a list of measures", (list,)), []),
-    "measures_file": Key(TextKind(), None, "a measure register for this county"),
+    "measures_file": Key(AnyKind("a file name or {path: file.xlsx, sheet: name}", (str, Mapping)), None,
+                         "a measure register for this county"),
     "candidates": Key(AnyKind("a list of candidate measures", (list,)), []),
 }
 
@@ -334,7 +336,7 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                                    if isinstance(raw, Mapping)):
         from .registers import attach_registers
 
-        attach_registers(data, counties, top["period"], base_dir, file, collector, seen_check=_check_dates)
+        attach_registers(data, counties, top.get("period"), base_dir, file, collector, table)
     collector.raise_if_any()
     return Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
                     top["count_upstream"], file, base_dir, checksum, top["description"])

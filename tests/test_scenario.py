@@ -149,3 +149,12 @@ def test_baseline_must_be_positive_mass(table):
         load_scenario(scenario_dict([TRUCKS], baseline={"NOx": "0 t"}), table=table)
     with pytest.raises(ScenarioError, match="is a distance"):
         load_scenario(scenario_dict([TRUCKS], baseline={"NOx": "10 km"}), table=table)
+
+
+def test_many_problems_are_all_kept_but_fifty_shown(table):
+    data = scenario_dict([{**TRUCKS, "count": -1} for _ in range(120)])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(data, table=table)
+    assert len(info.value.problems) == 120
+    text = str(info.value)
+    assert text.startswith("120 problems:") and text.endswith("... and 70 more")

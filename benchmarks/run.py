@@ -1,0 +1,154 @@
+"""Performance of reduccalc against the floors it cannot beat, as ratios from one run.
+
+    python benchmarks/run.py [--counties 2844] [--draws 1000] [--quick]
+
+Prints, each measured in this one run on this machine:
+
+1. YAML: load + validate + run + summary of the synthetic national scenario,
+   divided by the time PyYAML's C loader takes merely to parse the file.
+2. Register: the same measures as a CSV register, load + validate + run,
+   divided by ``pandas.read_csv`` of the file.
+3. Engine: evaluating the ledger (and aggregating it to the summary) per row,
+   against a hand-written numpy kernel of the same multiply-adds and a
+   bincount.
+4. Monte Carlo: draws x rows per second against raw numpy random draws times
+   the same array, and the peak memory of the run (chunked).
+5. Scaling: total time from 1 to N counties and the log-log slope (1 = linear).
+
+``--quick`` uses 300 counties and 200 draws (a minute); the default is the
+whole country (2,844 counties, about 57,000 measures: several minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import national  # noqa: E402
+
+import reduccalc  # noqa: E402
+from reduccalc.ledger import evaluate  # noqa: E402
+
+
+def timed(function, repeat: int = 1):
+    """Best wall time of ``repeat`` calls [s] and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def yaml_ratio(path: Path) -> tuple[float, float, float]:
+    text = path.read_text(encoding="utf-8")
+    floor, _ = timed(lambda: yaml.load(text, Loader=yaml.CSafeLoader))
+    ours, _ = timed(lambda: reduccalc.load_scenario(path).run().summary())
+    return ours, floor, ours / floor
+
+
+def register_ratio(scenario: Path, register: Path) -> tuple[float, float, float]:
+    floor, _ = timed(lambda: pd.read_csv(register), repeat=3)
+    ours, _ = timed(lambda: reduccalc.load_scenario(scenario).run())
+    return ours, floor, ours / floor
+
+
+def engine_ratio(result) -> tuple[float, float, float, int]:
+    ledger = result.ledger
+    rows = len(ledger)
+    engine, _ = timed(lambda: np.bincount(pd.factorize(ledger["county"] + "|" + ledger["pollutant"])[0],
+                                          weights=evaluate(ledger)), repeat=5)
+    columns = [ledger[c].to_numpy() for c in ("sign", "activity", "factor", "adjust", "time_share", "to_t")]
+    codes = pd.factorize(ledger["county"] + "|" + ledger["pollutant"])[0]
+    kernel, _ = timed(lambda: np.bincount(codes, weights=columns[0] * columns[1] * columns[2] * columns[3]
+                                          * columns[4] * columns[5]), repeat=5)
+    return engine / rows * 1e9, kernel / rows * 1e9, engine / kernel, rows
+
+
+def monte_carlo(scenario, draws: int) -> tuple[float, float, float]:
+    rows = len(scenario.run().ledger)
+    ours, _ = timed(lambda: scenario.simulate(draws=draws, seed=1))
+    rng = np.random.default_rng(1)
+    block = max(1, 2_000_000 // rows)
+
+    def raw() -> None:
+        factor = np.ones(rows)
+        for start in range(0, draws, block):
+            n = min(block, draws - start)
+            (rng.lognormal(0.0, 0.3, size=(n, rows)) * factor).sum(axis=1)
+
+    floor, _ = timed(raw)
+    return draws * rows / ours, draws * rows / floor, (draws * rows / ours) / (draws * rows / floor)
+
+
+def peak_memory_mb(path: Path, draws: int) -> float:
+    """Peak resident memory [MB] of a fresh process running the Monte Carlo."""
+    code = (f"import reduccalc, resource; reduccalc.load_scenario({str(path)!r}).simulate(draws={draws}, seed=1); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def scaling(folder: Path, sizes: list[int]) -> tuple[list[tuple[int, float]], float]:
+    points = []
+    for n in sizes:
+        path = folder / f"n{n}.yaml"
+        national.write_yaml(path, n)
+        seconds, _ = timed(lambda: reduccalc.load_scenario(path).run().summary())  # noqa: B023
+        points.append((n, seconds))
+    x = np.log([n for n, _ in points[1:]])
+    y = np.log([s for _, s in points[1:]])
+    slope = float(np.polyfit(x, y, 1)[0])
+    return points, slope
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--counties", type=int, default=national.COUNTIES)
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    counties, draws = (300, 200) if args.quick else (args.counties, args.draws)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "national.yaml"
+        national.write_yaml(path, counties)
+        register = folder / "national.csv"
+        national.write_register(register, counties)
+        register_scenario = folder / "national_register.yaml"
+        national.write_register_scenario(register_scenario, register, counties)
+        print(f"synthetic scenario: {counties} counties x 20 measures, {path.stat().st_size / 1e6:.1f} MB YAML, "
+              f"{register.stat().st_size / 1e6:.1f} MB CSV")
+        ours, floor, ratio = yaml_ratio(path)
+        print(f"1. YAML      load+validate+run+summary {ours:6.2f} s / C YAML parse {floor:6.2f} s = {ratio:.2f}"
+              "  (goal <= 1.1)")
+        ours, floor, ratio = register_ratio(register_scenario, register)
+        print(f"2. register  load+validate+run         {ours:6.2f} s / pandas.read_csv {floor:6.2f} s = {ratio:.2f}"
+              "  (goal <= 2.0)")
+        scenario = reduccalc.load_scenario(path)
+        engine, kernel, ratio, rows = engine_ratio(scenario.run())
+        print(f"3. engine    {engine:.2f} ns/row / numpy kernel {kernel:.2f} ns/row = {ratio:.2f}  ({rows:,} rows; "
+              "goal <= 2)")
+        ours, floor, ratio = monte_carlo(scenario, draws)
+        memory = peak_memory_mb(path, draws)
+        print(f"4. Monte Carlo {ours:,.0f} draw-rows/s / raw numpy {floor:,.0f} draw-rows/s = {ratio:.2f} "
+              f"(goal >= 0.5); peak memory {memory:,.0f} MB for {draws} draws (goal < 2,000 MB)")
+        sizes = [1, 10, 100, 1000, counties] if counties > 1000 else [1, 10, 100, counties]
+        points, slope = scaling(folder, sizes)
+        shown = ", ".join(f"{n}: {s:.2f} s" for n, s in points)
+        print(f"5. scaling   {shown}; log-log slope {slope:.2f} (1 = linear)")
+    print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,970 @@
+"""Measure registers (台账): spreadsheets of boilers, trucks and villages, read as measures.
+
+Bureaus keep what they retire and convert in spreadsheets. A scenario, or one
+of its counties, points at one (paths are relative to the scenario file)::
+
+    measures_file: measures.csv               # scenario level: a county column says whose row it is
+    counties:
+      宣化区:
+        measures_file: xuanhua_boilers.xlsx   # county level: every row belongs to 宣化区
+      下花园区:
+        measures_file: {path: registers.xlsx, sheet: 锅炉}   # or registers.xlsx#锅炉; default: the first sheet
+
+Layout
+------
+Row 1 is the header; every other row is one measure. Rows with no cell
+filled are skipped; every other row is a measure or an error, never dropped.
+Rows are numbered as the spreadsheet shows them (the header is row 1).
+Columns, in any order:
+
+- ``type`` (required): a measure type (``boiler_phaseout`` ...) or its
+  Chinese name (table below);
+- ``id`` (optional): unique within the county, across its YAML measures and
+  registers; an empty cell gives ``<type>-<n>``, counting on from the
+  county's YAML measures (rows join them in this order: YAML, the county's
+  register, the scenario's register);
+- ``county``: required in a scenario-level register, where it must name a
+  county of ``counties:``; in a county-level register it may be present and
+  must then name that county on every row;
+- the measure's keys, as in YAML; a row leaves other types' columns empty.
+  Nested keys take one column each: ``emission_factors.NOx``,
+  ``removal_efficiency.SO2``, ``window.start``, ``window.end``.
+
+Cells
+-----
+- empty: the key is not given (its default applies; a required key is an error);
+- a quantity with its unit, as in YAML: ``10 t_steam/h``; or a plain number
+  when the header carries the unit in brackets: ``capacity [t_steam/h]``,
+  ``额定蒸发量(蒸吨/小时)`` (``[]``, ``()``, ``（）`` or ``【】``). Header units
+  may use the words 蒸吨 (t_steam), 吨 (t), 小时/时 (h), 天/日 (d), 年 (yr),
+  公里/千米 (km), 千克/公斤 (kg), 克 (g), 兆瓦 (MW), 千瓦时 (kWh), 立方米 (m^3),
+  兆焦 (MJ), 吉焦 (GJ). A boiler's ``t/h`` is a mass flow, not a power: write
+  ``t_steam/h`` or 蒸吨/小时;
+- fractions ``30%`` or ``0.3``; counts ``12``; dates ``2017-10-31`` (also
+  ``2017/10/31``, ``2017.10.31``, ``2017年10月31日`` or an Excel date);
+  true/false (also 是/否, yes/no, Excel TRUE/FALSE).
+
+Files
+-----
+CSV in UTF-8, with or without BOM (Excel: 另存为 "CSV UTF-8(逗号分隔)"). A
+GBK CSV, which is what Excel's plain "CSV(逗号分隔)" gives on Chinese
+Windows, is rejected with that advice. XLSX (not the old XLS): the first
+sheet, or the one named by ``{path: f.xlsx, sheet: 锅炉}`` or ``f.xlsx#锅炉``.
+
+Chinese names
+-------------
+Headers (the English key, or ``key.sub``, always works too)::
+
+    type                 类型, 措施类型, 措施, 治理类型
+    id                   编号, 措施编号, 锅炉编号
+    county               县区, 区县, 县, 所属县区, 县(市、区), 县（市、区）
+    count                台数, 数量, 锅炉台数, 车辆数, 淘汰数量, 淘汰台数
+    capacity             额定蒸发量, 额定出力, 容量, 单台容量
+    hours                运行小时, 年运行时间, 运行时间, 满负荷小时数
+    fuel_use             燃煤量, 耗煤量, 年耗煤量
+    fuel                 燃料, 燃料类型, 煤种
+    efficiency           热效率, 锅炉效率
+    heating_value        热值, 低位发热量
+    sulfur_content       含硫量, 硫分
+    ash_content          灰分
+    replacement          替代方式, 替代能源, 改造方式
+    heating              供暖锅炉
+    households           户数, 改造户数, 完成户数
+    coal_per_household   户均用煤量, 户均燃煤量
+    reburn_rate          复烧率, 返煤率
+    heater               取暖设备
+    vehicle              车型, 车辆类型
+    standard             排放标准, 排放阶段
+    annual_km            年行驶里程, 年均行驶里程
+    replaced_by          更新车辆排放标准
+    sector               行业
+    output               产量, 年产量
+    curtailment          限产比例, 限产幅度
+    days                 天数, 错峰天数, 停产天数
+    window.start         开始日期, 停产开始日期
+    window.end           结束日期, 停产结束日期
+    in_service           投运日期, 完成时间, 完成日期, 淘汰时间, 淘汰日期
+    emission_factors.X   排放因子.X
+    removal_efficiency.X 去除效率.X, 脱除效率.X
+    activity             活动水平
+    reduction            削减比例
+    label                说明
+
+Pollutants after the dot may be Chinese (``排放因子.氮氧化物``). Columns that
+describe a row but feed no calculation are ignored: 序号, 备注, 企业名称,
+单位名称, 地址, 乡镇, 乡镇(街道), 村, 行政村, 村庄, 联系人, 联系电话,
+车牌号, 号牌号码, note, notes, remark, remarks.
+
+Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); 煤改电, 电代煤
+(coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
+老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
+自定义, 其他 (custom). Vehicle classes, standards, sectors and fuels take
+the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
+
+Errors
+------
+Every problem is reported at once, at most ``MAX_LISTED`` per register and
+then a count of the rest, as::
+
+    boilers.csv:2317: column capacity: '10 kg' is a mass (t, kg), expected a power (MW, t_steam/h) (...)
+
+(file as the scenario names it, row as the spreadsheet numbers it, column as
+its header reads), with "did you mean" help for headers, types, counties,
+vehicle classes, standards, sectors and fuels. Problems found only when a
+measure is translated name the row too, with field ``measures_file.<key>``.
+A result's ledger keeps each row's origin in its ``row`` column
+(``boilers.csv:2317``), and ``reduccalc explain`` prints it.
+
+Design
+------
+Cells are read as text (CSV) or as stored (XLSX), never coerced by pandas.
+Each column is checked per measure type with that type's field kind (the
+kinds YAML uses), once per distinct cell value (``pd.factorize``): a column
+of 100,000 ``10 t_steam/h`` costs one parse. Numbers under a header unit are
+scaled by one conversion factor per column. The checked values stay columns,
+one :class:`Block` per measure type; :meth:`Register.records` turns them into
+per-row values for the per-measure translators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .calendar import Period
+from .errors import Problem, ProblemCollector, ScenarioError, did_you_mean, one_of
+from .factors import FactorTable
+from .fields import MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
+from .measures import MEASURE_TYPES
+from .scenario import County, Measure
+from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
+from .yamlio import position
+
+MAX_LISTED = 50
+
+TYPE_ALIASES = {
+    "锅炉淘汰": "boiler_phaseout", "淘汰燃煤锅炉": "boiler_phaseout", "燃煤锅炉淘汰": "boiler_phaseout",
+    "煤改电": "coal_to_electric", "电代煤": "coal_to_electric",
+    "煤改气": "coal_to_gas", "气代煤": "coal_to_gas",
+    "淘汰老旧车辆": "vehicle_retirement", "老旧车辆淘汰": "vehicle_retirement", "老旧车淘汰": "vehicle_retirement",
+    "错峰生产": "staggered_production", "限产": "staggered_production",
+    "自定义": "custom", "其他": "custom",
+}
+
+HEADER_ALIASES = {
+    "类型": "type", "措施类型": "type", "措施": "type", "治理类型": "type",
+    "编号": "id", "措施编号": "id", "锅炉编号": "id",
+    "县区": "county", "区县": "county", "县": "county", "所属县区": "county", "县(市、区)": "county",
+    "县（市、区）": "county",
+    "台数": "count", "数量": "count", "锅炉台数": "count", "车辆数": "count", "淘汰数量": "count", "淘汰台数": "count",
+    "额定蒸发量": "capacity", "额定出力": "capacity", "容量": "capacity", "单台容量": "capacity",
+    "运行小时": "hours", "年运行时间": "hours", "运行时间": "hours", "满负荷小时数": "hours",
+    "燃煤量": "fuel_use", "耗煤量": "fuel_use", "年耗煤量": "fuel_use",
+    "燃料": "fuel", "燃料类型": "fuel", "煤种": "fuel",
+    "热效率": "efficiency", "锅炉效率": "efficiency",
+    "热值": "heating_value", "低位发热量": "heating_value",
+    "含硫量": "sulfur_content", "硫分": "sulfur_content", "灰分": "ash_content",
+    "替代方式": "replacement", "替代能源": "replacement", "改造方式": "replacement",
+    "供暖锅炉": "heating",
+    "户数": "households", "改造户数": "households", "完成户数": "households",
+    "户均用煤量": "coal_per_household", "户均燃煤量": "coal_per_household",
+    "复烧率": "reburn_rate", "返煤率": "reburn_rate",
+    "取暖设备": "heater",
+    "车型": "vehicle", "车辆类型": "vehicle", "排放标准": "standard", "排放阶段": "standard",
+    "年行驶里程": "annual_km", "年均行驶里程": "annual_km", "更新车辆排放标准": "replaced_by",
+    "行业": "sector", "产量": "output", "年产量": "output", "限产比例": "curtailment", "限产幅度": "curtailment",
+    "天数": "days", "错峰天数": "days", "停产天数": "days",
+    "开始日期": "window.start", "停产开始日期": "window.start", "结束日期": "window.end", "停产结束日期": "window.end",
+    "投运日期": "in_service", "完成时间": "in_service", "完成日期": "in_service", "淘汰时间": "in_service",
+    "淘汰日期": "in_service",
+    "排放因子": "emission_factors", "去除效率": "removal_efficiency", "脱除效率": "removal_efficiency",
+    "活动水平": "activity", "削减比例": "reduction", "说明": "label",
+}
+
+IGNORED_HEADERS = frozenset({
+    "序号", "备注", "企业名称", "单位名称", "地址", "乡镇", "乡镇(街道)", "村", "行政村", "村庄", "联系人", "联系电话",
+    "车牌号", "号牌号码", "note", "notes", "remark", "remarks",
+})
+
+# Chinese unit words in headers, replaced in this order (蒸吨 before 吨, 千瓦时 before 时).
+UNIT_WORDS = (
+    ("蒸吨", "t_steam"), ("吨", "t"), ("千瓦时", "kWh"), ("小时", "h"), ("时", "h"), ("天", "d"), ("日", "d"),
+    ("年", "yr"), ("公里", "km"), ("千米", "km"), ("千克", "kg"), ("公斤", "kg"), ("克", "g"), ("兆瓦", "MW"),
+    ("立方米", "m^3"), ("兆焦", "MJ"), ("吉焦", "GJ"), ("％", "%"),
+)
+
+# (type, key) checked against the factor tables' names, as the translators will.
+VOCABULARY = {
+    ("vehicle_retirement", "vehicle"): ("vehicle", "vehicle class", VEHICLE_ALIASES),
+    ("staggered_production", "sector"): ("production", "sector", SECTOR_ALIASES),
+    ("boiler_phaseout", "fuel"): ("boiler", "boiler fuel", FUEL_ALIASES),
+    ("coal_to_electric", "fuel"): ("household", "household fuel", FUEL_ALIASES),
+    ("coal_to_gas", "fuel"): ("household", "household fuel", FUEL_ALIASES),
+}
+
+_KEYS = frozenset({"type", "county"} | {key for t in MEASURE_TYPES.values() for key in t.keys})
+_POLLUTANT_MAPS = frozenset(key for t in MEASURE_TYPES.values() for key, spec in t.keys.items()
+                            if isinstance(spec.kind, PollutantMapKind))
+_HEADER_UNIT = re.compile(r"^(?P<name>.+?)\s*[\[(（【](?P<unit>[^\[\]()（）【】]+)[\])）】]$")
+_BRACKETS = re.compile(r"[\[\]()（）【】]")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_INTEGER = re.compile(r"[-+]?\d+")
+_DATE = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?")
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "是": True, "否": False}
+_CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_FAILED = object()  # a cell whose problem is already recorded
+
+
+@dataclass(frozen=True)
+class RegisterSource:
+    """A register a scenario names, and where the scenario names it.
+
+    ``name`` is the text of ``measures_file`` (shown in messages and row
+    ids); ``county`` is set for a county-level register; ``field``, ``file``,
+    ``line`` and ``column`` locate ``measures_file`` in the scenario.
+    """
+
+    path: Path
+    name: str
+    sheet: str | None = None
+    county: str | None = None
+    field: str = "measures_file"
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def error(self, message: str, hint: str | None = None) -> ScenarioError:
+        """A problem with ``measures_file`` itself, located in the scenario."""
+        return ScenarioError(message, file=self.file, line=self.line, column=self.column, field=self.field,
+                             hint=hint)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header cell: the key (and sub-key, ``NOx`` of ``emission_factors.NOx``) it feeds, and its unit."""
+
+    index: int
+    header: str
+    key: str
+    sub: str | None = None
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"column {self.header}"
+
+
+@dataclass
+class Block:
+    """The checked rows of one measure type, column by column.
+
+    ``values`` maps every key of the type to one canonical value per row
+    (floats in the kind's unit, dates, names; defaults filled in), in the
+    order of ``rows`` (spreadsheet row numbers, ascending).
+    """
+
+    type: str
+    rows: np.ndarray
+    counties: list[str]
+    values: dict[str, list[Any]]
+
+
+class Record(NamedTuple):
+    """One register row as a measure's checked values."""
+
+    row: int
+    type: str
+    county: str
+    values: dict[str, Any]
+
+
+@dataclass
+class Register:
+    """A checked register: one :class:`Block` per measure type."""
+
+    source: RegisterSource
+    blocks: list[Block]
+
+    def records(self) -> list[Record]:
+        """Every row's values, in spreadsheet order."""
+        records = [Record(row, block.type, county, dict(zip(block.values, values)))
+                   for block in self.blocks
+                   for row, county, values in zip(block.rows.tolist(), block.counties, zip(*block.values.values()))]
+        return sorted(records, key=lambda record: record.row)
+
+
+class _Problems:
+    """A register's problems by row and column, raised together (at most MAX_LISTED listed)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: dict[tuple[int, str, str], Problem] = {}
+
+    def add(self, row: int, label: str, error: ScenarioError) -> None:
+        for problem in error.problems:
+            self.found.setdefault((row, label, problem.message),
+                                  Problem(problem.message, self.name, row, None, label, problem.hint))
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        listed = sorted(self.found.values(), key=lambda problem: problem.line or 0)
+        more = len(listed) - MAX_LISTED
+        if more > 0:
+            listed = [*listed[:MAX_LISTED], Problem(f"{more:,} more problems not listed", self.name,
+                                                     hint="fix the ones above and run again")]
+        raise ScenarioError(problems=listed)
+
+
+# ---------------------------------------------------------------- cells
+
+
+def _fold(text: str) -> str:
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _as_number(value: Any) -> int | float | None:
+    """A cell as a plain number (text ``"12"`` -> 12, ``"0.7"`` -> 0.7), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        return int(value) if _INTEGER.fullmatch(value) else float(value)
+    return None
+
+
+def _as_date(text: str) -> dt.date | None:
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+
+def _typed(value: Any) -> Any:
+    """What YAML would make of a cell's text (a number, a boolean, a date), or None.
+
+    For the cells of a mapping key (``window.start``, ``window.end``), the
+    mapping with each cell typed.
+    """
+    if isinstance(value, Mapping):
+        typed = {sub: cell if (new := _typed(cell)) is None else new for sub, cell in value.items()}
+        return typed if typed != value else None
+    number = _as_number(value)
+    if number is not None or not isinstance(value, str):
+        return number
+    folded = value.lower()
+    return _BOOLEANS[folded] if folded in _BOOLEANS else _as_date(value)
+
+
+def _check_cell(value: Any, kind: Kind, unit: str | None) -> Any:
+    """One distinct cell checked by ``kind``, as text first, then as YAML would type it."""
+    if unit is not None:
+        number = _as_number(value)
+        if number is None:
+            raise ScenarioError(f"{value!r} is not a number",
+                                hint=f"the header gives the unit [{unit}]; write a plain number")
+        return kind.check(f"{number} {unit}")
+    try:
+        return kind.check(value)
+    except ScenarioError:
+        typed = _typed(value)
+        if typed is None or typed is value:
+            raise
+        return kind.check(typed)
+
+
+def _attempt(check: Callable[[Any], Any], value: Any) -> Any:
+    """``check(value)``, or the ScenarioError it raised."""
+    try:
+        return check(value)
+    except ScenarioError as error:
+        return error
+
+
+def _unit_probe(kind: Kind, unit: str) -> ScenarioError | float | tuple:
+    """The canonical value of ``1 unit`` for ``kind``, or why the unit does not fit."""
+    try:
+        probe = kind.check(f"1 {unit}")
+    except ScenarioError as error:
+        return ScenarioError(f"the unit [{unit}] does not fit: {error.first.message}", hint=error.first.hint)
+    if isinstance(probe, (float, tuple)):
+        return probe
+    return ScenarioError(f"takes no unit [{unit}]", hint="write the value in each cell and no unit in the header")
+
+
+def _clean_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return None if pd.isna(value) else value
+
+
+def _clean(column: pd.Series) -> np.ndarray:
+    """Cells stripped, with None for empty ones, cleaned once per distinct value.
+
+    Excel booleans become TRUE/FALSE first (they would hash equal to 1 and 0).
+    """
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        values = np.array([("TRUE" if v else "FALSE") if isinstance(v, bool) else v for v in values], dtype=object)
+    codes, uniques = pd.factorize(values)
+    cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last one for code -1
+    for i, value in enumerate(uniques):
+        cleaned[i] = _clean_cell(value)
+    return cleaned[codes]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 text (a BOM is dropped); GBK and other encodings are errors saying what to do."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            what = "it looks like GBK, what Excel's 'CSV(逗号分隔)' saves on Chinese Windows"
+        except UnicodeDecodeError:
+            what = "an unknown encoding"
+        raise ScenarioError(f"the file is not UTF-8 ({what})", file=name, line=line,
+                            hint="save it as UTF-8: in Excel 另存为 > 'CSV UTF-8(逗号分隔)(*.csv)'; "
+                                 "in WPS or LibreOffice choose the encoding UTF-8") from None
+
+
+def _read_csv(source: RegisterSource) -> pd.DataFrame:
+    if source.sheet is not None:
+        raise source.error(f"{source.path.name} is a CSV file and has no sheet {source.sheet!r}",
+                           hint="name a sheet after # only for .xlsx workbooks")
+    text = _decode(source.path.read_bytes(), source.name)
+    try:
+        return pd.read_csv(io.StringIO(text), header=None, dtype=object, keep_default_na=False, na_filter=False,
+                           skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except pd.errors.ParserError as error:
+        match = _CSV_FIELDS.search(str(error))
+        if match is None:
+            raise ScenarioError(f"cannot read it as CSV: {str(error).strip()}", file=source.name) from None
+        expected, line, saw = map(int, match.groups())
+        raise ScenarioError(f"{saw} cells, but the header has {expected}", file=source.name, line=line,
+                            hint="quote cells that contain commas, or add the missing header") from None
+
+
+def _read_xlsx(source: RegisterSource) -> pd.DataFrame:
+    try:
+        with pd.ExcelFile(source.path, engine="openpyxl") as book:
+            names = [str(name) for name in book.sheet_names]
+            if source.sheet is not None and source.sheet not in names:
+                raise source.error(f"{source.path.name} has no sheet {source.sheet!r}",
+                                   hint=did_you_mean(source.sheet, names) or f"its sheets: {', '.join(names)}")
+            return pd.read_excel(book, sheet_name=source.sheet if source.sheet is not None else 0, header=None,
+                                 dtype=object, keep_default_na=False, na_filter=False)
+    except ScenarioError:
+        raise
+    except Exception as error:  # zipfile, openpyxl and XML parsers raise many kinds for a damaged file
+        raise ScenarioError(f"cannot read it as an XLSX workbook ({type(error).__name__}: {error})",
+                            file=source.name) from None
+
+
+def _read(source: RegisterSource) -> pd.DataFrame:
+    """The whole first (or named) sheet as cells, header included, nothing coerced."""
+    if not source.path.is_file():
+        raise source.error(f"register {str(source.path)!r} not found", hint="paths are relative to the scenario file")
+    suffix = source.path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv(source)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(source)
+    if suffix in (".xls", ".et"):
+        raise source.error(f"{source.path.name}: old {suffix} workbooks are not read",
+                           hint="save it as .xlsx, or as 'CSV UTF-8(逗号分隔)'")
+    raise source.error(f"{source.path.name}: unknown register format {suffix!r}", hint="a .csv (UTF-8) or .xlsx file")
+
+
+# ---------------------------------------------------------------- header
+
+
+def _unit_text(text: str) -> str:
+    unit = text.strip()
+    for word, symbol in UNIT_WORDS:
+        unit = unit.replace(word, symbol)
+    return unit
+
+
+def _header_path(name: str) -> str | None:
+    """``capacity``, ``window.start``, ``emission_factors.NOx`` ... for a header name, or None."""
+    folded = _fold(name)
+    if folded in _KEYS:
+        return folded
+    alias = HEADER_ALIASES.get(name.strip()) or HEADER_ALIASES.get(folded)
+    if alias is not None:
+        return alias
+    prefix, dot, sub = name.partition(".")
+    if not dot or not sub.strip() or _BRACKETS.search(sub):
+        return None
+    head = _header_path(prefix)
+    return f"{head}.{sub.strip()}" if head is not None and "." not in head else None
+
+
+def _parse_column(index: int, header: str) -> Column | None:
+    """The column a header names; None for an ignored descriptive column.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown header or pollutant, with a "did you mean".
+    """
+    if header in IGNORED_HEADERS or _fold(header) in IGNORED_HEADERS:
+        return None
+    name, unit = header, None
+    path = _header_path(header)
+    match = _HEADER_UNIT.match(header) if path is None else None
+    if match is not None:
+        name, unit = match["name"], _unit_text(match["unit"])
+        path = _header_path(name)
+    if path is None:
+        raise ScenarioError(f"unknown column {name!r}",
+                            hint=did_you_mean(name, [*_KEYS, *HEADER_ALIASES]) or
+                            "a measure key, or a Chinese name from the table in reduccalc.registers")
+    key, _, sub = path.partition(".")
+    if sub and key in _POLLUTANT_MAPS:
+        sub = pollutant(sub)
+    return Column(index, header, key, sub or None, unit)
+
+
+def _parse_header(header: Sequence[str], cells: Sequence[np.ndarray], problems: _Problems) -> list[Column]:
+    columns: list[Column] = []
+    first: dict[tuple[str, str | None], Column] = {}
+    for index, text in enumerate(header):
+        if not text:
+            if any(value is not None for value in cells[index]):
+                problems.add(1, f"column {index + 1}", ScenarioError("has values but no header"))
+            continue
+        try:
+            column = _parse_column(index, text)
+        except ScenarioError as error:
+            problems.add(1, f"column {text}", error)
+            continue
+        if column is None:
+            continue
+        seen = first.setdefault((column.key, column.sub), column)
+        if seen is not column:
+            problems.add(1, column.label, ScenarioError(f"repeats column {seen.header!r}"))
+            continue
+        columns.append(column)
+    return columns
+
+
+# ---------------------------------------------------------------- checking
+
+
+class _Checker:
+    """Checks one register's cells column by column, recording problems by row and column."""
+
+    def __init__(self, source: RegisterSource, cells: list[np.ndarray], rows: np.ndarray, columns: list[Column],
+                 table: FactorTable, period: Period | None, problems: _Problems) -> None:
+        self.source = source
+        self.cells = cells
+        self.rows = rows
+        self.table = table
+        self.period = period
+        self.problems = problems
+        self.by_key: dict[str, list[Column]] = {}
+        for column in columns:
+            self.by_key.setdefault(column.key, []).append(column)
+
+    def values(self, cells: np.ndarray, evaluate: Callable[[list[Any]], list[Any]],
+               where: Callable[[ScenarioError], str], positions: np.ndarray) -> list[Any]:
+        """One value per cell, ``evaluate`` running once per distinct cell; None where empty."""
+        codes, uniques = pd.factorize(cells)
+        return self.spread(codes, evaluate(list(uniques)), where, positions)
+
+    def spread(self, codes: np.ndarray, results: list[Any], where: Callable[[ScenarioError], str],
+               positions: np.ndarray) -> list[Any]:
+        """``results[code]`` for every row (None for code -1); failed ones become ``_FAILED`` and problems."""
+        failed = [i for i, result in enumerate(results) if isinstance(result, ScenarioError)]
+        if failed:
+            for at in np.flatnonzero(np.isin(codes, failed)).tolist():
+                error = results[codes[at]]
+                self.problems.add(int(self.rows[positions[at]]), where(error), error)
+            for i in failed:
+                results[i] = _FAILED
+        lookup = [*results, None]  # code -1: an empty cell
+        return [lookup[code] for code in codes.tolist()]
+
+    def checked(self, column: Column, check: Callable[[Any], Any], positions: np.ndarray) -> list[Any]:
+        """``column``'s cells at ``positions``, each distinct value through ``check``."""
+        return self.values(self.cells[column.index][positions],
+                           lambda uniques: [_attempt(check, value) for value in uniques], lambda _: column.label,
+                           positions)
+
+    def column(self, type_name: str, key: str, kind: Kind, column: Column, positions: np.ndarray) -> list[Any]:
+        """One column's values for one measure type (None: not given)."""
+        refine = self.refiner(type_name, key)
+        if column.unit is None:
+            return self.checked(column, lambda v: _refined(_check_cell(v, kind, None), refine), positions)
+        probe = _unit_probe(kind, column.unit)
+        if isinstance(probe, ScenarioError):
+            self.problems.add(1, column.label, probe)
+            return [None if cell is None else _FAILED for cell in self.cells[column.index][positions]]
+        if isinstance(kind, QuantityKind) and isinstance(probe, float) and refine is None:
+            return self.values(self.cells[column.index][positions],
+                               lambda uniques: _scaled(uniques, kind, column.unit or "", probe),
+                               lambda _: column.label, positions)
+        return self.checked(column, lambda v: _refined(_check_cell(v, kind, column.unit), refine), positions)
+
+    def refiner(self, type_name: str, key: str) -> Callable[[Any], Any] | None:
+        """Checks beyond the field kind: dates against the period, names against the factor tables."""
+        if key == "in_service" and self.period is not None:
+            return _in_period(self.period)
+        if key == "window" and self.period is not None:
+            return _overlaps(self.period)
+        if (type_name, key) in VOCABULARY:
+            category, what, aliases = VOCABULARY[(type_name, key)]
+            names = frozenset(self.table.subjects(category))
+            return (lambda v: choice(v, names, what, aliases)) if names else None
+        return None
+
+    def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> list[Any]:
+        """The values of ``key`` for the rows of one type, from one or more columns."""
+        columns = self.by_key[key]
+        if isinstance(kind, PollutantMapKind):
+            return self.pollutant_map(type_name, kind, columns, positions)
+        if len(columns) == 1 and columns[0].sub is None:
+            return self.column(type_name, key, kind, columns[0], positions)
+        return self.mapping(type_name, key, kind, columns, positions)
+
+    def pollutant_map(self, type_name: str, kind: PollutantMapKind, columns: list[Column],
+                      positions: np.ndarray) -> list[Any]:
+        """``{pollutant: value}`` per row from one column per pollutant; None when all are empty."""
+        plain = [column for column in columns if column.sub is None]
+        for column in plain:
+            self.problems.add(1, column.label, ScenarioError(
+                "takes one column per pollutant", hint=f"name them like {column.key}.NOx, {column.key}.SO2"))
+        if plain:
+            return [_FAILED] * len(positions)
+        per_column = [self.column(type_name, column.key, kind.item, column, positions) for column in columns]
+        names = [column.sub for column in columns]
+        return [{name: value for name, value in zip(names, row) if value is not None} or None
+                for row in zip(*per_column)]
+
+    def mapping(self, type_name: str, key: str, kind: Kind, columns: list[Column], positions: np.ndarray) -> list[Any]:
+        """A mapping key (``window.start``, ``window.end``), checked per distinct row of its columns."""
+        units = [column for column in columns if column.unit is not None or column.sub is None]
+        for column in units:
+            self.problems.add(1, column.label, ScenarioError(
+                f"write {key} as one column per part, like {key}.start, without units"))
+        if units:
+            return [_FAILED] * len(positions)
+        subs = [column.sub for column in columns]
+        cells = zip(*(self.cells[column.index][positions] for column in columns))
+        index: dict[tuple[Any, ...], int] = {}
+        codes = np.array([index.setdefault(row, len(index)) for row in cells], dtype=np.int64)
+        refine = self.refiner(type_name, key)
+
+        def evaluate(uniques: list[tuple[Any, ...]]) -> list[Any]:
+            given = [{sub: v for sub, v in zip(subs, row) if v is not None} for row in uniques]
+            return [_attempt(lambda m: _refined(_check_cell(m, kind, None), refine), m) if m else None
+                    for m in given]
+
+        def where(error: ScenarioError) -> str:
+            field = error.first.field or ""
+            named = [c for c in columns if field == f"{key}.{c.sub}" or field.endswith(f".{c.sub}")]
+            return named[0].label if named else "columns " + ", ".join(c.header for c in columns)
+
+        return self.spread(codes, evaluate(list(index)), where, positions)
+
+    def reject(self, type_name: str, key: str, positions: np.ndarray) -> None:
+        """Filled cells of a key the type does not take are errors."""
+        for column in self.by_key[key]:
+            for at in np.flatnonzero(pd.notna(self.cells[column.index][positions])).tolist():
+                self.problems.add(int(self.rows[positions[at]]), column.label, ScenarioError(
+                    f"{type_name} takes no {key}", hint=f"leave it empty in {type_name} rows"))
+
+    def defaulted(self, type_name: str, key: str, spec: Key, given: list[Any] | None,
+                  positions: np.ndarray) -> list[Any]:
+        """``given`` with defaults for empty cells; required keys missing are problems."""
+        rows = self.rows[positions]
+        if spec.default is not MISSING:
+            return [spec.default] * len(positions) if given is None else \
+                [spec.default if value is None else value for value in given]
+        if given is None:
+            self.problems.add(1, f"column {key}", ScenarioError(
+                f"no such column, but {type_name} needs it ({spec.kind.describe}; rows {_some(rows)})"))
+            return [_FAILED] * len(positions)
+        label = self.by_key[key][0].label
+        for at, value in enumerate(given):
+            if value is None:
+                self.problems.add(int(rows[at]), label, ScenarioError(
+                    f"missing required key {key!r} ({spec.kind.describe})", hint=f"{type_name} needs it"))
+        return given
+
+    def block(self, type_name: str, positions: np.ndarray, counties: list[str]) -> Block:
+        """The rows of one measure type at ``positions``, checked key by key."""
+        keys = MEASURE_TYPES[type_name].keys
+        for key in sorted(self.by_key.keys() - keys.keys() - {"type", "county"}):
+            self.reject(type_name, key, positions)
+        values = {key: self.defaulted(type_name, key, spec,
+                                      self.key(type_name, key, spec.kind, positions) if key in self.by_key else None,
+                                      positions)
+                  for key, spec in keys.items()}
+        return Block(type_name, self.rows[positions], counties, values)
+
+
+def _refined(value: Any, refine: Callable[[Any], Any] | None) -> Any:
+    return value if refine is None else refine(value)
+
+
+def _scaled(uniques: list[Any], kind: QuantityKind, unit: str, factor: float) -> list[Any]:
+    """Distinct numbers under a header unit, in ``kind.unit``: one multiplication for all.
+
+    Cells that are not plain numbers, or out of range, go through the field
+    kind for its error message.
+    """
+    numbers = np.array([np.nan if (n := _as_number(v)) is None else n for v in uniques], dtype=np.float64)
+    scaled = numbers * factor
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(scaled) & ((scaled > 0) if kind.positive else (scaled >= 0))
+    return [value if ok else _attempt(lambda v: _check_cell(v, kind, unit), cell)
+            for value, ok, cell in zip(scaled.tolist(), good.tolist(), uniques)]
+
+
+def _in_period(period: Period) -> Callable[[dt.date], dt.date]:
+    def check(day: dt.date) -> dt.date:
+        if not period.start <= day <= period.end:
+            raise ScenarioError(f"{day} is outside the period {period.start} to {period.end}",
+                                hint="leave it empty for a measure in effect the whole period")
+        return day
+    return check
+
+
+def _overlaps(period: Period) -> Callable[[tuple[dt.date, dt.date]], tuple[dt.date, dt.date]]:
+    def check(window: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+        if window[1] < period.start or window[0] > period.end:
+            raise ScenarioError(f"{window[0]} to {window[1]} is outside the period {period.start} to "
+                                f"{period.end}")
+        return window
+    return check
+
+
+def _some(rows: np.ndarray, shown: int = 5) -> str:
+    listed = ", ".join(str(row) for row in rows[:shown].tolist())
+    return listed + (f" and {len(rows) - shown:,} more" if len(rows) > shown else "")
+
+
+def _measure_type(value: Any) -> str:
+    text = str(value).strip()
+    for name in (text, _fold(text)):
+        if name in MEASURE_TYPES:
+            return name
+        if name in TYPE_ALIASES:
+            return TYPE_ALIASES[name]
+    raise ScenarioError(f"unknown measure type {text!r}", hint=did_you_mean(text, [*MEASURE_TYPES, *TYPE_ALIASES])
+                        or f"one of {one_of(MEASURE_TYPES)}, or 锅炉淘汰, 煤改电, 煤改气, 淘汰老旧车辆, 错峰生产")
+
+
+def _county_check(source: RegisterSource, counties: Collection[str]) -> Callable[[Any], str]:
+    """Checks a county cell: one of ``counties``, or the register's own county."""
+    def check(value: Any) -> str:
+        name = str(value).strip()
+        if source.county is None and name in counties:
+            return name
+        if source.county is None:
+            raise ScenarioError(f"unknown county {name!r}",
+                                hint=did_you_mean(name, counties) or f"the scenario's counties: {one_of(counties)}")
+        if name != source.county:
+            raise ScenarioError(f"names county {name!r}, but this register belongs to {source.county!r}",
+                                hint=f"{source.field} holds only {source.county}'s rows; put rows of several "
+                                     "counties in a scenario-level measures_file")
+        return name
+    return check
+
+
+def _row_types(checker: _Checker, n: int) -> np.ndarray:
+    """Each row's measure type (None where missing or unknown, with a problem)."""
+    columns = checker.by_key.get("type")
+    if columns is None:
+        checker.problems.add(1, "column type", ScenarioError(
+            "no type column", hint="add a column type (类型) naming each row's measure, e.g. boiler_phaseout or 锅炉淘汰"))
+        return np.full(n, None, dtype=object)
+    types = np.array(checker.checked(columns[0], _measure_type, np.arange(n)), dtype=object)
+    for at in np.flatnonzero(pd.isna(types)).tolist():
+        checker.problems.add(int(checker.rows[at]), columns[0].label, ScenarioError(
+            "no measure type", hint="every row is one measure; delete total (合计) and note rows"))
+    types[types == _FAILED] = None
+    return types
+
+
+def _row_counties(checker: _Checker, counties: Collection[str], n: int) -> np.ndarray:
+    """Each row's county (None where missing or unknown, with a problem)."""
+    source = checker.source
+    columns = checker.by_key.get("county")
+    if columns is None:
+        if source.county is None:
+            checker.problems.add(1, "column county", ScenarioError(
+                "no county column", hint="a scenario-level register needs a column county (县区) naming each row's "
+                                         "county; or give the file as measures_file of one county"))
+        return np.full(n, source.county, dtype=object)
+    found = np.array(checker.checked(columns[0], _county_check(source, counties), np.arange(n)), dtype=object)
+    empty = pd.isna(found)
+    if source.county is not None:
+        found[empty] = source.county
+    else:
+        for at in np.flatnonzero(empty).tolist():
+            checker.problems.add(int(checker.rows[at]), columns[0].label, ScenarioError("no county"))
+    found[found == _FAILED] = None
+    return found
+
+
+def read_register(source: RegisterSource, counties: Collection[str], table: FactorTable,
+                  period: Period | None) -> Register:
+    """Read and check a register.
+
+    Parameters
+    ----------
+    source : RegisterSource
+        The file, its sheet, and the county for a county-level register.
+    counties : collection of str
+        The scenario's county names (a scenario-level register's county
+        column must name one).
+    table : FactorTable
+        Factor tables that vehicle classes, sectors and fuels are checked against.
+    period : Period, optional
+        The scenario's period; ``in_service`` and ``window`` must fall in it.
+
+    Returns
+    -------
+    Register
+        Checked values as columns, one block per measure type.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem at once, naming file, row and column (at most
+        ``MAX_LISTED``, then a count).
+    """
+    frame = _read(source)
+    if frame.empty:
+        raise ScenarioError("the register is empty", file=source.name, line=1,
+                            hint="row 1 is the header: type, then the measure's keys")
+    header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()]
+    cells = [_clean(frame.iloc[1:, index]) for index in range(frame.shape[1])]
+    filled = np.zeros(len(frame) - 1, dtype=bool)
+    for column in cells:
+        filled |= pd.notna(column)
+    kept = np.flatnonzero(filled)
+    cells = [column[kept] for column in cells]
+    problems = _Problems(source.name)
+    columns = _parse_header(header, cells, problems)
+    checker = _Checker(source, cells, kept + 2, columns, table, period, problems)
+    types = _row_types(checker, len(kept))
+    row_counties = _row_counties(checker, counties, len(kept))
+    blocks = []
+    for type_name in pd.unique(types[pd.notna(types)]).tolist():
+        positions = np.flatnonzero(types == type_name)  # rows of unknown counties too: report all their problems
+        blocks.append(checker.block(type_name, positions, row_counties[positions].tolist()))
+    problems.raise_if_any()
+    return Register(source, blocks)
+
+
+# ---------------------------------------------------------------- joining the scenario
+
+
+def _source(spec: str | Mapping[str, Any], base_dir: Path | None, container: Any, county: str | None,
+            file: str | None) -> RegisterSource:
+    """Where ``measures_file`` points: ``file.csv``, ``{path: file.xlsx, sheet: 锅炉}``, or ``file.xlsx#锅炉``.
+
+    In the short form, ``#`` names a sheet only when no file has the whole name.
+    """
+    def resolve(name: str) -> Path:
+        path = Path(name)
+        return path if path.is_absolute() or base_dir is None else base_dir / path
+
+    line, column = position(container, "measures_file")
+    field = "measures_file" if county is None else f"counties.{county}.measures_file"
+    if isinstance(spec, Mapping):
+        checked = check_mapping(spec, {"path": Key(TextKind(), MISSING), "sheet": Key(TextKind(), None)},
+                                path=field, file=file)
+        name = str(checked["path"])
+        return RegisterSource(resolve(name), name, checked["sheet"], county, field, file, line, column)
+    path, sheet = resolve(spec), None
+    if not path.exists() and "#" in spec:
+        head, sheet = spec.rsplit("#", 1)
+        path = resolve(head)
+    return RegisterSource(path, spec, sheet or None, county, field, file, line, column)
+
+
+def _sources(data: Mapping[str, Any], counties: Collection[str], base_dir: Path | None,
+             file: str | None) -> list[RegisterSource]:
+    """The registers a scenario names: its counties' first, then its own."""
+    found = []
+    for name, raw in data["counties"].items():
+        if str(name) in counties and isinstance(raw, Mapping) and isinstance(raw.get("measures_file"), (str, Mapping)):
+            found.append(_source(raw["measures_file"], base_dir, raw, str(name), file))
+    if isinstance(data.get("measures_file"), (str, Mapping)):
+        found.append(_source(data["measures_file"], base_dir, data, None, file))
+    return found
+
+
+def _join(register: Register, counties: Mapping[str, County]) -> None:
+    """Append a register's rows to their counties' measures, giving ids and rejecting duplicates."""
+    name = register.source.name
+    problems = _Problems(name)
+    counters = {county: Counter(m.type for m in c.measures) for county, c in counties.items()}
+    seen = {county: {m.id: m.row or m.path for m in c.measures} for county, c in counties.items()}
+    for record in register.records():
+        counters[record.county][record.type] += 1
+        measure_id = record.values["id"] or f"{record.type}-{counters[record.county][record.type]}"
+        where = f"{name}:{record.row}"
+        first = seen[record.county].setdefault(measure_id, where)
+        if first != where:
+            problems.add(record.row, "column id", ScenarioError(
+                f"duplicate measure id {measure_id!r} in county {record.county!r} (first at {first})",
+                hint="ids must be unique within a county; a row without one gets <type>-<n>"))
+            continue
+        counties[record.county].measures.append(
+            Measure(record.type, measure_id, record.values, name, record.row, None, "measures_file", where))
+    problems.raise_if_any()
+
+
+def attach_registers(data: Mapping[str, Any], counties: list[County], period: Period | None, base_dir: Path | None,
+                     file: str | None, collector: ProblemCollector, table: FactorTable) -> None:
+    """Read every register a scenario names and append its rows to the counties' measures.
+
+    Parameters
+    ----------
+    data : mapping
+        The scenario as loaded (``measures_file`` at scenario and county level).
+    counties : list of County
+        The checked counties; their ``measures`` grow.
+    period : Period, optional
+        The scenario's period (None when it was invalid).
+    base_dir : Path, optional
+        Folder that register paths are relative to.
+    file : str, optional
+        The scenario file, for problems with ``measures_file`` itself.
+    collector : ProblemCollector
+        Receives every problem.
+    table : FactorTable
+        The scenario's factor tables.
+    """
+    by_name = {county.name: county for county in counties}
+    for source in _sources(data, by_name, base_dir, file):
+        try:
+            _join(read_register(source, list(by_name), table, period), by_name)
+        except ScenarioError as error:
+            collector.add(error)
