@@ -60,6 +60,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
         print(summary_table(result))
+        missing = result.without_baseline()
+        if len(missing):
+            shown = ", ".join(f"{r.county} {r.pollutant} {r.reduction_t:,.1f} t" for r in missing.head(12).itertuples())
+            more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+            print(f"\nnot in the summary (no baseline for these pollutants): {shown}{more}")
         upstream = result.reductions["upstream_t"]
         if (upstream != 0).any():
             added = result.reductions[upstream != 0].groupby("pollutant")["upstream_t"].sum()

@@ -122,6 +122,14 @@ class Result:
         summary = self._summary
         return summary[summary["met"].map(lambda v: v is False)].reset_index(drop=True)
 
+    def without_baseline(self) -> pd.DataFrame:
+        """Reductions of pollutants a county has no baseline for (kept out of the summary) [t]."""
+        baselines = {(c.name, p) for c in self.scenario.counties for p in c.baseline}
+        red = self.reductions
+        keys = list(zip(red["county"], red["pollutant"]))
+        missing = red[[key not in baselines for key in keys]]
+        return missing.groupby(["county", "pollutant"], sort=False, as_index=False)[["reduction_t", "upstream_t"]].sum()
+
     def by_county(self, county: str) -> pd.DataFrame:
         """Ledger rows of one county."""
         return self.ledger[self.ledger["county"] == county].reset_index(drop=True)

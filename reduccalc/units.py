@@ -174,6 +174,8 @@ def to_canonical(
         try:
             factor = conversion(unit, to_unit)
         except pint.DimensionalityError:
+            if dimensionality(to_unit) == dimensionality("MW") and dimensionality(unit) == dimensionality("t/h"):
+                hint = f"t/h is tonnes per hour; a boiler's 蒸吨/小时 is written t_steam/h, e.g. '{magnitude:g} t_steam/h'"
             raise ScenarioError(
                 f"{value!r} is {dimensionality(unit)}, expected {expected}", field=field, hint=hint
             ) from None
