@@ -168,6 +168,11 @@ class Result:
         }
 
 
+def met_threshold(needed_t: Any) -> Any:
+    """Reduction [t] at or above which a target needing ``needed_t`` [t] counts as met (rounding slack)."""
+    return needed_t - 1e-9 * np.maximum(1.0, needed_t)
+
+
 def _row(county: str, pollutant: str, baseline: float, reduction: float, target: float | None) -> dict[str, Any]:
     pct = 100.0 * reduction / baseline
     if target is None:
@@ -176,6 +181,6 @@ def _row(county: str, pollutant: str, baseline: float, reduction: float, target:
     needed = target / 100.0 * baseline
     shortfall = max(0.0, needed - reduction)
     # met within rounding: a reduction equal to the target meets it
-    met = bool(reduction >= needed - 1e-9 * max(1.0, needed))
+    met = bool(reduction >= met_threshold(needed))
     return {"county": county, "pollutant": pollutant, "baseline_t": baseline, "reduction_t": reduction,
             "reduction_pct": pct, "target_pct": float(target), "met": met, "shortfall_t": 0.0 if met else shortfall}
