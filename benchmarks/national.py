@@ -42,7 +42,14 @@ def county_measures(i: int) -> list[dict]:
     return measures
 
 
-def scenario(counties: int) -> dict:
+def scenario(counties: int, inline: bool = True) -> dict:
+    """The national scenario; ``inline=False`` drops the inline factors so the shipped tables (with ranges) apply."""
+    def measures(i: int) -> list[dict]:
+        found = county_measures(i)
+        if not inline:
+            found = [{k: v for k, v in m.items() if k != "emission_factors" or m["type"] == "custom"} for m in found]
+        return found
+
     return {
         "name": f"national benchmark ({counties} counties)",
         "period": {"start": "2021-01-01", "end": "2021-12-31"},
@@ -50,15 +57,16 @@ def scenario(counties: int) -> dict:
         "counties": {
             f"county_{i:04d}": {
                 "baseline": {"SO2": "50000 t", "NOx": "80000 t", "PM2.5": "30000 t", "VOCs": "40000 t"},
-                "measures": county_measures(i),
+                "measures": measures(i),
             }
             for i in range(counties)
         },
     }
 
 
-def write_yaml(path: Path, counties: int) -> None:
-    path.write_text(yaml.safe_dump(scenario(counties), allow_unicode=True, sort_keys=False), encoding="utf-8")
+def write_yaml(path: Path, counties: int, inline: bool = True) -> None:
+    data = scenario(counties, inline)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def write_register_scenario(path: Path, register: Path, counties: int) -> None:
