@@ -46,18 +46,25 @@ def _scenario(path: str, target: str | None = None, pollutants: list[str] | None
     return scenario
 
 
+def _machine_output(frame: Any, fmt: str) -> bool:
+    """Print ``frame`` as JSON or CSV when ``fmt`` asks for it; True if printed."""
+    from .report.tables import to_json
+
+    if fmt == "json":
+        print(to_json(frame))
+    elif fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    return fmt in ("json", "csv")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from .report.tables import summary_table, to_json
+    from .report.tables import summary_table
 
     result = _scenario(args.scenario).run()
     summary = result.summary()
     if args.out or args.plot:
         _write(result, args)
-    if args.format == "json":
-        print(to_json(summary))
-    elif args.format == "csv":
-        sys.stdout.write(summary.to_csv(index=False))
-    else:
+    if not _machine_output(summary, args.format):
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
         print(summary_table(result))
         missing = result.without_baseline()
@@ -178,7 +185,7 @@ def cmd_factors(args: argparse.Namespace) -> int:
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
-    from .report.tables import text_table, to_json
+    from .report.tables import text_table
 
     scenario = _scenario(args.scenario)
     options: dict[str, Any] = {}
@@ -187,11 +194,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         if args.scheduler:
             options["scheduler"] = args.scheduler
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
-    if args.format == "json":
-        print(to_json(table))
-    elif args.format == "csv":
-        sys.stdout.write(table.to_csv(index=False))
-    else:
+    if not _machine_output(table, args.format):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
     return 0
