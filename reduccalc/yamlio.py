@@ -31,118 +31,148 @@ MAX_ALIAS_EXPANSION = 100_000
 MAX_DEPTH = 64
 
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_SAFE_SCALAR_TAGS = {
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:timestamp",
-}
 
 
 class PosDict(dict):
-    """A dict that knows the (line, column) of each key's value and its own."""
+    """A dict that knows where each key's value (and each key) stands in the file."""
 
-    __slots__ = ("pos", "key_pos", "where")
+    __slots__ = ("_pos", "_key_pos", "_where")
 
     def __init__(self) -> None:
         super().__init__()
-        self.pos: dict[Any, tuple[int, int]] = {}
-        self.key_pos: dict[Any, tuple[int, int]] = {}
-        self.where: tuple[int, int] | None = None
+        self._pos: dict[Any, yaml.Mark] = {}
+        self._key_pos: dict[Any, yaml.Mark] = {}
+        self._where: yaml.Mark | None = None
+
+    @property
+    def pos(self) -> dict[Any, tuple[int, int]]:
+        return {key: _line_column(mark) for key, mark in self._pos.items()}
+
+    @property
+    def key_pos(self) -> dict[Any, tuple[int, int]]:
+        return {key: _line_column(mark) for key, mark in self._key_pos.items()}
+
+    @property
+    def where(self) -> tuple[int, int] | None:
+        return None if self._where is None else _line_column(self._where)
 
 
 class PosList(list):
-    """A list that knows the (line, column) of each item and its own."""
+    """A list that knows where each item (and the list) stands in the file."""
 
-    __slots__ = ("pos", "where")
+    __slots__ = ("_pos", "_where")
 
     def __init__(self) -> None:
         super().__init__()
-        self.pos: list[tuple[int, int]] = []
-        self.where: tuple[int, int] | None = None
+        self._pos: list[yaml.Mark] = []
+        self._where: yaml.Mark | None = None
+
+    @property
+    def pos(self) -> list[tuple[int, int]]:
+        return [_line_column(mark) for mark in self._pos]
+
+    @property
+    def where(self) -> tuple[int, int] | None:
+        return None if self._where is None else _line_column(self._where)
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _line_column(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+_STR = "tag:yaml.org,2002:str"
+_SCALARS = {
+    "tag:yaml.org,2002:null": lambda node: None,
+    "tag:yaml.org,2002:bool": _SCALAR_CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _SCALAR_CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _SCALAR_CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:timestamp": _SCALAR_CONSTRUCTOR.construct_yaml_timestamp,
+}
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 class _Builder:
+    """Builds values from composed nodes; collections are memoised so aliases are shared and counted."""
+
     def __init__(self, file: str) -> None:
         self.file = file
-        self.built: dict[int, Any] = {}
-        self.sizes: dict[int, int] = {}
+        self.built: dict[int, tuple[Any, int]] = {}  # id(node) -> (value, nodes it expands to)
         self.expanded = 0
 
     def error(self, message: str, node: yaml.Node, hint: str | None = None) -> ScenarioError:
-        line, column = _mark(node)
+        line, column = _line_column(node.start_mark)
         return ScenarioError(message, file=self.file, line=line, column=column, hint=hint)
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+    def build(self, node: yaml.Node, depth: int = 0) -> tuple[Any, int]:
+        """``(value, size)`` of a node; size counts the nodes it expands to."""
+        if node.__class__ is yaml.ScalarNode:
+            return self._scalar(node), 1
         key = id(node)
-        if key in self.built:  # an alias: shared, but count what it expands to
-            self.expanded += self.sizes[key]
+        done = self.built.get(key)
+        if done is not None:  # an alias: shared, but count what it expands to
+            self.expanded += done[1]
             if self.expanded > MAX_ALIAS_EXPANSION:
                 raise self.error(
                     f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes",
                     node,
                     "anchors are for reuse of small blocks; a file that expands this far is rejected",
                 )
-            return self.built[key]
+            return done
         if depth > MAX_DEPTH:
             raise self.error(f"nesting deeper than {MAX_DEPTH} levels", node)
-        value: Any
-        if isinstance(node, yaml.MappingNode):
-            self._check_tag(node, "tag:yaml.org,2002:map")
-            value, size = self._mapping(node, depth)
-        elif isinstance(node, yaml.SequenceNode):
-            self._check_tag(node, "tag:yaml.org,2002:seq")
-            value, size = self._sequence(node, depth)
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            done = self._mapping(node, depth)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            done = self._sequence(node, depth)
         else:
-            value, size = self._scalar(node), 1
-        self.built[key] = value
-        self.sizes[key] = size
-        return value
-
-    def _check_tag(self, node: yaml.Node, expected: str) -> None:
-        if node.tag != expected:
             raise self.error(f"YAML tag {node.tag!r} is not allowed", node, "scenario files hold plain values only")
+        self.built[key] = done
+        return done
 
     def _sequence(self, node: yaml.SequenceNode, depth: int) -> tuple[PosList, int]:
         result = PosList()
-        result.where = _mark(node)
+        result._where = node.start_mark
+        marks = result._pos
         size = 1
         for item in node.value:
-            result.append(self.build(item, depth + 1))
-            result.pos.append(_mark(item))
-            size += self.sizes[id(item)]
+            value, item_size = self.build(item, depth + 1)
+            result.append(value)
+            marks.append(item.start_mark)
+            size += item_size
         return result, size
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[PosDict, int]:
         result = PosDict()
-        result.where = _mark(node)
+        result._where = node.start_mark
+        marks, key_marks = result._pos, result._key_pos
         size = 1
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self.error("YAML merge keys (<<) are not supported", key_node, "write the keys out")
-            key = self.build(key_node, depth + 1)
-            if isinstance(key, (dict, list)):
+            if key_node.__class__ is not yaml.ScalarNode:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.error("YAML merge keys (<<) are not supported", key_node, "write the keys out")
                 raise self.error("a mapping key must be a plain value", key_node)
+            key = self._scalar(key_node)
             if key in result:
-                first = result.key_pos[key][0]
+                first = key_marks[key].line + 1
                 raise self.error(f"duplicate key {key!r} (first defined on line {first})", key_node)
-            result[key] = self.build(value_node, depth + 1)
-            result.key_pos[key] = _mark(key_node)
-            result.pos[key] = _mark(value_node)
-            size += 1 + self.sizes[id(value_node)]
+            value, value_size = self.build(value_node, depth + 1)
+            result[key] = value
+            key_marks[key] = key_node.start_mark
+            marks[key] = value_node.start_mark
+            size += 1 + value_size
         return result, size
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag not in _SAFE_SCALAR_TAGS:
-            raise self.error(f"YAML tag {node.tag!r} is not allowed", node, "scenario files hold plain values only")
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            if tag == "tag:yaml.org,2002:merge":
+                raise self.error("YAML merge keys (<<) are not supported", node, "write the keys out")
+            raise self.error(f"YAML tag {tag!r} is not allowed", node, "scenario files hold plain values only")
         try:
-            return _SCALAR_CONSTRUCTOR.construct_object(node, deep=False)
+            return construct(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             raise self.error(f"cannot read value {node.value!r}: {exc}", node) from None
 
@@ -197,7 +227,7 @@ def load_yaml_text(text: str, file: str = "<string>") -> Any:
     if node is None:
         return None
     try:
-        return _Builder(file).build(node)
+        return _Builder(file).build(node)[0]
     except RecursionError:
         raise ScenarioError("invalid YAML: nesting too deep", file=file) from None
 
@@ -209,20 +239,20 @@ def load_yaml(path: str | Path) -> Any:
 
 def position(container: Any, key: Any) -> tuple[int | None, int | None]:
     """(line, column) of ``container[key]`` where known."""
-    pos = getattr(container, "pos", None)
-    if pos is None:
+    marks = getattr(container, "_pos", None)
+    if marks is None:
         return None, None
     try:
-        return pos[key]
+        return _line_column(marks[key])
     except (KeyError, IndexError, TypeError):
         return None, None
 
 
 def key_position(container: Any, key: Any) -> tuple[int | None, int | None]:
     """(line, column) of a mapping key, falling back to the mapping itself."""
-    key_pos = getattr(container, "key_pos", None)
-    if key_pos is not None and key in key_pos:
-        return key_pos[key]
+    key_marks = getattr(container, "_key_pos", None)
+    if key_marks is not None and key in key_marks:
+        return _line_column(key_marks[key])
     where = getattr(container, "where", None)
     return where if where else (None, None)
 
