@@ -10,7 +10,7 @@ emissions (gas burned instead of coal, the new truck) sign -1; power-plant
 emissions of electrification have scope ``upstream`` and count towards a
 county's reduction only when ``counted`` is true.
 
-Translators append rows as plain Python floats and strings to column lists;
+Translators append blocks of rows as plain Python floats and strings to column lists;
 :meth:`LedgerBuilder.frame` turns them into one DataFrame and multiplies the
 whole ledger out at once.
 """
@@ -64,30 +64,15 @@ class LedgerBuilder:
     def __len__(self) -> int:
         return len(self.columns["county"])
 
-    def add(self, *, county: str, measure: str, type: str, source: str, pollutant: str, sign: float,
-            activity: float, activity_unit: str, factor: float, factor_unit: str, factor_id: str,
-            factor_source: str, adjust: float = 1.0, adjust_note: str = "", time_share: float = 1.0,
-            scope: str = "local", counted: bool = True, row: str = "") -> None:
-        tonnes_per_unit(activity_unit, factor_unit)  # fail here, where the measure is known
-        columns = self.columns
-        columns["county"].append(county)
-        columns["measure"].append(measure)
-        columns["type"].append(type)
-        columns["row"].append(row)
-        columns["source"].append(source)
-        columns["pollutant"].append(pollutant)
-        columns["scope"].append(scope)
-        columns["counted"].append(counted)
-        columns["sign"].append(sign)
-        columns["activity"].append(activity)
-        columns["activity_unit"].append(activity_unit)
-        columns["factor"].append(factor)
-        columns["factor_unit"].append(factor_unit)
-        columns["factor_id"].append(factor_id)
-        columns["factor_source"].append(factor_source)
-        columns["adjust"].append(adjust)
-        columns["adjust_note"].append(adjust_note)
-        columns["time_share"].append(time_share)
+    def add_block(self, n: int, **values: object) -> None:
+        """Append ``n`` rows: a list gives one value per row, anything else is repeated.
+
+        Every column of :data:`COLUMNS` must be given. Units are checked with
+        :func:`tonnes_per_unit` by the caller, where the measure is known.
+        """
+        for name in COLUMNS:
+            value = values[name]
+            self.columns[name].extend(value if isinstance(value, list) else [value] * n)  # type: ignore[arg-type]
 
     def extend(self, other: LedgerBuilder) -> None:
         for name, values in other.columns.items():
@@ -114,9 +99,28 @@ def unit_multipliers(activity_unit: pd.Series, factor_unit: pd.Series) -> np.nda
     """``to_t`` for every row, converting each distinct unit pair once."""
     if len(activity_unit) == 0:
         return np.zeros(0)
-    codes, uniques = pd.factorize(activity_unit.astype(str) + "\x1f" + factor_unit.astype(str))
-    table = np.array([tonnes_per_unit(*pair.split("\x1f")) for pair in uniques], dtype=np.float64)
+    codes, first = group_codes(activity_unit, factor_unit)
+    table = np.array([tonnes_per_unit(activity_unit.iloc[i], factor_unit.iloc[i]) for i in first], dtype=np.float64)
     return table[codes]
+
+
+def group_codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Group number of each row by the combination of ``columns``, in order of first appearance.
+
+    Returns
+    -------
+    codes : ndarray of int
+        Group of each row (0, 1, ...).
+    first : ndarray of int
+        Row index where each group first appears.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column)
+        key = key * max(1, len(uniques)) + column_codes
+    codes, _ = pd.factorize(key)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
 
 
 def evaluate(ledger: pd.DataFrame, factor: np.ndarray | None = None) -> np.ndarray:

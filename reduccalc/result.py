@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError
+from .ledger import group_codes
 from .vocabulary import POLLUTANTS
 
 if TYPE_CHECKING:
@@ -25,14 +26,14 @@ def _reductions(ledger: pd.DataFrame) -> pd.DataFrame:
     """One row per county x measure x pollutant: net local change and upstream change [t]."""
     if ledger.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c.endswith("_t") else object) for c in REDUCTION_COLUMNS})
-    frame = pd.DataFrame({
-        "county": ledger["county"], "measure": ledger["measure"], "type": ledger["type"],
-        "pollutant": ledger["pollutant"],
-        "reduction_t": np.where(ledger["counted"].to_numpy(), ledger["reduction_t"].to_numpy(), 0.0),
-        "upstream_t": np.where(ledger["scope"].to_numpy() == "upstream", ledger["reduction_t"].to_numpy(), 0.0),
-    })
-    grouped = frame.groupby(["county", "measure", "type", "pollutant"], sort=False, as_index=False).sum()
-    return grouped[REDUCTION_COLUMNS].reset_index(drop=True)
+    keys = ["county", "measure", "type", "pollutant"]
+    codes, first = group_codes(*(ledger[k] for k in keys))
+    reduction = ledger["reduction_t"].to_numpy()
+    frame = ledger[keys].iloc[first].reset_index(drop=True)
+    frame["reduction_t"] = np.bincount(codes, np.where(ledger["counted"].to_numpy(), reduction, 0.0), len(first))
+    frame["upstream_t"] = np.bincount(codes, np.where(ledger["scope"].to_numpy() == "upstream", reduction, 0.0),
+                                      len(first))
+    return frame
 
 
 class Result:
@@ -54,11 +55,16 @@ class Result:
         self.reductions = _reductions(ledger)
         self._check_over_removal()
 
-    def _county_totals(self) -> pd.Series:
-        return self.reductions.groupby(["county", "pollutant"], sort=False)["reduction_t"].sum()
+    @cached_property
+    def _totals(self) -> dict[tuple[str, str], float]:
+        """Net reduction per (county, pollutant) [t]."""
+        red = self.reductions
+        codes, first = group_codes(red["county"], red["pollutant"])
+        sums = np.bincount(codes, red["reduction_t"].to_numpy(), len(first))
+        return dict(zip(zip(red["county"].iloc[first], red["pollutant"].iloc[first]), sums.tolist()))
 
     def _check_over_removal(self) -> None:
-        totals = self._county_totals()
+        totals = self._totals
         collector = ProblemCollector()
         for county in self.scenario.counties:
             for pollutant, baseline in county.baseline.items():
@@ -83,7 +89,7 @@ class Result:
 
     @cached_property
     def _summary(self) -> pd.DataFrame:
-        totals = self._county_totals()
+        totals = self._totals
         rows: list[dict[str, Any]] = []
         overall: dict[str, list[float]] = {}
         for county in self.scenario.counties:

@@ -162,7 +162,7 @@ class _Builder:
             size += 1 + value_size
         return result, size
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag == _STR:
             return node.value

@@ -11,7 +11,7 @@ from ..calendar import Period, heating_share
 from ..errors import ScenarioError
 from ..factors import FactorRow, FactorTable
 from ..fields import BoolKind, DateKind, FactorKind, Key, PollutantMapKind, TextKind
-from ..ledger import LedgerBuilder
+from ..ledger import LedgerBuilder, tonnes_per_unit
 from ..units import conversion
 
 GJ_PER_MWH = 3.6
@@ -79,19 +79,27 @@ def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str 
                     inline: dict[str, tuple[float, str]] | None = None, inline_id: str = "",
                     region: str | None = None) -> list[ResolvedFactor]:
     """Table factors for a source, with inline factors replacing named pollutants."""
-    rows = ctx.table.emission_factors(category, subject, standard=standard, technology=technology,
-                                      region=region or ctx.region)
-    resolved = {p: _from_row(row) for p, row in rows.items()}
+    resolved = dict(_table_factors(ctx.table, category, subject, standard, technology, region or ctx.region))
     for pollutant, (value, unit) in (inline or {}).items():
         resolved[pollutant] = ResolvedFactor(pollutant, value, unit, f"inline:{inline_id.lstrip('.')}.{pollutant}",
                                              "given in the scenario")
     return list(resolved.values())
 
 
-@lru_cache(maxsize=8192)
+def _table_factors(table: FactorTable, category: str, subject: str, standard: str, technology: str,
+                   region: str) -> dict[str, ResolvedFactor]:
+    """The table's factors for a source as ResolvedFactors, cached in the table."""
+    key = ("resolved", category, subject, standard, technology, region)
+    cached = table._cache.get(key)
+    if cached is None:
+        rows = table.emission_factors(category, subject, standard=standard, technology=technology, region=region)
+        cached = {p: _from_row(row) for p, row in rows.items()}
+        table._cache[key] = cached
+    return cached  # type: ignore[return-value]
+
+
 def _from_row(row: FactorRow) -> ResolvedFactor:
-    return ResolvedFactor(row.quantity, row.value, row.unit, row.id, row.describe_source(),
-                          row.scales_with)
+    return ResolvedFactor(row.quantity, row.value, row.unit, row.id, row.describe_source(), row.scales_with)
 
 
 def require_factors(factors: list[ResolvedFactor], what: str) -> list[ResolvedFactor]:
@@ -121,11 +129,13 @@ def add_rows(sink: LedgerBuilder, ctx: Context, factors: list[ResolvedFactor], *
     ``contents`` maps ``scales_with`` names (``sulfur_content``) to percent;
     ``removal`` maps pollutants to removal efficiency applied on top.
     """
+    base_multiplier, base_notes = 1.0, []
+    for label, value in (adjust or {}).items():
+        base_multiplier *= value
+        base_notes.append(f"{label} {value:g}")
+    pollutants, values, units, ids, sources, multipliers, notes_column = [], [], [], [], [], [], []
     for factor in factors:
-        multiplier, notes = 1.0, []
-        for label, value in (adjust or {}).items():
-            multiplier *= value
-            notes.append(f"{label} {value:g}")
+        multiplier, notes = base_multiplier, list(base_notes)
         if factor.scales_with:
             content = (contents or {}).get(factor.scales_with)
             if content is None:
@@ -138,10 +148,17 @@ def add_rows(sink: LedgerBuilder, ctx: Context, factors: list[ResolvedFactor], *
             multiplier *= 1.0 - efficiency
             notes.append(f"(1 - removal {efficiency:g})")
         try:
-            sink.add(county=ctx.county, measure=measure, type=type, source=source, pollutant=factor.pollutant,
-                     sign=sign, activity=activity, activity_unit=activity_unit, factor=factor.value,
-                     factor_unit=factor.unit, factor_id=factor.factor_id, factor_source=factor.source,
-                     adjust=multiplier, adjust_note=" x ".join(notes), time_share=time_share, scope=scope,
-                     counted=counted, row=row)
+            tonnes_per_unit(activity_unit, factor.unit)  # fail here, where the measure is known
         except ScenarioError as error:
             raise error.prefixed(f"emission_factors.{factor.pollutant}") from None
+        pollutants.append(factor.pollutant)
+        values.append(factor.value)
+        units.append(factor.unit)
+        ids.append(factor.factor_id)
+        sources.append(factor.source)
+        multipliers.append(multiplier)
+        notes_column.append(" x ".join(notes))
+    sink.add_block(len(pollutants), county=ctx.county, measure=measure, type=type, row=row, source=source,
+                   scope=scope, counted=counted, sign=sign, activity=activity, activity_unit=activity_unit,
+                   time_share=time_share, pollutant=pollutants, factor=values, factor_unit=units, factor_id=ids,
+                   factor_source=sources, adjust=multipliers, adjust_note=notes_column)
