@@ -132,8 +132,8 @@ class Result:
         """Reductions of pollutants a county has no baseline for (kept out of the summary) [t]."""
         baselines = {(c.name, p) for c in self.scenario.counties for p in c.baseline}
         red = self.reductions
-        keys = list(zip(red["county"], red["pollutant"]))
-        missing = red[[key not in baselines for key in keys]]
+        mask = np.fromiter((key not in baselines for key in zip(red["county"], red["pollutant"])), bool, len(red))
+        missing = red.loc[mask]
         return missing.groupby(["county", "pollutant"], sort=False, as_index=False)[["reduction_t", "upstream_t"]].sum()
 
     def by_county(self, county: str) -> pd.DataFrame:

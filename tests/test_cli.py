@@ -206,3 +206,12 @@ def test_sigterm_mid_write_keeps_previous_results(tmp_path):
     assert "interrupted; nothing written" in err
     assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml", "plan.yaml", "results"]
+
+
+def test_a_county_without_measures_runs(tmp_path):
+    path = tmp_path / "empty.yaml"
+    path.write_text("name: e\nperiod: {start: 2024-01-01, end: 2024-12-31}\ncounties:\n  湘潭市:\n"
+                    "    baseline: {NOx: \"100 t\"}\n    measures: []\n", encoding="utf-8")
+    res = run("run", path)
+    assert res.returncode == 0, res.stderr
+    assert "湘潭市" in res.stdout and res.stderr == ""
