@@ -35,6 +35,7 @@ from .fields import (
 )
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context
+from .perf import paused_gc
 from .yamlio import key_position, load_yaml, position
 
 if TYPE_CHECKING:
@@ -172,7 +173,8 @@ class Scenario:
         """Evaluate every measure; see :class:`reduccalc.result.Result`."""
         from .result import Result
 
-        ledger = self.ledger_builder().frame()
+        with paused_gc():
+            ledger = self.ledger_builder().frame()
         check_finite(ledger)
         return Result(self, ledger)
 
@@ -368,5 +370,6 @@ def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path |
     data = load_yaml(path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     folder = Path(base_dir) if base_dir is not None else path.resolve().parent
-    return build_scenario(data, file=str(source), base_dir=folder, checksum=checksum, table=table)
+    with paused_gc():
+        return build_scenario(data, file=str(source), base_dir=folder, checksum=checksum, table=table)
 

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import ScenarioError
+from .perf import paused_gc
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -211,7 +212,8 @@ def load_yaml_text(text: str, file: str = "<string>") -> Any:
     if len(text) > MAX_BYTES:
         raise ScenarioError(f"document is larger than {MAX_BYTES:,} characters", file=file)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        with paused_gc():
+            node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -227,7 +229,8 @@ def load_yaml_text(text: str, file: str = "<string>") -> Any:
     if node is None:
         return None
     try:
-        return _Builder(file).build(node)[0]
+        with paused_gc():
+            return _Builder(file).build(node)[0]
     except RecursionError:
         raise ScenarioError("invalid YAML: nesting too deep", file=file) from None
 
