@@ -91,13 +91,24 @@ def _write(result: Any, args: argparse.Namespace) -> None:
 
     if args.out:
         names = write_results(result, Path(args.out), extra=plots)
-        print(f"wrote {', '.join(names)} to {args.out}", file=sys.stderr)
+        print(f"wrote {_listing(names)} to {args.out}", file=sys.stderr)
     if args.plot and args.plot != args.out:
         from .report.figures import save_plots
 
         Path(args.plot).mkdir(parents=True, exist_ok=True)
         written = save_plots(result, Path(args.plot))
-        print(f"wrote {', '.join(written)} to {args.plot}", file=sys.stderr)
+        print(f"wrote {_listing(written)} to {args.plot}", file=sys.stderr)
+
+
+def _listing(names: list[str]) -> str:
+    """File names for a message: all of them when few, else how many of each kind."""
+    if len(names) <= 8:
+        return ", ".join(names)
+    kinds: dict[str, int] = {}
+    for name in names:
+        kind = name.rsplit(".", 1)[-1]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return ", ".join(f"{count} {kind.upper()} files" for kind, count in kinds.items())
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -113,9 +113,9 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
         needed = row["target_pct"].iloc[0] / 100 * row["baseline_t"].iloc[0]
         ax.axhline(needed, ls="--", color="black", label=f"target {row['target_pct'].iloc[0]:g}% = {needed:,.1f} t")
     ax.set_ylabel(f"{pollutant} reduction [t]")
-    ax.set_title(f"{county}: {pollutant} reduction by measure ({result.scenario.name})")
+    ax.set_title(f"{county}: {pollutant} reduction by measure\n{result.scenario.name}", fontsize=11)
     ax.tick_params(axis="x", rotation=30)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
     return fig
 
 
