@@ -129,12 +129,14 @@ class Result:
         return summary[summary["met"].map(lambda v: v is False)].reset_index(drop=True)
 
     def without_baseline(self) -> pd.DataFrame:
-        """Reductions of pollutants a county has no baseline for (kept out of the summary) [t]."""
+        """Non-zero reductions of pollutants a county has no baseline for (kept out of the summary) [t]."""
         baselines = {(c.name, p) for c in self.scenario.counties for p in c.baseline}
         red = self.reductions
         mask = np.fromiter((key not in baselines for key in zip(red["county"], red["pollutant"])), bool, len(red))
-        missing = red.loc[mask]
-        return missing.groupby(["county", "pollutant"], sort=False, as_index=False)[["reduction_t", "upstream_t"]].sum()
+        missing = red.loc[mask].groupby(["county", "pollutant"], sort=False, as_index=False)[
+            ["reduction_t", "upstream_t"]].sum()
+        nonzero = (missing["reduction_t"].abs() > 1e-9) | (missing["upstream_t"].abs() > 1e-9)
+        return missing[nonzero].reset_index(drop=True)
 
     def by_county(self, county: str) -> pd.DataFrame:
         """Ledger rows of one county."""
