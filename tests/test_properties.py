@@ -119,3 +119,23 @@ def test_measure_order_does_not_matter(order):
     assert res.summary()["reduction_t"].round(9).tolist() == \
         load_scenario(scenario_dict([{**items[k], "id": k} for k in "abc"]), table=TABLE).run() \
         .summary()["reduction_t"].round(9).tolist()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["甲县", "乙县", "丙县"]), st.sampled_from(["m1", "m2", "m3"]),
+                          st.sampled_from(["SO2", "NOx", "CO2"]), st.sampled_from(["local", "upstream"]),
+                          st.booleans(), st.floats(min_value=-1e6, max_value=1e6)), min_size=1, max_size=60))
+def test_fast_grouping_equals_pandas_groupby(rows):
+    """The bincount aggregation of Result.reductions against a plain pandas groupby."""
+    import pandas as pd
+
+    from reduccalc.result import _reductions
+
+    ledger = pd.DataFrame(rows, columns=["county", "measure", "pollutant", "scope", "counted", "reduction_t"])
+    ledger["type"] = "custom"
+    fast = _reductions(ledger).set_index(["county", "measure", "pollutant"]).sort_index()
+    ledger["counted_t"] = ledger["reduction_t"].where(ledger["counted"], 0.0)
+    ledger["upstream_t"] = ledger["reduction_t"].where(ledger["scope"] == "upstream", 0.0)
+    plain = ledger.groupby(["county", "measure", "pollutant"])[["counted_t", "upstream_t"]].sum().sort_index()
+    assert list(fast.index) == list(plain.index)
+    assert fast["reduction_t"].to_numpy() == pytest.approx(plain["counted_t"].to_numpy(), abs=1e-6)
+    assert fast["upstream_t"].to_numpy() == pytest.approx(plain["upstream_t"].to_numpy(), abs=1e-6)
