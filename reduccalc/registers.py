@@ -145,7 +145,7 @@ from .errors import Problem, ProblemCollector, ScenarioError, did_you_mean, one_
 from .factors import FactorTable
 from .fields import MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
 from .measures import MEASURE_TYPES
-from .scenario import County, Measure
+from .scenario import County, Measure, check_in_service
 from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
 from .yamlio import position
 
@@ -744,10 +744,9 @@ def _scaled(uniques: list[Any], kind: QuantityKind, unit: str, factor: float) ->
 
 
 def _in_period(period: Period) -> Callable[[dt.date], dt.date]:
+    """``in_service`` as in YAML: after the period's end is an error, before its start means all of it."""
     def check(day: dt.date) -> dt.date:
-        if not period.start <= day <= period.end:
-            raise ScenarioError(f"{day} is outside the period {period.start} to {period.end}",
-                                hint="leave it empty for a measure in effect the whole period")
+        check_in_service({"in_service": day}, period, "in_service")
         return day
     return check
 
