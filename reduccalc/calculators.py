@@ -19,6 +19,7 @@ change them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -73,7 +74,7 @@ def _calculator(type: str) -> Callable[..., pd.DataFrame]:
                    count_upstream: bool = False, table: FactorTable | None = None, **keys: Any) -> pd.DataFrame:
         return run_measure(type, keys, period=period, region=region, count_upstream=count_upstream, table=table)
 
-    module = __import__(measure_type.translate.__module__, fromlist=["__doc__"])
+    module = sys.modules[measure_type.translate.__module__]
     calculator.__name__ = calculator.__qualname__ = type
     calculator.__doc__ = (module.__doc__ or "") + "\n\nReturns\n-------\nDataFrame\n    The measure's ledger.\n"
     return calculator

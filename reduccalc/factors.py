@@ -302,11 +302,6 @@ class FactorTable:
             self._cache[key] = found
         return found  # type: ignore[return-value]
 
-    def values(self, field: str, **where: str) -> set[str]:
-        """Distinct values of ``field`` among rows matching ``where``."""
-        return {getattr(r, field) for r in self.rows.values()
-                if all(getattr(r, k) == v for k, v in where.items())}
-
     def heating_profile(self, region: str = "national") -> tuple[float, ...]:
         for name in (*region_chain(region), "north_china"):
             if name in self.heating_profiles:

@@ -74,10 +74,6 @@ class LedgerBuilder:
             value = values[name]
             self.columns[name].extend(value if isinstance(value, list) else [value] * n)  # type: ignore[arg-type]
 
-    def extend(self, other: LedgerBuilder) -> None:
-        for name, values in other.columns.items():
-            self.columns[name].extend(values)
-
     def frame(self) -> pd.DataFrame:
         """The ledger as a DataFrame, with ``to_t`` and ``reduction_t`` evaluated."""
         data: dict[str, object] = {}

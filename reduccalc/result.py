@@ -123,11 +123,6 @@ class Result:
             return None
         return bool(all(verdicts))
 
-    def shortfalls(self) -> pd.DataFrame:
-        """Summary rows whose target is not met."""
-        summary = self._summary
-        return summary[summary["met"].map(lambda v: v is False)].reset_index(drop=True)
-
     def without_baseline(self) -> pd.DataFrame:
         """Non-zero reductions of pollutants a county has no baseline for (kept out of the summary) [t]."""
         baselines = {(c.name, p) for c in self.scenario.counties for p in c.baseline}
@@ -137,10 +132,6 @@ class Result:
             ["reduction_t", "upstream_t"]].sum()
         nonzero = (missing["reduction_t"].abs() > 1e-9) | (missing["upstream_t"].abs() > 1e-9)
         return missing[nonzero].reset_index(drop=True)
-
-    def by_county(self, county: str) -> pd.DataFrame:
-        """Ledger rows of one county."""
-        return self.ledger[self.ledger["county"] == county].reset_index(drop=True)
 
     def plot_waterfall(self, county: str, pollutant: str) -> Any:
         """Waterfall of one county's reduction by measure; see :mod:`reduccalc.report.figures`."""

@@ -46,7 +46,6 @@ def pollutant(name: object) -> str:
     )
 
 
-_ROMAN = {"0": "0", "I": "I", "II": "II", "III": "III", "IV": "IV", "V": "V", "VI": "VI"}
 _STANDARD_NUMERALS = {
     "0": "0", "零": "0", "1": "I", "一": "I", "Ⅰ": "I", "i": "I",
     "2": "II", "二": "II", "Ⅱ": "II", "ii": "II",
@@ -69,8 +68,6 @@ def standard(name: object) -> str:
     if match:
         numeral = match.group(1)
         roman = _STANDARD_NUMERALS.get(numeral) or _STANDARD_NUMERALS.get(numeral.lower())
-        if roman is None and numeral.upper() in _ROMAN:
-            roman = _ROMAN[numeral.upper()]
         if roman is not None:
             return f"China {roman}"
     raise ScenarioError(

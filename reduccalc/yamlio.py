@@ -13,7 +13,6 @@ constructor of our own then builds plain dicts and lists. It
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +45,6 @@ class PosDict(dict):
         self._where: yaml.Mark | None = None
 
     @property
-    def pos(self) -> dict[Any, tuple[int, int]]:
-        return {key: _line_column(mark) for key, mark in self._pos.items()}
-
-    @property
-    def key_pos(self) -> dict[Any, tuple[int, int]]:
-        return {key: _line_column(mark) for key, mark in self._key_pos.items()}
-
-    @property
     def where(self) -> tuple[int, int] | None:
         return None if self._where is None else _line_column(self._where)
 
@@ -67,10 +58,6 @@ class PosList(list):
         super().__init__()
         self._pos: list[yaml.Mark] = []
         self._where: yaml.Mark | None = None
-
-    @property
-    def pos(self) -> list[tuple[int, int]]:
-        return [_line_column(mark) for mark in self._pos]
 
     @property
     def where(self) -> tuple[int, int] | None:
@@ -259,6 +246,3 @@ def key_position(container: Any, key: Any) -> tuple[int | None, int | None]:
     where = getattr(container, "where", None)
     return where if where else (None, None)
 
-
-def is_date(value: Any) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
