@@ -181,27 +181,37 @@ class TextKind(Kind):
 
 
 @dataclass(frozen=True)
-class FactorKind(Kind):
-    """An emission factor: a number and a unit, kept as ``(value, unit)``.
+class RawQuantityKind(Kind):
+    """A quantity >= 0 in any unit, kept as ``(value, unit)``.
 
-    Its dimension is checked against the measure's activity later.
+    For emission factors and custom activities, whose dimension is checked
+    later against what they multiply.
     """
 
-    describe = "an emission factor like '2.5 kg/t'"
+    example: str
+    what: str
+
+    @property
+    def describe(self) -> str:  # type: ignore[override]
+        return f"{self.what} like {self.example!r}"
 
     def check(self, value: Any) -> tuple[float, str]:
+        hint = f"write it like {self.example!r}"
         if isinstance(value, pint.Quantity):
-            return float(value.magnitude), str(value.units)
-        if isinstance(value, str):
-            try:
-                number, unit = split_quantity(value)
-            except ValueError:
-                raise ScenarioError(f"{value!r} is not a quantity", hint="write it like '2.5 kg/t'") from None
-            to_canonical(f"1 {unit}", unit, example="2.5 kg/t")  # the unit must parse
-            if not math.isfinite(number) or number < 0:
-                raise ScenarioError(f"{value!r} must be a finite number >= 0")
-            return number, unit
-        raise ScenarioError(f"{value!r} has no unit", hint="write an emission factor like '2.5 kg/t'")
+            value = f"{value.magnitude} {value.units}"
+        if not isinstance(value, str):
+            raise ScenarioError(f"{value!r} has no unit", hint=hint)
+        try:
+            number, unit = split_quantity(value)
+        except ValueError:
+            raise ScenarioError(f"{value!r} is not a quantity", hint=hint) from None
+        to_canonical(f"1 {unit}", unit, example=self.example)  # the unit must parse
+        if not math.isfinite(number) or number < 0:
+            raise ScenarioError(f"{value!r} must be a finite number >= 0", hint=hint)
+        return number, unit
+
+
+FACTOR = RawQuantityKind("2.5 kg/t", "an emission factor")
 
 
 @dataclass(frozen=True)

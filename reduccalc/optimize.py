@@ -60,10 +60,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .calculators import reduction_by_pollutant
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
-from .fields import MISSING, CountKind, Key, Kind, QuantityKind, TextKind, check_mapping
+from .fields import MISSING, CountKind, Key, Kind, QuantityKind, RawQuantityKind, TextKind, check_mapping
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES
-from .measures.custom import ActivityKind
 from .measures.production import DaysKind
 from .scenario import AnyKind
 from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
@@ -73,7 +72,7 @@ from .yamlio import key_position, position
 if TYPE_CHECKING:
     from .scenario import County, Scenario
 
-SCALE_KINDS = (CountKind, QuantityKind, DaysKind, ActivityKind)
+SCALE_KINDS = (CountKind, QuantityKind, DaysKind, RawQuantityKind)  # RawQuantityKind: a custom activity
 CANDIDATE_KEYS = {
     "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
     "scale": Key(TextKind(), MISSING, "the measure key the optimiser sets, e.g. count"),

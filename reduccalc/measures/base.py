@@ -10,7 +10,7 @@ from functools import lru_cache
 from ..calendar import Period, heating_share
 from ..errors import ScenarioError
 from ..factors import FactorRow, FactorTable
-from ..fields import BoolKind, DateKind, FactorKind, Key, PollutantMapKind, TextKind
+from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import LedgerBuilder, tonnes_per_unit
 from ..units import conversion
 
@@ -59,7 +59,7 @@ class Context:
 COMMON_KEYS = {
     "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
     "in_service": Key(DateKind(), None, "effective from this date; default the whole period"),
-    "emission_factors": Key(PollutantMapKind(FactorKind()), None,
+    "emission_factors": Key(PollutantMapKind(FACTOR), None,
                             "inline factors replacing the table's for the pollutants named"),
     "count_upstream": Key(BoolKind(), None, "net power-plant emissions from the county (default: scenario's)"),
 }

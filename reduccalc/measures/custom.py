@@ -17,38 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pint
-
-from ..errors import ScenarioError
-from ..fields import MISSING, FactorKind, FractionKind, Key, Kind, PollutantMapKind, TextKind
+from ..fields import FACTOR, MISSING, FractionKind, Key, PollutantMapKind, RawQuantityKind, TextKind
 from ..ledger import LedgerBuilder
-from ..units import split_quantity, to_canonical, unit_of
+from ..units import unit_of
 from .base import COMMON_KEYS, Context, MeasureType, ResolvedFactor, add_rows
 
-
-class ActivityKind(Kind):
-    """Any quantity, kept as ``(value, unit)``."""
-
-    describe = "a quantity like '2000 t' or '500 t/yr'"
-
-    def check(self, value: Any) -> tuple[float, str]:
-        if isinstance(value, pint.Quantity):
-            value = f"{value.magnitude} {value.units}"
-        if not isinstance(value, str):
-            raise ScenarioError(f"{value!r} has no unit", hint="write the activity like '2000 t' or '500 t/yr'")
-        try:
-            number, unit = split_quantity(value)
-        except ValueError:
-            raise ScenarioError(f"{value!r} is not a quantity", hint="write it like '2000 t'") from None
-        to_canonical(f"1 {unit}", unit)  # the unit must parse
-        if number < 0:
-            raise ScenarioError(f"{value!r} is negative")
-        return number, unit
-
+ACTIVITY = RawQuantityKind("2000 t", "an activity")
 
 KEYS = {
-    "activity": Key(ActivityKind(), MISSING),
-    "emission_factors": Key(PollutantMapKind(FactorKind()), MISSING, "factors, e.g. {NOx: '2 kg/t'}"),
+    "activity": Key(ACTIVITY, MISSING, "a quantity for the period ('2000 t') or a rate ('500 t/yr')"),
+    "emission_factors": Key(PollutantMapKind(FACTOR), MISSING, "factors, e.g. {NOx: '2 kg/t'}"),
     "reduction": Key(FractionKind(), 1.0, "share of the activity's emissions removed"),
     "label": Key(TextKind(), "", "what the activity is"),
     **{k: v for k, v in COMMON_KEYS.items() if k != "emission_factors"},

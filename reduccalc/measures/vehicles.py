@@ -22,10 +22,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..fields import (
+    FACTOR,
     MISSING,
     ChoiceKind,
     CountKind,
-    FactorKind,
     FractionKind,
     Key,
     PollutantMapKind,
@@ -50,7 +50,7 @@ KEYS = {
     "annual_km": Key(QuantityKind("km/yr", "50000 km/yr"), None, "distance per vehicle per year (table)"),
     "replaced_by": Key(ChoiceKind(_standard_or_none, "a standard like 'China VI', or none"), "none"),
     "replacement_rate": Key(FractionKind(), None, "share of retired vehicles replaced (1 if replaced_by)"),
-    "replacement_emission_factors": Key(PollutantMapKind(FactorKind()), None, "inline factors of the new vehicle"),
+    "replacement_emission_factors": Key(PollutantMapKind(FACTOR), None, "inline factors of the new vehicle"),
     **COMMON_KEYS,
 }
 
