@@ -145,7 +145,7 @@ from .errors import Problem, ProblemCollector, ScenarioError, did_you_mean, one_
 from .factors import FactorTable
 from .fields import MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
 from .measures import MEASURE_TYPES
-from .scenario import County, Measure, check_in_service
+from .scenario import County, Measure, check_in_service, check_window
 from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
 from .yamlio import position
 
@@ -752,10 +752,9 @@ def _in_period(period: Period) -> Callable[[dt.date], dt.date]:
 
 
 def _overlaps(period: Period) -> Callable[[tuple[dt.date, dt.date]], tuple[dt.date, dt.date]]:
+    """``window`` as in YAML: wholly outside the period is an error."""
     def check(window: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
-        if window[1] < period.start or window[0] > period.end:
-            raise ScenarioError(f"{window[0]} to {window[1]} is outside the period {period.start} to "
-                                f"{period.end}")
+        check_window(window, period, "window")
         return window
     return check
 

@@ -10,6 +10,7 @@ every measure into ledger rows, evaluates them at once and returns a
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -271,17 +272,21 @@ def check_in_service(values: dict[str, Any], period: Period, path: str) -> None:
             field=f"{path}.in_service", hint="a date before the period starts means in effect the whole period")
 
 
-def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
-    try:
-        check_in_service(measure.values, period, measure.path)
-    except ScenarioError as error:
-        line, column = position(item, "in_service")
-        collector.add(error.located(file=measure.file, line=line, column=column))
-    window = measure.values.get("window")
+def check_window(window: tuple[dt.date, dt.date] | None, period: Period, path: str) -> None:
+    """A production window wholly outside the period is an error (one partly inside is clipped)."""
     if window is not None and (window[1] < period.start or window[0] > period.end):
-        line, column = position(item, "window")
-        collector.add(ScenarioError(f"window {window[0]} to {window[1]} is outside the period", file=measure.file,
-                                    line=line, column=column, field=f"{measure.path}.window"))
+        raise ScenarioError(f"window {window[0]} to {window[1]} is outside the period {period.start} to "
+                            f"{period.end}", field=f"{path}.window")
+
+
+def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
+    for key, check in (("in_service", lambda: check_in_service(measure.values, period, measure.path)),
+                       ("window", lambda: check_window(measure.values.get("window"), period, measure.path))):
+        try:
+            check()
+        except ScenarioError as error:
+            line, column = position(item, key)
+            collector.add(error.located(file=measure.file, line=line, column=column))
 
 
 def _resolve_path(name: str, base_dir: Path | None) -> Path:
