@@ -73,7 +73,12 @@ def verdict(result: Result) -> str:
 
 
 def explain_lines(result: Result, county: str | None = None, measure: str | None = None) -> str:
-    """Every ledger row as ``activity x factor x adjustments = tonnes [source]``."""
+    """Every ledger row as ``activity x factor x adjustments = tonnes [source]``.
+
+    The time share is the part of the period (or of a heating season) in
+    effect: days / 365 for vehicles and production, the heating profile's
+    share after ``in_service`` for household conversions.
+    """
     ledger = result.ledger
     if county is not None:
         ledger = ledger[ledger["county"] == county]
@@ -85,7 +90,7 @@ def explain_lines(result: Result, county: str | None = None, measure: str | None
         for row in rows.itertuples(index=False):
             sign = "-" if row.sign < 0 else "+"
             adjust = f" x {row.adjust_note}" if row.adjust_note else ("" if row.adjust == 1 else f" x {row.adjust:g}")
-            time = "" if row.time_share == 1 else f" x time {row.time_share:.4g}"
+            time = "" if row.time_share == 1 else f" x time share {row.time_share:.4g}"
             scope = "" if row.scope == "local" else f" [{row.scope}{'' if row.counted else ', not netted'}]"
             where = f" row {row.row}" if row.row else ""
             lines.append(
