@@ -103,8 +103,8 @@ the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散
 
 Errors
 ------
-Every problem is reported at once, at most ``MAX_LISTED`` per register and
-then a count of the rest, as::
+Every problem is reported at once (the message lists the first 50 and counts
+the rest; ``ScenarioError.problems`` has them all), as::
 
     boilers.csv:2317: column capacity: '10 kg' is a mass (t, kg), expected a power (MW, t_steam/h) (...)
 
@@ -148,8 +148,6 @@ from .measures import MEASURE_TYPES
 from .scenario import County, Measure, check_in_service, check_window
 from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
 from .yamlio import position
-
-MAX_LISTED = 50
 
 TYPE_ALIASES = {
     "锅炉淘汰": "boiler_phaseout", "淘汰燃煤锅炉": "boiler_phaseout", "燃煤锅炉淘汰": "boiler_phaseout",
@@ -303,7 +301,7 @@ class Register:
 
 
 class _Problems:
-    """A register's problems by row and column, raised together (at most MAX_LISTED listed)."""
+    """A register's problems by row and column, raised together in row order."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -317,12 +315,7 @@ class _Problems:
     def raise_if_any(self) -> None:
         if not self.found:
             return
-        listed = sorted(self.found.values(), key=lambda problem: problem.line or 0)
-        more = len(listed) - MAX_LISTED
-        if more > 0:
-            listed = [*listed[:MAX_LISTED], Problem(f"{more:,} more problems not listed", self.name,
-                                                     hint="fix the ones above and run again")]
-        raise ScenarioError(problems=listed)
+        raise ScenarioError(problems=sorted(self.found.values(), key=lambda problem: problem.line or 0))
 
 
 # ---------------------------------------------------------------- cells
@@ -852,8 +845,7 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
     Raises
     ------
     ScenarioError
-        Every problem at once, naming file, row and column (at most
-        ``MAX_LISTED``, then a count).
+        Every problem at once, naming file, row and column.
     """
     frame = _read(source)
     if frame.empty:
