@@ -29,7 +29,7 @@ from .calendar import Period
 from .factors import FactorTable, load_table
 from .fields import DateKind, check_mapping
 from .ledger import LedgerBuilder
-from .measures import MEASURE_TYPES, Context
+from .measures import MEASURE_TYPES, Context, translate_measure
 
 DEFAULT_PERIOD = ("2023-01-01", "2023-12-31")
 
@@ -54,10 +54,10 @@ def run_measure(type: str, keys: dict[str, Any], *, period: Period | tuple[Any, 
     from .scenario import RegionKind, check_in_service
 
     values = check_mapping(keys, MEASURE_TYPES[type].keys, path=type)
-    ctx = Context(table or load_table(), _period(period), RegionKind().check(region), county, count_upstream)
+    ctx = Context(table or load_table(), _period(period), RegionKind().check(region), count_upstream)
     check_in_service(values, ctx.period, type)
     sink = LedgerBuilder()
-    MEASURE_TYPES[type].translate(values, ctx, sink, measure or values["id"] or type)
+    translate_measure(type, values, ctx, sink, measure or values["id"] or type, county)
     return sink.frame()
 
 

@@ -10,9 +10,9 @@ emissions (gas burned instead of coal, the new truck) sign -1; power-plant
 emissions of electrification have scope ``upstream`` and count towards a
 county's reduction only when ``counted`` is true.
 
-Translators append blocks of rows as plain Python floats and strings to column lists;
-:meth:`LedgerBuilder.frame` turns them into one DataFrame and multiplies the
-whole ledger out at once.
+Translators append blocks of rows, one block per group of measures that
+share their factors, as numpy columns; :meth:`LedgerBuilder.frame` joins them
+into one DataFrame and multiplies the whole ledger out at once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pint
 
@@ -56,35 +57,91 @@ def tonnes_per_unit(activity_unit: str, factor_unit: str) -> float:
 
 
 class LedgerBuilder:
-    """Collects ledger rows as columns."""
+    """Collects ledger rows as blocks of columns.
+
+    Each block carries ``seq``, the position of its measures in the
+    scenario; :meth:`frame` orders rows by it (stable), so a ledger reads
+    measure by measure in the scenario's order however the translators
+    batched them.
+    """
 
     def __init__(self) -> None:
-        self.columns: dict[str, list] = {name: [] for name in COLUMNS}
+        self.blocks: list[tuple[int, dict[str, object]]] = []
+        self.rows = 0
 
     def __len__(self) -> int:
-        return len(self.columns["county"])
+        return self.rows
 
     def add_block(self, n: int, **values: object) -> None:
-        """Append ``n`` rows: a list gives one value per row, anything else is repeated.
+        """Append ``n`` rows: an array or list gives one value per row, anything else is repeated.
 
-        Every column of :data:`COLUMNS` must be given. Units are checked with
-        :func:`tonnes_per_unit` by the caller, where the measure is known.
+        Every column of :data:`COLUMNS` and ``seq`` must be given. Units are
+        checked with :func:`tonnes_per_unit` by the caller, where the measure
+        is known.
         """
-        for name in COLUMNS:
+        if n:
+            self.blocks.append((n, {name: values[name] for name in (*COLUMNS, "seq")}))
+            self.rows += n
+
+    def _column(self, name: str, dtype: npt.DTypeLike) -> np.ndarray:
+        parts = []
+        for n, values in self.blocks:
             value = values[name]
-            self.columns[name].extend(value if isinstance(value, list) else [value] * n)  # type: ignore[arg-type]
+            if isinstance(value, (np.ndarray, list)):
+                parts.append(np.asarray(value, dtype=dtype))
+            else:
+                part = np.empty(n, dtype=dtype)
+                part[:] = value
+                parts.append(part)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    def _categorical(self, name: str, order: np.ndarray) -> pd.Categorical:
+        """A text column as categories and codes.
+
+        Blocks give a text column as one string or one array of strings;
+        the blocks of one measure group share their arrays, so each distinct
+        array is hashed once, all of them in one ``pd.factorize``.
+        """
+        arrays: dict[int, tuple[int, np.ndarray]] = {}  # id -> (offset, array)
+        size = 0
+        for _, values in self.blocks:
+            value = values[name]
+            if isinstance(value, (np.ndarray, list)) and id(value) not in arrays:
+                arrays[id(value)] = (size, np.asarray(value, dtype=object))
+                size += len(value)
+        if arrays:
+            codes, uniques = pd.factorize(np.concatenate([array for _, array in arrays.values()]))
+        else:
+            codes, uniques = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        categories = pd.Index(uniques, dtype=object)
+        scalars = pd.Index(pd.unique(np.array(
+            [str(v[name]) for _, v in self.blocks if not isinstance(v[name], (np.ndarray, list))], dtype=object)))
+        categories = categories.append(scalars.difference(categories, sort=False))
+        scalar_code = dict(zip(scalars, categories.get_indexer(scalars).tolist()))
+        parts = []
+        for n, values in self.blocks:
+            value = values[name]
+            if isinstance(value, (np.ndarray, list)):
+                offset, _ = arrays[id(value)]
+                parts.append(codes[offset:offset + n])
+            else:
+                parts.append(np.full(n, scalar_code[str(value)], dtype=np.int64))
+        joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return pd.Categorical.from_codes(joined[order], categories=categories)
 
     def frame(self) -> pd.DataFrame:
-        """The ledger as a DataFrame, with ``to_t`` and ``reduction_t`` evaluated."""
+        """The ledger as a DataFrame in the scenario's measure order, with ``to_t`` and ``reduction_t``.
+
+        Text columns are categorical: a national ledger repeats a few
+        thousand strings over hundreds of thousands of rows.
+        """
+        order = np.argsort(self._column("seq", np.int64), kind="stable")
         data: dict[str, object] = {}
         for name in COLUMNS:
-            values = self.columns[name]
             if name in TEXT_COLUMNS:
-                data[name] = pd.Series(values, dtype=object)
-            elif name == "counted":
-                data[name] = np.asarray(values, dtype=bool)
-            else:
-                data[name] = np.asarray(values, dtype=np.float64)
+                data[name] = self._categorical(name, order)
+                continue
+            data[name] = self._column(name, bool if name == "counted" else np.float64)[order]
         ledger = pd.DataFrame(data)
         ledger["to_t"] = unit_multipliers(ledger["activity_unit"], ledger["factor_unit"])
         ledger["reduction_t"] = evaluate(ledger)

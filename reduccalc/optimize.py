@@ -62,7 +62,7 @@ from .calculators import reduction_by_pollutant
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .fields import MISSING, CountKind, Key, Kind, QuantityKind, RawQuantityKind, TextKind, check_mapping
 from .ledger import LedgerBuilder
-from .measures import MEASURE_TYPES
+from .measures import MEASURE_TYPES, translate_measure
 from .measures.production import DaysKind
 from .scenario import AnyKind
 from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
@@ -138,7 +138,7 @@ def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
 
 def _measure_ledger(scenario: Scenario, county: str, type: str, values: dict[str, Any], measure: str) -> pd.DataFrame:
     sink = LedgerBuilder()
-    MEASURE_TYPES[type].translate(values, scenario.context(county), sink, measure)
+    translate_measure(type, values, scenario.context(), sink, measure, county)
     return sink.frame()
 
 

@@ -122,8 +122,8 @@ Each column is checked per measure type with that type's field kind (the
 kinds YAML uses), once per distinct cell value (``pd.factorize``): a column
 of 100,000 ``10 t_steam/h`` costs one parse. Numbers under a header unit are
 scaled by one conversion factor per column. The checked values stay columns,
-one :class:`Block` per measure type; :meth:`Register.records` turns them into
-per-row values for the per-measure translators.
+one :class:`Block` per measure type, and go to the translators as they are
+(:class:`reduccalc.measures.batch.Batch`): no per-row objects.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,8 +144,10 @@ from .calendar import Period
 from .errors import Problem, ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable
 from .fields import MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
+from .ledger import group_codes
 from .measures import MEASURE_TYPES
-from .scenario import County, Measure, check_in_service, check_window
+from .measures.batch import objects
+from .scenario import County, RegisterRows, check_in_service, check_window
 from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
 from .yamlio import position
 
@@ -276,28 +278,12 @@ class Block:
     values: dict[str, list[Any]]
 
 
-class Record(NamedTuple):
-    """One register row as a measure's checked values."""
-
-    row: int
-    type: str
-    county: str
-    values: dict[str, Any]
-
-
 @dataclass
 class Register:
     """A checked register: one :class:`Block` per measure type."""
 
     source: RegisterSource
     blocks: list[Block]
-
-    def records(self) -> list[Record]:
-        """Every row's values, in spreadsheet order."""
-        records = [Record(row, block.type, county, dict(zip(block.values, values)))
-                   for block in self.blocks
-                   for row, county, values in zip(block.rows.tolist(), block.counties, zip(*block.values.values()))]
-        return sorted(records, key=lambda record: record.row)
 
 
 class _Problems:
@@ -910,37 +896,70 @@ def _sources(data: Mapping[str, Any], counties: Collection[str], base_dir: Path 
     return found
 
 
-def _join(register: Register, counties: Mapping[str, County]) -> None:
-    """Append a register's rows to their counties' measures, giving ids and rejecting duplicates."""
-    name = register.source.name
-    problems = _Problems(name)
-    counters = {county: Counter(m.type for m in c.measures) for county, c in counties.items()}
-    seen = {county: {m.id: m.row or m.path for m in c.measures} for county, c in counties.items()}
-    for record in register.records():
-        counters[record.county][record.type] += 1
-        measure_id = record.values["id"] or f"{record.type}-{counters[record.county][record.type]}"
-        where = f"{name}:{record.row}"
-        first = seen[record.county].setdefault(measure_id, where)
-        if first != where:
-            problems.add(record.row, "column id", ScenarioError(
-                f"duplicate measure id {measure_id!r} in county {record.county!r} (first at {first})",
+class _Ids:
+    """Measure ids given so far, per county: counts per type (for ``<type>-<n>``) and where each id is."""
+
+    def __init__(self, counties: Sequence[County]) -> None:
+        self.counts = Counter((c.name, m.type) for c in counties for m in c.measures)
+        self.seen: dict[tuple[str, str], str | tuple[str, int]] = {
+            (c.name, m.id): m.path for c in counties for m in c.measures}
+
+    def join(self, register: Register, order: int) -> list[RegisterRows]:
+        """A register's blocks with ids, numbered in spreadsheet row order; duplicate ids are problems."""
+        name = register.source.name
+        blocks = register.blocks
+        frame = pd.DataFrame({
+            "row": np.concatenate([block.rows for block in blocks]),
+            "county": objects([c for block in blocks for c in block.counties]),
+            "type": objects([block.type for block in blocks for _ in block.counties]),
+            "id": np.concatenate([np.asarray(block.values["id"], dtype=object) for block in blocks]),
+        })
+        by_row = frame.sort_values("row", kind="stable")
+        groups, first = group_codes(by_row["county"], by_row["type"])
+        keys = list(zip(by_row["county"].iloc[first], by_row["type"].iloc[first]))
+        number = by_row.groupby(groups).cumcount().to_numpy() + 1 + np.array([self.counts[k] for k in keys])[groups]
+        automatic = by_row["id"].isna().to_numpy()
+        by_row.loc[automatic, "id"] = by_row["type"][automatic] + "-" + pd.Series(number[automatic]).astype(str).values
+        self.counts.update(dict(zip(keys, np.bincount(groups).tolist())))
+        self._duplicates(by_row, name)
+        ids = by_row["id"].sort_index().to_numpy(dtype=object)
+        joined, start = [], 0
+        for block in blocks:
+            end = start + len(block.rows)
+            joined.append(RegisterRows(block.type, name, order, objects(block.counties), ids[start:end], block.rows,
+                                       block.values))
+            start = end
+        return joined
+
+    def _duplicates(self, by_row: pd.DataFrame, name: str) -> None:
+        """Problems for ids already used in their county (in YAML, an earlier register or an earlier row)."""
+        keys = list(zip(by_row["county"], by_row["id"]))
+        rows = by_row["row"].tolist()
+        repeated = pd.Series(keys, dtype=object).duplicated().to_numpy() | np.fromiter(
+            (key in self.seen for key in keys), bool, len(keys))
+        problems = _Problems(name)
+        for at in np.flatnonzero(repeated).tolist():
+            (county, measure_id), row = keys[at], rows[at]
+            first = self.seen.get((county, measure_id)) or \
+                (name, rows[next(i for i, key in enumerate(keys) if key == (county, measure_id))])
+            where = first if isinstance(first, str) else f"{first[0]}:{first[1]}"
+            problems.add(row, "column id", ScenarioError(
+                f"duplicate measure id {measure_id!r} in county {county!r} (first at {where})",
                 hint="ids must be unique within a county; a row without one gets <type>-<n>"))
-            continue
-        counties[record.county].measures.append(
-            Measure(record.type, measure_id, record.values, name, record.row, None, "measures_file", where))
-    problems.raise_if_any()
+        problems.raise_if_any()
+        self.seen.update(zip(keys, ((name, row) for row in rows)))
 
 
 def attach_registers(data: Mapping[str, Any], counties: list[County], period: Period | None, base_dir: Path | None,
-                     file: str | None, collector: ProblemCollector, table: FactorTable) -> None:
-    """Read every register a scenario names and append its rows to the counties' measures.
+                     file: str | None, collector: ProblemCollector, table: FactorTable) -> list[RegisterRows]:
+    """Read every register a scenario names, giving its rows ids within their counties.
 
     Parameters
     ----------
     data : mapping
         The scenario as loaded (``measures_file`` at scenario and county level).
     counties : list of County
-        The checked counties; their ``measures`` grow.
+        The checked counties (with their YAML measures).
     period : Period, optional
         The scenario's period (None when it was invalid).
     base_dir : Path, optional
@@ -951,10 +970,18 @@ def attach_registers(data: Mapping[str, Any], counties: list[County], period: Pe
         Receives every problem.
     table : FactorTable
         The scenario's factor tables.
+
+    Returns
+    -------
+    list of RegisterRows
+        Every register's rows, one entry per register and measure type.
     """
-    by_name = {county.name: county for county in counties}
-    for source in _sources(data, by_name, base_dir, file):
+    names = dict.fromkeys(county.name for county in counties)  # ordered, for did-you-mean; hashed, for lookups
+    ids = _Ids(counties)
+    joined = []
+    for order, source in enumerate(_sources(data, names, base_dir, file)):
         try:
-            _join(read_register(source, list(by_name), table, period), by_name)
+            joined += ids.join(read_register(source, names, table, period), order)
         except ScenarioError as error:
             collector.add(error)
+    return joined

@@ -31,7 +31,7 @@ def _reductions(ledger: pd.DataFrame) -> pd.DataFrame:
     reduction = ledger["reduction_t"].to_numpy()
     frame = ledger[keys].iloc[first].reset_index(drop=True)
     frame["reduction_t"] = np.bincount(codes, np.where(ledger["counted"].to_numpy(), reduction, 0.0), len(first))
-    frame["upstream_t"] = np.bincount(codes, np.where(ledger["scope"].to_numpy() == "upstream", reduction, 0.0),
+    frame["upstream_t"] = np.bincount(codes, np.where((ledger["scope"] == "upstream").to_numpy(), reduction, 0.0),
                                       len(first))
     return frame
 

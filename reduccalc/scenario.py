@@ -36,12 +36,15 @@ from .fields import (
 )
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context
+from .measures.batch import Batch, objects
 from .perf import paused_gc
 from .yamlio import key_position, load_yaml, position
 
 if TYPE_CHECKING:
     from .result import Result
 
+_COUNTY_SHIFT = 40  # seq = county << 40 | register << 24 | measure or row: 2^24 rows a register, 2^16 registers
+_REGISTER_SHIFT = 24
 REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
            "shandong")
 
@@ -121,6 +124,24 @@ class Measure:
 
 
 @dataclass
+class RegisterRows:
+    """Measures of one type from a register, as columns (see :mod:`reduccalc.registers`).
+
+    ``file`` is the register as the scenario names it; ``order`` its place
+    among the scenario's registers (a county's rows follow its YAML
+    measures, then its registers' rows in this order).
+    """
+
+    type: str
+    file: str
+    order: int
+    county: np.ndarray
+    id: np.ndarray
+    row: np.ndarray
+    values: dict[str, list[Any]]
+
+
+@dataclass
 class County:
     name: str
     baseline: dict[str, float]
@@ -145,6 +166,7 @@ class Scenario:
     base_dir: Path | None = None
     checksum: str = ""
     description: str = ""
+    registers: list[RegisterRows] = field(default_factory=list)
 
     def county(self, name: str) -> County:
         for county in self.counties:
@@ -152,22 +174,56 @@ class Scenario:
                 return county
         raise ScenarioError(f"no county {name!r}", hint=did_you_mean(name, [c.name for c in self.counties]))
 
-    def context(self, county: str) -> Context:
-        return Context(self.table, self.period, self.region, county, self.count_upstream)
+    def context(self) -> Context:
+        return Context(self.table, self.period, self.region, self.count_upstream)
+
+    def measure_count(self) -> int:
+        """Measures in the scenario, from YAML and registers."""
+        return sum(len(c.measures) for c in self.counties) + sum(len(r.row) for r in self.registers)
+
+    def batches(self) -> list[tuple[Batch, list[tuple[str | None, int | None, int | None, str]]]]:
+        """Every measure as one :class:`Batch` per type, with each measure's (file, line, column, path).
+
+        ``seq`` orders measures county by county: YAML measures, then
+        register rows in the order of the registers.
+        """
+        county_index = {county.name: i for i, county in enumerate(self.counties)}
+        found: dict[str, list[Any]] = {}
+        for i, county in enumerate(self.counties):
+            for j, measure in enumerate(county.measures):
+                found.setdefault(measure.type, []).append((i << _COUNTY_SHIFT | j, county.name, measure))
+        batches = []
+        for type, measures in found.items():
+            keys = MEASURE_TYPES[type].keys
+            batch = Batch(type, {key: [m.values[key] for _, _, m in measures] for key in keys},
+                          objects([c for _, c, _ in measures]), objects([m.id for _, _, m in measures]),
+                          objects([m.row for _, _, m in measures]), np.array([s for s, _, _ in measures], np.int64))
+            batches.append((batch, [(m.file, m.line, m.column, m.path) for _, _, m in measures]))
+        for rows in self.registers:
+            counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
+            seq = counties << _COUNTY_SHIFT | (rows.order + 1) << _REGISTER_SHIFT | rows.row.astype(np.int64)
+            labels = objects([f"{rows.file}:{r}" for r in rows.row.tolist()])
+            batch = Batch(rows.type, rows.values, rows.county, rows.id, labels, seq)
+            batches.append((batch, [(rows.file, r, None, "measures_file") for r in rows.row.tolist()]))
+        return batches
 
     def ledger_builder(self) -> LedgerBuilder:
         """Translate every measure into ledger rows, collecting every problem."""
         sink = LedgerBuilder()
-        collector = ProblemCollector()
-        for county in self.counties:
-            ctx = self.context(county.name)
-            for measure in county.measures:
-                try:
-                    MEASURE_TYPES[measure.type].translate(measure.values, ctx, sink, measure.id, measure.row)
-                except ScenarioError as error:
-                    collector.add(error.prefixed(measure.path).located(
-                        file=measure.file, line=measure.line, column=measure.column))
-        collector.raise_if_any()
+        ctx = self.context()
+        found: list[tuple[int, ScenarioError]] = []
+        for batch, where in self.batches():
+            MEASURE_TYPES[batch.type].translate(batch, ctx, sink)
+            for index, error in batch.failures:
+                for i in index.tolist():
+                    file, line, column, path = where[i]
+                    found.append((int(batch.seq[i]), copy.deepcopy(error).prefixed(path).located(
+                        file=file, line=line, column=column)))
+        if found:
+            collector = ProblemCollector()
+            for _, error in sorted(found, key=lambda item: item[0]):
+                collector.add(error)
+            collector.raise_if_any()
         return sink
 
     def run(self) -> Result:
@@ -339,14 +395,15 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                 measures.append(measure)
         counties.append(County(str(name), values["baseline"], values["targets"], measures, values["candidates"],
                                line))
+    registers: list[RegisterRows] = []
     if top.get("measures_file") or any(raw and raw.get("measures_file") for raw in raw_counties.values()
                                    if isinstance(raw, Mapping)):
         from .registers import attach_registers
 
-        attach_registers(data, counties, top.get("period"), base_dir, file, collector, table)
+        registers = attach_registers(data, counties, top.get("period"), base_dir, file, collector, table)
     collector.raise_if_any()
     return Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
-                    top["count_upstream"], file, base_dir, checksum, top["description"])
+                    top["count_upstream"], file, base_dir, checksum, top["description"], registers)
 
 
 def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None,

@@ -235,7 +235,8 @@ def test_county_level_register_rows_must_name_that_county(tmp_path, table):
 def test_rows_join_yaml_measures_and_default_ids_count_on(tmp_path, table):
     data = county_register(tmp_path, "r.csv", measures=[TRUCKS, BOILER], rows=[TRUCKS, {**TRUCKS, "id": "x"}, BOILER])
     sc = load_scenario(data, base_dir=tmp_path, table=table)
-    assert [(m.id, m.row) for m in sc.counties[0].measures] == [
+    ledger = sc.run().ledger
+    assert list(dict.fromkeys(zip(ledger["measure"], ledger["row"]))) == [
         ("vehicle_retirement-1", ""), ("boiler_phaseout-1", ""), ("vehicle_retirement-2", "r.csv:2"),
         ("x", "r.csv:3"), ("boiler_phaseout-2", "r.csv:4")]
 

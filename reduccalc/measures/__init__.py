@@ -1,6 +1,11 @@
-"""Measure types: each turns a measure's keys into ledger rows."""
+"""Measure types: each turns a batch of measures' keys into ledger rows."""
 
+from typing import Any
+
+from ..errors import ProblemCollector
+from ..ledger import LedgerBuilder
 from .base import Context, MeasureType
+from .batch import Batch, batch_of
 from .boilers import BOILER_PHASEOUT
 from .custom import CUSTOM
 from .households import COAL_TO_ELECTRIC, COAL_TO_GAS
@@ -12,4 +17,22 @@ MEASURE_TYPES: dict[str, MeasureType] = {
                         CUSTOM)
 }
 
-__all__ = ["MEASURE_TYPES", "Context", "MeasureType"]
+
+def translate_measure(type: str, values: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str,
+                      county: str = "") -> None:
+    """Ledger rows of one measure of ``type`` with checked ``values`` (a batch of one).
+
+    Raises
+    ------
+    ScenarioError
+        Every problem of the measure.
+    """
+    batch = batch_of(type, [(county, measure, "", values)], list(MEASURE_TYPES[type].keys))
+    MEASURE_TYPES[type].translate(batch, ctx, sink)
+    collector = ProblemCollector()
+    for _, error in batch.failures:
+        collector.add(error)
+    collector.raise_if_any()
+
+
+__all__ = ["MEASURE_TYPES", "Batch", "Context", "MeasureType", "translate_measure"]

@@ -7,12 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from ..calendar import Period, heating_share
 from ..errors import ScenarioError
 from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import LedgerBuilder, tonnes_per_unit
 from ..units import conversion
+from .batch import Batch, Number, Text, fmt, join, objects
 
 GJ_PER_MWH = 3.6
 _heating_share = lru_cache(maxsize=4096)(heating_share)
@@ -26,7 +30,6 @@ class Context:
     table: FactorTable
     period: Period
     region: str = "national"
-    county: str = ""
     count_upstream: bool = False
 
     def profile(self) -> tuple[float, ...]:
@@ -37,13 +40,14 @@ class Context:
         return _heating_share(self.period.effective_start(in_service), self.period.end, self.profile())
 
     def parameter(self, category: str, quantity: str, subject: str = "", technology: str = "",
-                  unit: str = "dimensionless", given: float | None = None) -> tuple[float, str]:
-        """A default parameter in ``unit``, or ``given`` when the user gave one.
+                  unit: str = "dimensionless") -> tuple[float, str]:
+        """A default parameter from the tables in ``unit``, and its row id.
 
-        Returns ``(value, provenance)``; provenance is the row id or "given".
+        Raises
+        ------
+        ScenarioError
+            When the tables have none (hint: give it in the measure).
         """
-        if given is not None:
-            return given, "given"
         row = self.table.parameter(category, quantity, subject, technology=technology, region=self.region)
         if row is None:
             what = " ".join(x for x in (category, subject, technology) if x)
@@ -67,23 +71,80 @@ COMMON_KEYS = {
 
 @dataclass(frozen=True)
 class ResolvedFactor:
+    """A factor for a group of measures: one value (table) or one per measure (inline)."""
+
     pollutant: str
-    value: float
+    value: Number
     unit: str
-    factor_id: str
+    factor_id: Text
     source: str
     scales_with: str = ""
 
+    @property
+    def inline(self) -> bool:
+        """Given in the scenario (one value per measure) rather than from the tables."""
+        return isinstance(self.factor_id, np.ndarray)
+
 
 def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str = "", technology: str = "",
-                    inline: dict[str, tuple[float, str]] | None = None, inline_id: str = "",
-                    region: str | None = None) -> list[ResolvedFactor]:
-    """Table factors for a source, with inline factors replacing named pollutants."""
+                    inline: Inline | None = None, region: str | None = None) -> list[ResolvedFactor]:
+    """Table factors for a source, with inline factors replacing the pollutants they name."""
     resolved = dict(_table_factors(ctx.table, category, subject, standard, technology, region or ctx.region))
-    for pollutant, (value, unit) in (inline or {}).items():
-        resolved[pollutant] = ResolvedFactor(pollutant, value, unit, f"inline:{inline_id.lstrip('.')}.{pollutant}",
-                                             "given in the scenario")
+    if inline is not None:
+        resolved.update(inline.factors())
     return list(resolved.values())
+
+
+@dataclass
+class Inline:
+    """Inline factors (``emission_factors`` or the like) of a group of measures that name the same pollutants.
+
+    ``owner`` is each measure's ``county.measure`` (the factor ids'
+    stem); ``suffix`` is put after it (``.replacement``).
+    """
+
+    batch: Batch
+    key: str
+    index: np.ndarray
+    suffix: str = ""
+
+    def factors(self) -> dict[str, ResolvedFactor]:
+        given = self.batch.values[self.key]
+        first = given[self.index[0]]
+        if not first:
+            return {}
+        stem = join(owner(self.batch)[self.index], f"{self.suffix}.")
+        return {pollutant: ResolvedFactor(
+                    pollutant, np.array([given[i][pollutant][0] for i in self.index], dtype=np.float64), unit,
+                    join("inline:", stem, pollutant), "given in the scenario")
+                for pollutant, (_, unit) in first.items()}
+
+
+def owner(batch: Batch) -> np.ndarray:
+    """Each measure's ``county.measure`` (just ``measure`` without a county)."""
+    return np.where(batch.county == "", batch.measure, join(batch.county, ".", batch.measure))
+
+
+def signature(batch: Batch, key: str) -> np.ndarray:
+    """Per measure, what its pollutant mapping ``key`` names, None if not given.
+
+    ``((pollutant, unit), ...)`` for factors, ``(pollutant, ...)`` for
+    fractions: measures sharing it can be computed together.
+    """
+    values = batch.values[key]
+    sample = next((mapping for mapping in values if mapping), None)
+    if sample is None:
+        return objects([None] * len(values))
+    if isinstance(next(iter(sample.values())), tuple):
+        return objects([tuple([(p, v[1]) for p, v in m.items()]) if m else None for m in values])
+    return objects([tuple(m) if m else None for m in values])
+
+
+def per_measure(batch: Batch, key: str, index: np.ndarray) -> dict[str, np.ndarray]:
+    """A pollutant mapping of fractions (``removal_efficiency``) of measures naming the same pollutants, as columns."""
+    given = batch.values[key]
+    first = given[index[0]]
+    return {p: np.array([given[i][p] for i in index], dtype=np.float64) for p in first or {}}
 
 
 def _table_factors(table: FactorTable, category: str, subject: str, standard: str, technology: str,
@@ -111,29 +172,38 @@ def require_factors(factors: list[ResolvedFactor], what: str) -> list[ResolvedFa
 
 @dataclass
 class MeasureType:
-    """A measure type: its keys and the translator that turns them into ledger rows."""
+    """A measure type: its keys and the translator that turns a batch of them into ledger rows."""
 
     name: str
     keys: dict[str, Key]
-    translate: Callable[..., None]  # (values, context, sink, measure id, row="")
+    translate: Callable[[Batch, Context, LedgerBuilder], None]
     summary: str
 
 
-def add_rows(sink: LedgerBuilder, ctx: Context, factors: list[ResolvedFactor], *, measure: str, type: str,
-             source: str, activity: float, activity_unit: str, sign: float, time_share: float,
-             adjust: dict[str, float] | None = None, scope: str = "local", counted: bool = True,
-             contents: dict[str, float] | None = None, removal: dict[str, float] | None = None,
-             row: str = "") -> None:
-    """One ledger row per factor, with shared adjustments.
+def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *, source: Text,
+             activity: Number, activity_unit: str, sign: float, time_share: Number,
+             adjust: dict[str, Number] | None = None, scope: str = "local", counted: bool | np.ndarray = True,
+             contents: dict[str, Number] | None = None, removal: dict[str, np.ndarray] | None = None) -> None:
+    """One block of ledger rows per factor for the measures at ``index``, with shared adjustments.
 
     ``contents`` maps ``scales_with`` names (``sulfur_content``) to percent;
     ``removal`` maps pollutants to removal efficiency applied on top.
+
+    Raises
+    ------
+    ScenarioError
+        When a factor's unit does not fit the activity, or a factor scales
+        with a content that is not known.
     """
-    base_multiplier, base_notes = 1.0, []
+    base_multiplier: Number = 1.0
+    base_notes: list[Text] = []
     for label, value in (adjust or {}).items():
-        base_multiplier *= value
-        base_notes.append(f"{label} {value:g}")
-    pollutants, values, units, ids, sources, multipliers, notes_column = [], [], [], [], [], [], []
+        base_multiplier = base_multiplier * value
+        base_notes.append(join(f"{label} ", fmt(value)))
+    shared = {"county": batch.county[index], "measure": batch.measure[index], "row": batch.row[index],
+              "seq": batch.seq[index], "type": batch.type, "source": source, "scope": scope, "counted": counted,
+              "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share}
+    blocks = []
     for factor in factors:
         multiplier, notes = base_multiplier, list(base_notes)
         if factor.scales_with:
@@ -141,24 +211,49 @@ def add_rows(sink: LedgerBuilder, ctx: Context, factors: list[ResolvedFactor], *
             if content is None:
                 raise ScenarioError(f"factor {factor.factor_id} is per % {factor.scales_with} but none is known",
                                     hint=f"give {factor.scales_with} in the measure")
-            multiplier *= content
-            notes.append(f"{factor.scales_with} {content:g}%")
-        efficiency = (removal or {}).get(factor.pollutant, 0.0)
-        if efficiency:
-            multiplier *= 1.0 - efficiency
-            notes.append(f"(1 - removal {efficiency:g})")
+            multiplier = multiplier * content
+            notes.append(join(f"{factor.scales_with} ", fmt(content), "%"))
+        efficiency = (removal or {}).get(factor.pollutant)
+        if efficiency is not None:
+            multiplier = multiplier * (1.0 - efficiency)
+            notes.append(np.where(efficiency != 0, join("(1 - removal ", fmt(efficiency), ")"), ""))
         try:
             tonnes_per_unit(activity_unit, factor.unit)  # fail here, where the measure is known
         except ScenarioError as error:
             raise error.prefixed(f"emission_factors.{factor.pollutant}") from None
-        pollutants.append(factor.pollutant)
-        values.append(factor.value)
-        units.append(factor.unit)
-        ids.append(factor.factor_id)
-        sources.append(factor.source)
-        multipliers.append(multiplier)
-        notes_column.append(" x ".join(notes))
-    sink.add_block(len(pollutants), county=ctx.county, measure=measure, type=type, row=row, source=source,
-                   scope=scope, counted=counted, sign=sign, activity=activity, activity_unit=activity_unit,
-                   time_share=time_share, pollutant=pollutants, factor=values, factor_unit=units, factor_id=ids,
-                   factor_source=sources, adjust=multipliers, adjust_note=notes_column)
+        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": factor.unit,
+                       "factor_id": factor.factor_id, "factor_source": factor.source, "adjust": multiplier,
+                       "adjust_note": _note(notes)})
+    for block in blocks:
+        sink.add_block(len(index), **shared, **block)
+
+
+def _note(notes: list[Text]) -> Text:
+    """Notes joined by `` x ``, leaving out empty ones (row by row)."""
+    if not notes:
+        return ""
+    if len(notes) == 1:
+        return notes[0]
+    if all(isinstance(note, str) for note in notes):
+        return " x ".join(notes)  # type: ignore[arg-type]
+    columns = np.broadcast_arrays(*(np.asarray(note, dtype=object) for note in notes))
+    return objects([" x ".join(part for part in parts if part) for parts in zip(*columns)])
+
+
+def parameter(ctx: Context, batch: Batch, index: np.ndarray, key: str | None, category: str, quantity: str,
+              subject: str = "", technology: str = "", unit: str = "dimensionless") -> tuple[Number, Text]:
+    """A default parameter for measures that all gave ``key`` or all did not (see :func:`given_columns`).
+
+    Returns ``(value, provenance)``: the measures' own values and "given",
+    or the table's default in ``unit`` and its row id.
+    """
+    if key is not None:
+        given = batch.floats(key)[index]
+        if not np.isnan(given[0]):
+            return given, "given"
+    return ctx.parameter(category, quantity, subject, technology, unit)
+
+
+def given_columns(batch: Batch, *keys: str) -> list[np.ndarray]:
+    """Per key, a boolean column: did the measure give it? (Grouping by these keeps defaults per group.)"""
+    return [pd.notna(batch.column(key)) for key in keys]

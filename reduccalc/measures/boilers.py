@@ -32,11 +32,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from ..errors import ScenarioError
 from ..fields import BoolKind, ChoiceKind, CountKind, FractionKind, Key, PollutantMapKind, QuantityKind, TextKind
 from ..ledger import LedgerBuilder
 from ..vocabulary import FUEL_ALIASES, choice
-from .base import COMMON_KEYS, GJ_PER_MWH, Context, MeasureType, add_rows, require_factors, resolve_factors
+from .base import (
+    COMMON_KEYS,
+    GJ_PER_MWH,
+    Context,
+    Inline,
+    MeasureType,
+    add_rows,
+    given_columns,
+    parameter,
+    per_measure,
+    require_factors,
+    resolve_factors,
+    signature,
+)
+from .batch import Batch, Number, Text, fmt, join
 from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh
 
 SIZE_CLASSES = ("le10", "10to35", "gt35")
@@ -87,65 +104,102 @@ KEYS = {
 }
 
 
-def _time_share(m: dict[str, Any], ctx: Context) -> float:
-    if m["heating"]:
-        whole = ctx.heating_share_after(None)
-        if whole > 0:
-            return ctx.heating_share_after(m["in_service"]) / whole
-    return ctx.period.share(m["in_service"])
+def size_classes(capacity_mw: np.ndarray) -> np.ndarray:
+    """Size class of each boiler of ``capacity_mw`` [MW] (NaN gives None); see :func:`size_class`."""
+    steam = capacity_mw / _MW_PER_T_STEAM_H
+    classes = np.select([steam <= 10 + 1e-9, steam <= 35 + 1e-9], list(SIZE_CLASSES[:2]), SIZE_CLASSES[2])
+    classes = classes.astype(object)
+    classes[np.isnan(capacity_mw)] = None
+    return classes
 
 
-def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
-    """Ledger rows of one boiler phase-out (see module docstring)."""
-    fuel = choice(m["fuel"], frozenset(ctx.table.subjects("boiler")) or frozenset([m["fuel"]]), "boiler fuel",
-                  FUEL_ALIASES)
-    capacity = m["capacity"]
-    klass = m["size_class"] or (size_class(capacity) if capacity is not None else DEFAULT_SIZE_CLASS)
-    efficiency, efficiency_id = ctx.parameter("boiler", "efficiency", fuel, klass, given=m["efficiency"])
-    heating_value, hv_id = ctx.parameter("boiler", "heating_value", fuel, unit="GJ/t", given=m["heating_value"])
-    if m["fuel_use"] is not None:
-        fuel_t, basis = m["fuel_use"], "fuel_use"
-    else:
-        missing = [k for k in ("count", "hours", "capacity") if m[k] is None]
-        if missing:
-            raise ScenarioError(f"missing {', '.join(missing)}: give count, capacity and hours, or fuel_use",
-                                field=missing[0])
-        fuel_t = m["count"] * capacity * m["hours"] * GJ_PER_MWH / (efficiency * heating_value)
-        basis = (f"{m['count']:g} x {capacity:g} MW x {m['hours']:g} h x 3.6 / "
-                 f"({efficiency:g} [{efficiency_id}] x {heating_value:g} GJ/t [{hv_id}])")
-    contents = {}
-    for name in ("sulfur_content", "ash_content"):
-        given = None if m[name] is None else m[name] * 100.0
+def _time_share(batch: Batch, index: np.ndarray, heating: bool, ctx: Context) -> np.ndarray:
+    whole = ctx.heating_share_after(None)
+    if heating and whole > 0:
+        return batch.distinct(index, lambda day: ctx.heating_share_after(day) / whole, "in_service")
+    return batch.distinct(index, ctx.period.share, "in_service")
+
+
+def _missing(batch: Batch, route: np.ndarray) -> np.ndarray:
+    """Fails capacity-route measures missing count, hours or capacity; returns who can go on."""
+    gaps = np.stack([np.isnan(batch.floats(k)) & ~route for k in ("count", "hours", "capacity")], axis=1)
+    for pattern in {tuple(row) for row in gaps[gaps.any(axis=1)].tolist()}:
+        missing = [k for k, gap in zip(("count", "hours", "capacity"), pattern) if gap]
+        batch.fail(np.flatnonzero((gaps == pattern).all(axis=1)), ScenarioError(
+            f"missing {', '.join(missing)}: give count, capacity and hours, or fuel_use", field=missing[0]))
+    return np.asarray(~gaps.any(axis=1))
+
+
+def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of boiler phase-outs (see module docstring)."""
+    subjects = frozenset(ctx.table.subjects("boiler"))
+    fuel = batch.mapped("fuel", lambda v: choice(v, subjects or frozenset([v]), "boiler fuel", FUEL_ALIASES))
+    capacity = batch.floats("capacity")
+    klass = np.where(pd.notna(batch.column("size_class")), batch.column("size_class"), size_classes(capacity))
+    klass = np.where(pd.isna(klass), DEFAULT_SIZE_CLASS, klass)
+    route = ~np.isnan(batch.floats("fuel_use"))
+    ok = _missing(batch, route)
+    keys = (fuel, klass, route, batch.column("replacement"), batch.column("heating"),
+            signature(batch, "emission_factors"), signature(batch, "removal_efficiency"),
+            *given_columns(batch, "efficiency", "heating_value", "sulfur_content", "ash_content",
+                           "replacement_efficiency", "gas_heating_value"))
+    for group in batch.groups(*keys, index=np.flatnonzero(ok & ~batch.failed())):
         try:
-            contents[name], _ = ctx.parameter("boiler", name, fuel, unit="percent", given=given)
+            _translate_group(batch, group.index, ctx, sink, *group.keys[:5])
+        except ScenarioError as error:
+            batch.fail(group.index, error)
+
+
+def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, fuel: str, klass: str,
+                     by_fuel_use: bool, replacement: str, heating: bool) -> None:
+    efficiency, efficiency_id = parameter(ctx, batch, index, "efficiency", "boiler", "efficiency", fuel, klass)
+    heating_value, hv_id = parameter(ctx, batch, index, "heating_value", "boiler", "heating_value", fuel,
+                                     unit="GJ/t")
+    if by_fuel_use:
+        fuel_t: Number = batch.floats("fuel_use")[index]
+        basis: Text = "fuel_use"
+    else:
+        count, capacity, hours = (batch.floats(k)[index] for k in ("count", "capacity", "hours"))
+        fuel_t = count * capacity * hours * GJ_PER_MWH / (efficiency * heating_value)
+        basis = join(fmt(count), " x ", fmt(capacity), " MW x ", fmt(hours), " h x 3.6 / (", fmt(efficiency),
+                     " [", efficiency_id, "] x ", fmt(heating_value), " GJ/t [", hv_id, "])")
+    contents: dict[str, Number] = {}
+    for name in ("sulfur_content", "ash_content"):
+        given = batch.floats(name)[index]
+        if not np.isnan(given[0]):
+            contents[name] = given * 100.0
+            continue
+        try:
+            contents[name], _ = ctx.parameter("boiler", name, fuel, unit="percent")
         except ScenarioError:
             continue  # only needed when a factor scales with it; add_rows says so then
-    share = _time_share(m, ctx)
-    factors = require_factors(resolve_factors(ctx, "boiler", fuel, technology=klass, inline=m["emission_factors"],
-                                              inline_id=f"{ctx.county}.{measure}"), f"{fuel} boilers ({klass})")
-    add_rows(sink, ctx, factors, measure=measure, type="boiler_phaseout", source=f"{fuel} boiler {klass} ({basis})",
-             activity=fuel_t, activity_unit="t", sign=1.0, time_share=share, contents=contents,
-             removal=m["removal_efficiency"], row=row)
-    if m["replacement"] == "none":
+    share = _time_share(batch, index, heating, ctx)
+    factors = require_factors(resolve_factors(ctx, "boiler", fuel, technology=klass,
+                                              inline=Inline(batch, "emission_factors", index)),
+                              f"{fuel} boilers ({klass})")
+    add_rows(sink, batch, index, factors, source=join(f"{fuel} boiler {klass} (", basis, ")"), activity=fuel_t,
+             activity_unit="t", sign=1.0, time_share=share, contents=contents,
+             removal=per_measure(batch, "removal_efficiency", index))
+    if replacement == "none":
         return
     heat_gj = fuel_t * heating_value * efficiency
-    if m["replacement"] == "natural_gas":
-        new_efficiency, _ = ctx.parameter("gas", "efficiency", "natural_gas", "boiler",
-                                          given=m["replacement_efficiency"])
-        gas_hv, _ = ctx.parameter("gas", "heating_value", "natural_gas", unit="GJ/m^3", given=m["gas_heating_value"])
-        gas_rows(sink, ctx, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency, heating_value=gas_hv,
-                 measure=measure, type="boiler_phaseout", time_share=share,
-                 label=f"gas boiler replacing it (efficiency {new_efficiency:g})", row=row)
-    elif m["replacement"] == "electric":
-        new_efficiency, _ = ctx.parameter("electricity", "efficiency", "electric_boiler",
-                                          given=m["replacement_efficiency"])
-        counted = ctx.count_upstream if m["count_upstream"] is None else m["count_upstream"]
-        electricity_rows(sink, ctx, kwh=heat_to_kwh(heat_gj, new_efficiency), measure=measure,
-                         type="boiler_phaseout", time_share=share, counted=counted,
-                         label=f"grid power for an electric boiler (efficiency {new_efficiency:g})", row=row)
+    if replacement == "natural_gas":
+        new_efficiency, _ = parameter(ctx, batch, index, "replacement_efficiency", "gas", "efficiency",
+                                      "natural_gas", "boiler")
+        gas_hv, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
+                              unit="GJ/m^3")
+        gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
+                 heating_value=gas_hv, time_share=share,
+                 label=join("gas boiler replacing it (efficiency ", fmt(new_efficiency), ")"))
+    elif replacement == "electric":
+        new_efficiency, _ = parameter(ctx, batch, index, "replacement_efficiency", "electricity", "efficiency",
+                                      "electric_boiler")
+        electricity_rows(sink, batch, index, ctx, kwh=heat_to_kwh(heat_gj, new_efficiency), time_share=share,
+                         counted=batch.counted(index, ctx.count_upstream),
+                         label=join("grid power for an electric boiler (efficiency ", fmt(new_efficiency), ")"))
     else:
-        district_heat_rows(sink, ctx, heat_gj=heat_gj, measure=measure, type="boiler_phaseout", time_share=share,
-                           label="district heat replacing it", row=row)
+        district_heat_rows(sink, batch, index, ctx, heat_gj=heat_gj, time_share=share,
+                           label="district heat replacing it")
 
 
 BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service")

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ..errors import ScenarioError
 from ..fields import FACTOR, MISSING, FractionKind, Key, PollutantMapKind, RawQuantityKind, TextKind
 from ..ledger import LedgerBuilder
 from ..units import unit_of
-from .base import COMMON_KEYS, Context, MeasureType, ResolvedFactor, add_rows
+from .base import COMMON_KEYS, Context, Inline, MeasureType, add_rows, signature
+from .batch import Batch, fmt, join, objects
 
 ACTIVITY = RawQuantityKind("2000 t", "an activity")
 
@@ -38,20 +42,27 @@ def _is_rate(unit: str) -> bool:
     return bool(exponent < 0)
 
 
-def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
-    """Ledger rows of one custom measure (see module docstring)."""
-    value, unit = m["activity"]
-    if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
-        activity_unit = f"({unit}) * yr"
-        share = ctx.period.days_in_effect(m["in_service"]) / 365.0
-    else:
-        activity_unit = unit
-        share = ctx.period.share(m["in_service"])
-    factors = [ResolvedFactor(p, v, u, f"inline:{ctx.county}.{measure}.{p}", "given in the scenario")
-               for p, (v, u) in m["emission_factors"].items()]
-    add_rows(sink, ctx, factors, measure=measure, type="custom", source=m["label"] or f"activity {value:g} {unit}",
-             activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
-             adjust={"reduction": m["reduction"]}, row=row)
+def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of custom measures (see module docstring)."""
+    activity = batch.values["activity"]
+    units = objects([unit for _, unit in activity])
+    for group in batch.groups(units, signature(batch, "emission_factors")):
+        index, unit = group.index, group.keys[0]
+        value = np.array([activity[i][0] for i in index], dtype=np.float64)
+        if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
+            activity_unit = f"({unit}) * yr"
+            share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
+        else:
+            activity_unit = unit
+            share = batch.distinct(index, ctx.period.share, "in_service")
+        label = batch.column("label")[index]
+        source = np.where(label != "", label, join("activity ", fmt(value), f" {unit}"))
+        try:
+            add_rows(sink, batch, index, list(Inline(batch, "emission_factors", index).factors().values()),
+                     source=source, activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
+                     adjust={"reduction": batch.floats("reduction")[index]})
+        except ScenarioError as error:
+            batch.fail(index, error)
 
 
 CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors")

@@ -30,13 +30,28 @@ electric: ``heater`` (heat_pump or resistance), ``heat_pump_cop``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from ..errors import ScenarioError
 from ..fields import MISSING, ChoiceKind, CountKind, FractionKind, Key, QuantityKind, TextKind
 from ..ledger import LedgerBuilder
 from ..vocabulary import FUEL_ALIASES, choice
-from .base import COMMON_KEYS, Context, MeasureType, add_rows, require_factors, resolve_factors
+from .base import (
+    COMMON_KEYS,
+    Context,
+    Inline,
+    MeasureType,
+    add_rows,
+    given_columns,
+    parameter,
+    require_factors,
+    resolve_factors,
+    signature,
+)
+from .batch import Batch, Number, Text, fmt, join
 from .substitutes import electricity_rows, gas_rows, heat_to_kwh
 
 HEATERS = ("heat_pump", "resistance")
@@ -70,28 +85,6 @@ GAS_KEYS = {
 }
 
 
-def _coal_removed(m: dict[str, Any], ctx: Context, measure: str, type: str, sink: LedgerBuilder,
-                  row: str) -> tuple[float, float, float, str]:
-    fuel = choice(m["fuel"], frozenset(ctx.table.subjects("household")) or frozenset([m["fuel"]]),
-                  "household fuel", FUEL_ALIASES)
-    per_household, source = m["coal_per_household"], "given"
-    if per_household is None:
-        per_household, source = _coal_per_household(ctx, fuel)
-    households = m["households"] * (1.0 - m["reburn_rate"])
-    coal_t = households * per_household
-    share = ctx.heating_share_after(m["in_service"])
-    factors = require_factors(resolve_factors(ctx, "household", fuel, technology="traditional_stove",
-                                              inline=m["emission_factors"], inline_id=f"{ctx.county}.{measure}"),
-                              f"household {fuel}")
-    note = (f"{m['households']:g} households x (1 - reburn {m['reburn_rate']:g}) x "
-            f"{per_household:g} t/season [{source}]")
-    add_rows(sink, ctx, factors, measure=measure, type=type, source=f"household {fuel} stoves ({note})",
-             activity=coal_t, activity_unit="t", sign=1.0, time_share=share, row=row)
-    heating_value, _ = ctx.parameter("household", "heating_value", fuel, unit="GJ/t", given=m["heating_value"])
-    efficiency, _ = ctx.parameter("household", "efficiency", fuel, "traditional_stove", given=m["stove_efficiency"])
-    return coal_t * heating_value * efficiency, share, households, fuel
-
-
 def _coal_per_household(ctx: Context, fuel: str) -> tuple[float, str]:
     for subject in (fuel, "", "coal"):
         row = ctx.table.parameter("household", "coal_per_household", subject, region=ctx.region)
@@ -101,34 +94,88 @@ def _coal_per_household(ctx: Context, fuel: str) -> tuple[float, str]:
                         hint="give coal_per_household, e.g. '3 t' per heating season")
 
 
-def translate_electric(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
-    """Ledger rows of one coal-to-electric conversion (see module docstring)."""
-    heat_gj, share, households, _ = _coal_removed(m, ctx, measure, "coal_to_electric", sink, row)
-    if m["electricity_per_household"] is not None:
-        kwh = households * m["electricity_per_household"]
-        label = f"grid power, {m['electricity_per_household']:g} kWh per household"
-    elif m["heater"] == "heat_pump":
-        cop, _ = ctx.parameter("electricity", "heat_pump_cop", "air_source_heat_pump", given=m["heat_pump_cop"])
-        kwh, label = heat_to_kwh(heat_gj, cop), f"grid power for heat pumps (COP {cop:g})"
+def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str, ...],
+               substitute: Callable[[Batch, np.ndarray, Context, LedgerBuilder, Number, Number, Number], None],
+               *extra: np.ndarray) -> None:
+    """Coal removed, then ``substitute`` rows, per group sharing fuel, inline factors, ``extra`` columns and
+    which of the table-default ``keys`` the measures gave."""
+    subjects = frozenset(ctx.table.subjects("household"))
+    fuel = batch.mapped("fuel", lambda v: choice(v, subjects or frozenset([v]), "household fuel", FUEL_ALIASES))
+    columns = (fuel, signature(batch, "emission_factors"), *extra,
+               *given_columns(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
+    for group in batch.groups(*columns):
+        try:
+            heat_gj, share, households = _coal_removed(batch, group.index, ctx, sink, group.keys[0])
+            substitute(batch, group.index, ctx, sink, heat_gj, share, households)
+        except ScenarioError as error:
+            batch.fail(group.index, error)
+
+
+def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder,
+                  fuel: str) -> tuple[Number, np.ndarray, np.ndarray]:
+    """Rows of the coal no longer burned; returns useful heat [GJ], heating share and households converted."""
+    given_per_household = batch.floats("coal_per_household")[index]
+    per_household: Number = given_per_household
+    source: Text = "given"
+    if np.isnan(given_per_household[0]):
+        per_household, source = _coal_per_household(ctx, fuel)
+    given, reburn = batch.floats("households")[index], batch.floats("reburn_rate")[index]
+    households = given * (1.0 - reburn)
+    coal_t = households * per_household
+    share = batch.distinct(index, ctx.heating_share_after, "in_service")
+    factors = require_factors(resolve_factors(ctx, "household", fuel, technology="traditional_stove",
+                                              inline=Inline(batch, "emission_factors", index)),
+                              f"household {fuel}")
+    note = join(fmt(given), " households x (1 - reburn ", fmt(reburn), ") x ", fmt(per_household),
+                " t/season [", source, "]")
+    add_rows(sink, batch, index, factors, source=join(f"household {fuel} stoves (", note, ")"), activity=coal_t,
+             activity_unit="t", sign=1.0, time_share=share)
+    heating_value, _ = parameter(ctx, batch, index, "heating_value", "household", "heating_value", fuel,
+                                 unit="GJ/t")
+    efficiency, _ = parameter(ctx, batch, index, "stove_efficiency", "household", "efficiency", fuel,
+                              "traditional_stove")
+    return coal_t * heating_value * efficiency, share, households
+
+
+def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, heat_gj: Number,
+                share: Number, households: Number) -> None:
+    per_household = batch.floats("electricity_per_household")[index]
+    heater = batch.column("heater")[index[0]]
+    if not np.isnan(per_household[0]):
+        kwh: Number = households * per_household
+        label = join("grid power, ", fmt(per_household), " kWh per household")
+    elif heater == "heat_pump":
+        cop, _ = parameter(ctx, batch, index, "heat_pump_cop", "electricity", "heat_pump_cop", "air_source_heat_pump")
+        kwh, label = heat_to_kwh(heat_gj, cop), join("grid power for heat pumps (COP ", fmt(cop), ")")
     else:
-        efficiency, _ = ctx.parameter("electricity", "efficiency", "resistance_heater",
-                                      given=m["heater_efficiency"])
-        kwh, label = heat_to_kwh(heat_gj, efficiency), f"grid power for electric heaters (efficiency {efficiency:g})"
-    counted = ctx.count_upstream if m["count_upstream"] is None else m["count_upstream"]
-    electricity_rows(sink, ctx, kwh=kwh, measure=measure, type="coal_to_electric", time_share=share,
-                     counted=counted, label=label, row=row)
+        efficiency, _ = parameter(ctx, batch, index, "heater_efficiency", "electricity", "efficiency",
+                                  "resistance_heater")
+        kwh = heat_to_kwh(heat_gj, efficiency)
+        label = join("grid power for electric heaters (efficiency ", fmt(efficiency), ")")
+    electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share,
+                     counted=batch.counted(index, ctx.count_upstream), label=label)
 
 
-def translate_gas(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
-    """Ledger rows of one coal-to-gas conversion (see module docstring)."""
-    heat_gj, share, _, _ = _coal_removed(m, ctx, measure, "coal_to_gas", sink, row)
-    efficiency, _ = ctx.parameter("gas", "efficiency", "natural_gas", "household_heater",
-                                  given=m["heater_efficiency"])
-    heating_value, _ = ctx.parameter("gas", "heating_value", "natural_gas", unit="GJ/m^3",
-                                     given=m["gas_heating_value"])
-    gas_rows(sink, ctx, heat_gj=heat_gj, technology="household_heater", efficiency=efficiency,
-             heating_value=heating_value, measure=measure, type="coal_to_gas", time_share=share,
-             label=f"wall-hung gas heaters (efficiency {efficiency:g})", row=row)
+def _gas(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, heat_gj: Number, share: Number,
+         households: Number) -> None:
+    efficiency, _ = parameter(ctx, batch, index, "heater_efficiency", "gas", "efficiency", "natural_gas",
+                              "household_heater")
+    heating_value, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
+                                 unit="GJ/m^3")
+    gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="household_heater", efficiency=efficiency,
+             heating_value=heating_value, time_share=share,
+             label=join("wall-hung gas heaters (efficiency ", fmt(efficiency), ")"))
+
+
+def translate_electric(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of coal-to-electric conversions (see module docstring)."""
+    _translate(batch, ctx, sink, ("electricity_per_household", "heat_pump_cop", "heater_efficiency"), _grid_power,
+               batch.column("heater"))
+
+
+def translate_gas(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of coal-to-gas conversions (see module docstring)."""
+    _translate(batch, ctx, sink, ("heater_efficiency", "gas_heating_value"), _gas)
 
 
 COAL_TO_ELECTRIC = MeasureType("coal_to_electric", ELECTRIC_KEYS, translate_electric,

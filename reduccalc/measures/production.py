@@ -22,12 +22,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from ..errors import ScenarioError
 from ..fields import MISSING, DateKind, FractionKind, Key, Kind, QuantityKind, TextKind, check_mapping
 from ..ledger import LedgerBuilder
 from ..units import to_canonical
 from ..vocabulary import SECTOR_ALIASES, choice
-from .base import COMMON_KEYS, Context, MeasureType, add_rows, require_factors, resolve_factors
+from .base import (
+    COMMON_KEYS,
+    Context,
+    Inline,
+    MeasureType,
+    add_rows,
+    given_columns,
+    require_factors,
+    resolve_factors,
+    signature,
+)
+from .batch import Batch, fmt, join
 
 
 class DaysKind(Kind):
@@ -68,32 +82,51 @@ KEYS = {
 }
 
 
-def days_curtailed(m: dict[str, Any], ctx: Context) -> float:
-    """Days of curtailment that fall in the period after ``in_service``."""
-    if m["window"] is not None and m["days"] is not None:
-        raise ScenarioError("give days or window, not both", field="days")
-    if m["window"] is not None:
-        start, end = m["window"]
-        return float(ctx.period.clip(start, end, in_service=m["in_service"]))
-    if m["days"] is not None:
-        if m["days"] > ctx.period.days:
-            raise ScenarioError(f"{m['days']:g} days is longer than the period ({ctx.period.days} days)",
-                                field="days")
-        return m["days"] * ctx.period.share(m["in_service"])
-    return float(ctx.period.days_in_effect(m["in_service"]))
+def _check_days(batch: Batch, ctx: Context) -> np.ndarray:
+    """Fails measures giving both days and window, or more days than the period has; returns who can go on."""
+    window, days = pd.notna(batch.column("window")), batch.floats("days")
+    both = window & ~np.isnan(days)
+    batch.fail(np.flatnonzero(both), ScenarioError("give days or window, not both", field="days"))
+    too_long = days > ctx.period.days
+    for value in np.unique(days[too_long]).tolist():
+        batch.fail(np.flatnonzero(days == value), ScenarioError(
+            f"{value:g} days is longer than the period ({ctx.period.days} days)", field="days"))
+    return ~both & ~too_long
 
 
-def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
-    """Ledger rows of one staggered-production measure (see module docstring)."""
-    sector = choice(m["sector"], frozenset(ctx.table.subjects("production")) or frozenset([m["sector"]]),
-                    "sector", SECTOR_ALIASES)
-    days = days_curtailed(m, ctx)
-    factors = require_factors(resolve_factors(ctx, "production", sector, technology=m["technology"],
-                                              inline=m["emission_factors"], inline_id=f"{ctx.county}.{measure}"),
-                              f"{sector} production")
-    add_rows(sink, ctx, factors, measure=measure, type="staggered_production",
-             source=f"{sector} ({m['output']:g} t/yr for {days:g} d)", activity=m["output"], activity_unit="t",
-             sign=1.0, time_share=days / 365.0, adjust={"curtailment": m["curtailment"]}, row=row)
+def days_curtailed(batch: Batch, index: np.ndarray, ctx: Context, by_window: bool) -> np.ndarray:
+    """Days of curtailment that fall in the period after ``in_service``, per measure at ``index`` [d]."""
+    if by_window:
+        return batch.distinct(index, lambda window, day: ctx.period.clip(window[0], window[1], in_service=day),
+                              "window", "in_service")
+    days = batch.floats("days")[index]
+    if not np.isnan(days[0]):
+        return days * batch.distinct(index, ctx.period.share, "in_service")
+    return batch.distinct(index, ctx.period.days_in_effect, "in_service")
+
+
+def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of staggered-production measures (see module docstring)."""
+    subjects = frozenset(ctx.table.subjects("production"))
+    sector = batch.mapped("sector", lambda v: choice(v, subjects or frozenset([v]), "sector", SECTOR_ALIASES))
+    ok = _check_days(batch, ctx)
+    keys = (sector, batch.column("technology"), signature(batch, "emission_factors"),
+            *given_columns(batch, "window", "days"))
+    for group in batch.groups(*keys, index=np.flatnonzero(ok & ~batch.failed())):
+        sector_name, technology, _, by_window, _ = group.keys
+        index = group.index
+        try:
+            days = days_curtailed(batch, index, ctx, by_window)
+            factors = require_factors(resolve_factors(ctx, "production", sector_name, technology=technology,
+                                                      inline=Inline(batch, "emission_factors", index)),
+                                      f"{sector_name} production")
+            output = batch.floats("output")[index]
+            add_rows(sink, batch, index, factors, source=join(f"{sector_name} (", fmt(output), " t/yr for ",
+                                                               fmt(days), " d)"),
+                     activity=output, activity_unit="t", sign=1.0, time_share=days / 365.0,
+                     adjust={"curtailment": batch.floats("curtailment")[index]})
+        except ScenarioError as error:
+            batch.fail(index, error)
 
 
 STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed")

@@ -13,37 +13,39 @@ netted from the county only with ``count_upstream``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..ledger import LedgerBuilder
 from .base import KWH_PER_GJ, Context, add_rows, require_factors, resolve_factors
+from .batch import Batch, Number, Text
 
 
-def gas_rows(sink: LedgerBuilder, ctx: Context, *, heat_gj: float, technology: str, efficiency: float,
-             heating_value: float, measure: str, type: str, time_share: float, label: str,
-             row: str = "") -> None:
+def gas_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
+             technology: str, efficiency: Number, heating_value: Number, time_share: Number, label: Text) -> None:
     """Gas burned to deliver ``heat_gj`` [GJ] at ``efficiency`` and ``heating_value`` [GJ/m3]."""
     gas_m3 = heat_gj / (efficiency * heating_value)
     factors = require_factors(resolve_factors(ctx, "gas", "natural_gas", technology=technology),
                               f"natural gas {technology}")
-    add_rows(sink, ctx, factors, measure=measure, type=type, source=label, activity=gas_m3,
-             activity_unit="m^3", sign=-1.0, time_share=time_share, row=row)
+    add_rows(sink, batch, index, factors, source=label, activity=gas_m3, activity_unit="m^3", sign=-1.0,
+             time_share=time_share)
 
 
-def electricity_rows(sink: LedgerBuilder, ctx: Context, *, kwh: float, measure: str, type: str,
-                     time_share: float, counted: bool, label: str, row: str = "") -> None:
+def electricity_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, kwh: Number,
+                     time_share: Number, counted: bool | np.ndarray, label: Text) -> None:
     """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream)."""
     factors = require_factors(resolve_factors(ctx, "electricity", "grid"), "grid electricity")
-    add_rows(sink, ctx, factors, measure=measure, type=type, source=label, activity=kwh, activity_unit="kWh",
-             sign=-1.0, time_share=time_share, scope="upstream", counted=counted, row=row)
+    add_rows(sink, batch, index, factors, source=label, activity=kwh, activity_unit="kWh", sign=-1.0,
+             time_share=time_share, scope="upstream", counted=counted)
 
 
-def district_heat_rows(sink: LedgerBuilder, ctx: Context, *, heat_gj: float, measure: str, type: str,
-                       time_share: float, label: str, row: str = "") -> None:
+def district_heat_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
+                       time_share: Number, label: Text) -> None:
     """Emissions of delivering ``heat_gj`` [GJ] of district heat."""
     factors = require_factors(resolve_factors(ctx, "district_heat", "district_heat"), "district heat")
-    add_rows(sink, ctx, factors, measure=measure, type=type, source=label, activity=heat_gj, activity_unit="GJ",
-             sign=-1.0, time_share=time_share, row=row)
+    add_rows(sink, batch, index, factors, source=label, activity=heat_gj, activity_unit="GJ", sign=-1.0,
+             time_share=time_share)
 
 
-def heat_to_kwh(heat_gj: float, efficiency: float) -> float:
+def heat_to_kwh(heat_gj: Number, efficiency: Number) -> Number:
     """Electricity [kWh] delivering ``heat_gj`` [GJ] at ``efficiency`` (or COP)."""
     return heat_gj * KWH_PER_GJ / efficiency

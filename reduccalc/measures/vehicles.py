@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ..errors import ScenarioError
 from ..fields import (
     FACTOR,
     MISSING,
@@ -34,7 +37,19 @@ from ..fields import (
 )
 from ..ledger import LedgerBuilder
 from ..vocabulary import VEHICLE_ALIASES, choice, standard
-from .base import COMMON_KEYS, Context, MeasureType, add_rows, require_factors, resolve_factors
+from .base import (
+    COMMON_KEYS,
+    Context,
+    Inline,
+    MeasureType,
+    add_rows,
+    given_columns,
+    parameter,
+    require_factors,
+    resolve_factors,
+    signature,
+)
+from .batch import Batch, fmt, join
 
 
 def _standard_or_none(value: Any) -> str:
@@ -55,32 +70,42 @@ KEYS = {
 }
 
 
-def translate(m: dict[str, Any], ctx: Context, sink: LedgerBuilder, measure: str, row: str = "") -> None:
-    """Ledger rows of one vehicle retirement (see module docstring)."""
-    vehicle = choice(m["vehicle"], frozenset(ctx.table.subjects("vehicle")) or frozenset([m["vehicle"]]),
-                     "vehicle class", VEHICLE_ALIASES)
-    annual_km, km_source = ctx.parameter("vehicle", "annual_km", vehicle, unit="km/yr", given=m["annual_km"])
-    days = ctx.period.days_in_effect(m["in_service"])
-    km = m["count"] * annual_km
-    share = days / 365.0
-    label = f"{vehicle} {m['standard']} ({m['count']:g} x {annual_km:g} km/yr [{km_source}])"
-    old = require_factors(resolve_factors(ctx, "vehicle", vehicle, standard=m["standard"],
-                                          inline=m["emission_factors"], inline_id=f"{ctx.county}.{measure}"),
-                          f"{vehicle} {m['standard']}")
-    add_rows(sink, ctx, old, measure=measure, type="vehicle_retirement", source=label, activity=km,
-             activity_unit="km", sign=1.0, time_share=share, row=row)
-    replaced = m["replaced_by"] != "none" or m["replacement_emission_factors"]
+def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of vehicle retirements (see module docstring)."""
+    subjects = frozenset(ctx.table.subjects("vehicle"))
+    vehicle = batch.mapped("vehicle", lambda v: choice(v, subjects or frozenset([v]), "vehicle class",
+                                                       VEHICLE_ALIASES))
+    keys = (vehicle, batch.column("standard"), batch.column("replaced_by"), signature(batch, "emission_factors"),
+            signature(batch, "replacement_emission_factors"), *given_columns(batch, "annual_km"))
+    for group in batch.groups(*keys):
+        try:
+            _translate_group(batch, group.index, ctx, sink, *group.keys[:3])
+        except ScenarioError as error:
+            batch.fail(group.index, error)
+
+
+def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, vehicle: str,
+                     old_standard: str, replaced_by: str) -> None:
+    annual_km, km_source = parameter(ctx, batch, index, "annual_km", "vehicle", "annual_km", vehicle, unit="km/yr")
+    count = batch.floats("count")[index]
+    km = count * annual_km
+    share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
+    label = join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [", km_source, "])")
+    old = require_factors(resolve_factors(ctx, "vehicle", vehicle, standard=old_standard,
+                                          inline=Inline(batch, "emission_factors", index)),
+                          f"{vehicle} {old_standard}")
+    add_rows(sink, batch, index, old, source=label, activity=km, activity_unit="km", sign=1.0, time_share=share)
+    replaced = replaced_by != "none" or bool(batch.values["replacement_emission_factors"][index[0]])
     if not replaced:
         return
-    rate = 1.0 if m["replacement_rate"] is None else m["replacement_rate"]
-    new_standard = "" if m["replaced_by"] == "none" else m["replaced_by"]
+    rate = batch.floats("replacement_rate")[index]
+    rate = np.where(np.isnan(rate), 1.0, rate)
+    new_standard = "" if replaced_by == "none" else replaced_by
     new = resolve_factors(ctx, "vehicle", vehicle, standard=new_standard,
-                          inline=m["replacement_emission_factors"], inline_id=f"{ctx.county}.{measure}.replacement")
-    new = require_factors([f for f in new if f.factor_id.startswith("inline") or new_standard],
-                          f"{vehicle} {new_standard}")
-    add_rows(sink, ctx, new, measure=measure, type="vehicle_retirement",
-             source=f"replacement {vehicle} {new_standard or '(given factors)'}", activity=km, activity_unit="km",
-             sign=-1.0, time_share=share, adjust={"replacement_rate": rate}, row=row)
+                          inline=Inline(batch, "replacement_emission_factors", index, ".replacement"))
+    new = require_factors([f for f in new if f.inline or new_standard], f"{vehicle} {new_standard}")
+    add_rows(sink, batch, index, new, source=f"replacement {vehicle} {new_standard or '(given factors)'}",
+             activity=km, activity_unit="km", sign=-1.0, time_share=share, adjust={"replacement_rate": rate})
 
 
 VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced")

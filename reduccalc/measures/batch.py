@@ -1,0 +1,191 @@
+"""Measures of one type as columns, and the vectorized helpers translators share.
+
+A :class:`Batch` holds every measure of one type in a scenario (from YAML
+and registers alike), key by key: ``values["count"][i]`` is measure ``i``'s
+checked count. Translators split a batch into groups that share their
+categorical keys (fuel, size class, vehicle and standard, the pollutants and
+units of inline factors ...), look factors and defaults up once per group,
+and compute every number of the group as numpy arrays. A problem with some
+measures is recorded against exactly those (:meth:`Batch.fail`) and the rest
+go on, so a scenario reports every problem at once.
+
+Text in the ledger (``source``, ``adjust_note``, inline factor ids) is
+built column-wise too: :func:`fmt` formats each distinct number once and
+:func:`join` concatenates columns of strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScenarioError
+from ..ledger import group_codes
+
+Text = str | np.ndarray  # one string for every row, or one per row (object array)
+Number = float | np.ndarray  # one number for every row, or one per row
+
+
+def objects(values: Sequence[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array (tuples stay elements)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values) if not isinstance(values, np.ndarray) else values
+    return out
+
+
+def fmt(values: Number) -> Text:
+    """``'{:g}'`` of each value, formatting every distinct value once."""
+    if not isinstance(values, np.ndarray):
+        return f"{values:g}"
+    codes, uniques = pd.factorize(values)
+    return objects([f"{value:g}" for value in uniques])[codes]
+
+
+def join(*parts: Text) -> Text:
+    """Row-wise concatenation of strings and columns of strings."""
+    return reduce(lambda left, right: left + right, parts)
+
+
+@dataclass
+class Group:
+    """Measures of a batch that share the values of the grouping keys.
+
+    ``index`` are positions in the batch; ``keys`` the shared values, in the
+    order the grouping columns were given.
+    """
+
+    keys: tuple[Any, ...]
+    index: np.ndarray
+
+
+@dataclass
+class Batch:
+    """Every measure of one type, as columns.
+
+    Attributes
+    ----------
+    type : str
+        The measure type.
+    values : dict of str to list
+        Each key of the type to one checked value per measure (defaults
+        filled in; None where not given).
+    county, measure, row : object arrays
+        Each measure's county, id and register origin (``file.csv:12``, or
+        ``""`` for a YAML measure).
+    seq : int array
+        Each measure's position in the scenario (orders the ledger).
+    failures : list
+        ``(positions, error)`` for measures that could not be translated.
+    """
+
+    type: str
+    values: dict[str, list[Any]]
+    county: np.ndarray
+    measure: np.ndarray
+    row: np.ndarray
+    seq: np.ndarray
+    failures: list[tuple[np.ndarray, ScenarioError]] = field(default_factory=list)
+    _cache: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.seq)
+
+    def floats(self, key: str) -> np.ndarray:
+        """``key`` as float64 per measure; NaN where not given."""
+        cached = self._cache.get(("floats", key))
+        if cached is None:
+            cached = self._cache[("floats", key)] = np.array(self.values[key], dtype=np.float64)
+        return cached
+
+    def column(self, key: str) -> np.ndarray:
+        """``key`` as an object array per measure."""
+        cached = self._cache.get(("column", key))
+        if cached is None:
+            cached = self._cache[("column", key)] = objects(self.values[key])
+        return cached
+
+    def mapped(self, key: str, convert: Callable[[Any], Any], index: np.ndarray | None = None) -> np.ndarray:
+        """``convert`` of each measure's ``key``, called once per distinct value (object array).
+
+        A conversion that raises :class:`ScenarioError` fails the measures
+        with that value (their result is None).
+        """
+        values = self.column(key) if index is None else self.column(key)[index]
+        positions = np.arange(len(self)) if index is None else index
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        converted = []
+        for code, value in enumerate(uniques):
+            try:
+                converted.append(convert(value))
+            except ScenarioError as error:
+                self.fail(positions[codes == code], error.prefixed(key) if not error.first.field else error)
+                converted.append(None)
+        return objects(converted)[codes]
+
+    def fail(self, index: np.ndarray, error: ScenarioError) -> None:
+        """Record ``error`` against the measures at ``index``."""
+        if len(index):
+            self.failures.append((np.asarray(index), error))
+
+    def failed(self) -> np.ndarray:
+        """Boolean per measure: has it failed?"""
+        mask = np.zeros(len(self), dtype=bool)
+        for index, _ in self.failures:
+            mask[index] = True
+        return mask
+
+    def groups(self, *columns: np.ndarray, index: np.ndarray | None = None) -> Iterator[Group]:
+        """Split the measures at ``index`` (default: those not failed) by the values of ``columns``.
+
+        Each column has one (hashable) value per measure of the batch.
+        Groups come in order of first appearance.
+        """
+        if index is None:
+            index = np.flatnonzero(~self.failed())
+        if not len(index):
+            return
+        if not columns:
+            yield Group((), index)
+            return
+        codes, first = group_codes(*(pd.Series(column[index], dtype=object) for column in columns))
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(first) + 1))
+        for g, at in enumerate(first.tolist()):
+            yield Group(tuple(column[index[at]] for column in columns), index[order[bounds[g]:bounds[g + 1]]])
+
+    def distinct(self, index: np.ndarray, function: Callable[..., float], *keys: str) -> np.ndarray:
+        """``function`` of each measure's ``keys`` (None where not given), once per distinct combination [float]."""
+        columns = [self.column(key)[index] for key in keys]
+        combined = columns[0] if len(columns) == 1 else objects(list(zip(*columns)))
+        codes, uniques = pd.factorize(combined, use_na_sentinel=False)
+        if len(columns) == 1:
+            return np.array([function(_none(value)) for value in uniques], dtype=np.float64)[codes]
+        return np.array([function(*map(_none, values)) for values in uniques], dtype=np.float64)[codes]
+
+    def counted(self, index: np.ndarray, default: bool) -> np.ndarray:
+        """Each measure's ``count_upstream`` (``default`` where not given)."""
+        given = self.column("count_upstream")[index]
+        return np.where(pd.isna(given), default, given).astype(bool)
+
+
+def _none(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def batch_of(type: str, measures: Sequence[tuple[str, str, str, dict[str, Any]]], keys: Sequence[str],
+             seq: np.ndarray | None = None) -> Batch:
+    """A batch from ``(county, measure id, row, values)`` per measure."""
+    n = len(measures)
+    return Batch(
+        type,
+        {key: [m[3][key] for m in measures] for key in keys},
+        objects([m[0] for m in measures]),
+        objects([m[1] for m in measures]),
+        objects([m[2] for m in measures]),
+        np.arange(n, dtype=np.int64) if seq is None else seq,
+    )
