@@ -169,7 +169,7 @@ def group_codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for column in columns:
-        column_codes, uniques = pd.factorize(column)
+        column_codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a group too
         key = key * max(1, len(uniques)) + column_codes
     codes, _ = pd.factorize(key)
     _, first = np.unique(codes, return_index=True)
