@@ -169,10 +169,16 @@ def group_codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for column in columns:
-        column_codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a group too
-        key = key * max(1, len(uniques)) + column_codes
+        if isinstance(column.dtype, pd.CategoricalDtype) and not column.hasnans:  # codes are there already
+            column_codes, size = column.cat.codes.to_numpy(np.int64), len(column.cat.categories)
+        else:
+            column_codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a group too
+            size = len(uniques)
+        key = key * max(1, size) + column_codes
     codes, _ = pd.factorize(key)
-    _, first = np.unique(codes, return_index=True)
+    # codes come in order of first appearance: a group starts where a code exceeds every code before it
+    seen = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
     return codes, first
 
 

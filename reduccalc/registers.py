@@ -143,10 +143,10 @@ import pandas as pd
 from .calendar import Period
 from .errors import Problem, ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable
-from .fields import MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
+from .fields import FACTOR, MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
 from .ledger import group_codes
 from .measures import MEASURE_TYPES
-from .measures.batch import objects
+from .measures.batch import PollutantColumns, objects
 from .scenario import County, RegisterRows, check_in_service, check_window
 from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
 from .yamlio import position
@@ -269,13 +269,15 @@ class Block:
 
     ``values`` maps every key of the type to one canonical value per row
     (floats in the kind's unit, dates, names; defaults filled in), in the
-    order of ``rows`` (spreadsheet row numbers, ascending).
+    order of ``rows`` (spreadsheet row numbers, ascending): a list or object
+    array, or for pollutant mappings (``emission_factors.NOx`` ...)
+    :class:`~reduccalc.measures.batch.PollutantColumns`.
     """
 
     type: str
     rows: np.ndarray
     counties: list[str]
-    values: dict[str, list[Any]]
+    values: dict[str, Any]
 
 
 @dataclass
@@ -618,7 +620,7 @@ class _Checker:
             return (lambda v: choice(v, names, what, aliases)) if names else None
         return None
 
-    def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> list[Any]:
+    def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> PollutantColumns | list[Any]:
         """The values of ``key`` for the rows of one type, from one or more columns."""
         columns = self.by_key[key]
         if isinstance(kind, PollutantMapKind):
@@ -628,18 +630,26 @@ class _Checker:
         return self.mapping(type_name, key, kind, columns, positions)
 
     def pollutant_map(self, type_name: str, kind: PollutantMapKind, columns: list[Column],
-                      positions: np.ndarray) -> list[Any]:
-        """``{pollutant: value}`` per row from one column per pollutant; None when all are empty."""
+                      positions: np.ndarray) -> PollutantColumns | list[Any]:
+        """One column per pollutant, checked, as :class:`PollutantColumns`."""
         plain = [column for column in columns if column.sub is None]
         for column in plain:
             self.problems.add(1, column.label, ScenarioError(
                 "takes one column per pollutant", hint=f"name them like {column.key}.NOx, {column.key}.SO2"))
         if plain:
             return [_FAILED] * len(positions)
-        per_column = [self.column(type_name, column.key, kind.item, column, positions) for column in columns]
-        names = [column.sub for column in columns]
-        return [{name: value for name, value in zip(names, row) if value is not None} or None
-                for row in zip(*per_column)]
+        mapping = PollutantColumns(len(positions), {}, {} if kind.item is FACTOR else None)
+        for column in columns:
+            cells = objects(self.column(type_name, column.key, kind.item, column, positions))
+            given = pd.notna(cells) & (cells != _FAILED)
+            if mapping.units is None:
+                mapping.values[column.sub or ""] = np.where(given, cells, np.nan).astype(np.float64)
+                continue
+            values, units = np.full(len(cells), np.nan), np.full(len(cells), None, dtype=object)
+            values[given] = [value for value, _ in cells[given]]
+            units[given] = [unit for _, unit in cells[given]]
+            mapping.values[column.sub or ""], mapping.units[column.sub or ""] = values, units
+        return mapping
 
     def mapping(self, type_name: str, key: str, kind: Kind, columns: list[Column], positions: np.ndarray) -> list[Any]:
         """A mapping key (``window.start``, ``window.end``), checked per distinct row of its columns."""
@@ -674,20 +684,25 @@ class _Checker:
                 self.problems.add(int(self.rows[positions[at]]), column.label, ScenarioError(
                     f"{type_name} takes no {key}", hint=f"leave it empty in {type_name} rows"))
 
-    def defaulted(self, type_name: str, key: str, spec: Key, given: list[Any] | None,
-                  positions: np.ndarray) -> list[Any]:
+    def defaulted(self, type_name: str, key: str, spec: Key, given: PollutantColumns | list[Any] | None,
+                  positions: np.ndarray) -> Any:
         """``given`` with defaults for empty cells; required keys missing are problems."""
         rows = self.rows[positions]
         if spec.default is not MISSING:
-            return [spec.default] * len(positions) if given is None else \
-                [spec.default if value is None else value for value in given]
+            if given is None:
+                return [spec.default] * len(positions)
+            if isinstance(given, PollutantColumns):
+                return given
+            filled = objects(given)
+            filled[pd.isna(filled)] = spec.default
+            return filled
         if given is None:
             self.problems.add(1, f"column {key}", ScenarioError(
                 f"no such column, but {type_name} needs it ({spec.kind.describe}; rows {_some(rows)})"))
             return [_FAILED] * len(positions)
         label = self.by_key[key][0].label
-        for at, value in enumerate(given):
-            if value is None:
+        empty = ~given.any_named() if isinstance(given, PollutantColumns) else pd.isna(objects(given))
+        for at in np.flatnonzero(empty).tolist():
                 self.problems.add(int(rows[at]), label, ScenarioError(
                     f"missing required key {key!r} ({spec.kind.describe})", hint=f"{type_name} needs it"))
         return given
@@ -701,6 +716,9 @@ class _Checker:
                                       self.key(type_name, key, spec.kind, positions) if key in self.by_key else None,
                                       positions)
                   for key, spec in keys.items()}
+        for key in MEASURE_TYPES[type_name].maps:  # no column, or columns that failed: none named
+            if not isinstance(values[key], PollutantColumns):
+                values[key] = PollutantColumns.from_mappings([None] * len(positions))
         return Block(type_name, self.rows[positions], counties, values)
 
 
@@ -901,53 +919,56 @@ class _Ids:
 
     def __init__(self, counties: Sequence[County]) -> None:
         self.counts = Counter((c.name, m.type) for c in counties for m in c.measures)
-        self.seen: dict[tuple[str, str], str | tuple[str, int]] = {
-            (c.name, m.id): m.path for c in counties for m in c.measures}
+        self.in_yaml = {(c.name, m.id): m.path for c in counties for m in c.measures}
+        self.joined: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []  # (file, counties, ids, rows)
 
     def join(self, register: Register, order: int) -> list[RegisterRows]:
         """A register's blocks with ids, numbered in spreadsheet row order; duplicate ids are problems."""
         name = register.source.name
         blocks = register.blocks
-        frame = pd.DataFrame({
-            "row": np.concatenate([block.rows for block in blocks]),
-            "county": objects([c for block in blocks for c in block.counties]),
-            "type": objects([block.type for block in blocks for _ in block.counties]),
-            "id": np.concatenate([np.asarray(block.values["id"], dtype=object) for block in blocks]),
-        })
-        by_row = frame.sort_values("row", kind="stable")
-        groups, first = group_codes(by_row["county"], by_row["type"])
-        keys = list(zip(by_row["county"].iloc[first], by_row["type"].iloc[first]))
-        number = by_row.groupby(groups).cumcount().to_numpy() + 1 + np.array([self.counts[k] for k in keys])[groups]
-        automatic = by_row["id"].isna().to_numpy()
-        by_row.loc[automatic, "id"] = by_row["type"][automatic] + "-" + pd.Series(number[automatic]).astype(str).values
+        rows = np.concatenate([block.rows for block in blocks])
+        counties = objects([c for block in blocks for c in block.counties])
+        types = objects([block.type for block in blocks for _ in block.counties])
+        ids = objects(np.concatenate([np.asarray(block.values["id"], dtype=object) for block in blocks]))
+        by_row = np.argsort(rows, kind="stable")
+        groups, first = group_codes(pd.Series(counties[by_row], dtype=object), pd.Series(types[by_row], dtype=object))
+        keys = list(zip(counties[by_row][first].tolist(), types[by_row][first].tolist()))
+        offsets = np.array([self.counts[key] for key in keys], dtype=np.int64)
+        number = pd.Series(groups).groupby(groups).cumcount().to_numpy() + 1 + offsets[groups]
         self.counts.update(dict(zip(keys, np.bincount(groups).tolist())))
-        self._duplicates(by_row, name)
-        ids = by_row["id"].sort_index().to_numpy(dtype=object)
+        automatic = by_row[pd.isna(ids[by_row])]
+        ids[automatic] = types[automatic] + "-" + number[pd.isna(ids[by_row])].astype(str).astype(object)
+        self._duplicates(name, counties[by_row], ids[by_row], rows[by_row])
         joined, start = [], 0
         for block in blocks:
             end = start + len(block.rows)
-            joined.append(RegisterRows(block.type, name, order, objects(block.counties), ids[start:end], block.rows,
+            joined.append(RegisterRows(block.type, name, order, counties[start:end], ids[start:end], block.rows,
                                        block.values))
             start = end
         return joined
 
-    def _duplicates(self, by_row: pd.DataFrame, name: str) -> None:
-        """Problems for ids already used in their county (in YAML, an earlier register or an earlier row)."""
-        keys = list(zip(by_row["county"], by_row["id"]))
-        rows = by_row["row"].tolist()
-        repeated = pd.Series(keys, dtype=object).duplicated().to_numpy() | np.fromiter(
-            (key in self.seen for key in keys), bool, len(keys))
+    def _duplicates(self, name: str, counties: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
+        """Problems for ids already used in their county: in YAML, an earlier register or an earlier row."""
+        files = [file for file, *_ in self.joined] + [name]
+        sizes = [len(c) for _, c, _, _ in self.joined] + [len(counties)]
+        all_counties = np.concatenate([c for _, c, _, _ in self.joined] + [counties])
+        all_ids = np.concatenate([i for _, _, i, _ in self.joined] + [ids])
+        all_rows = np.concatenate([r for _, _, _, r in self.joined] + [rows])
+        codes, first = group_codes(pd.Series(all_counties, dtype=object), pd.Series(all_ids, dtype=object))
+        new = slice(len(all_rows) - len(rows), len(all_rows))
+        repeated = first[codes[new]] != np.arange(new.start, new.stop)
+        if self.in_yaml:
+            repeated |= np.fromiter(((c, i) in self.in_yaml for c, i in zip(counties, ids)), bool, len(ids))
         problems = _Problems(name)
+        owners = np.repeat(np.arange(len(files)), sizes)
         for at in np.flatnonzero(repeated).tolist():
-            (county, measure_id), row = keys[at], rows[at]
-            first = self.seen.get((county, measure_id)) or \
-                (name, rows[next(i for i, key in enumerate(keys) if key == (county, measure_id))])
-            where = first if isinstance(first, str) else f"{first[0]}:{first[1]}"
-            problems.add(row, "column id", ScenarioError(
+            county, measure_id, origin = counties[at], ids[at], first[codes[new.start + at]]
+            where = self.in_yaml.get((county, measure_id)) or f"{files[owners[origin]]}:{all_rows[origin]}"
+            problems.add(int(rows[at]), "column id", ScenarioError(
                 f"duplicate measure id {measure_id!r} in county {county!r} (first at {where})",
                 hint="ids must be unique within a county; a row without one gets <type>-<n>"))
         problems.raise_if_any()
-        self.seen.update(zip(keys, ((name, row) for row in rows)))
+        self.joined.append((name, counties, ids, rows))
 
 
 def attach_registers(data: Mapping[str, Any], counties: list[County], period: Period | None, base_dir: Path | None,

@@ -36,7 +36,7 @@ from .fields import (
 )
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context
-from .measures.batch import Batch, objects
+from .measures.batch import Batch, columns_of, objects
 from .perf import paused_gc
 from .yamlio import key_position, load_yaml, position
 
@@ -138,7 +138,7 @@ class RegisterRows:
     county: np.ndarray
     id: np.ndarray
     row: np.ndarray
-    values: dict[str, list[Any]]
+    values: dict[str, Any]
 
 
 @dataclass
@@ -194,8 +194,8 @@ class Scenario:
                 found.setdefault(measure.type, []).append((i << _COUNTY_SHIFT | j, county.name, measure))
         batches = []
         for type, measures in found.items():
-            keys = MEASURE_TYPES[type].keys
-            batch = Batch(type, {key: [m.values[key] for _, _, m in measures] for key in keys},
+            batch = Batch(type, columns_of([m.values for _, _, m in measures], MEASURE_TYPES[type].keys,
+                                           MEASURE_TYPES[type].maps),
                           objects([c for _, c, _ in measures]), objects([m.id for _, _, m in measures]),
                           objects([m.row for _, _, m in measures]), np.array([s for s, _, _ in measures], np.int64))
             batches.append((batch, [(m.file, m.line, m.column, m.path) for _, _, m in measures]))

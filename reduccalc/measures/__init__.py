@@ -27,7 +27,7 @@ def translate_measure(type: str, values: dict[str, Any], ctx: Context, sink: Led
     ScenarioError
         Every problem of the measure.
     """
-    batch = batch_of(type, [(county, measure, "", values)], list(MEASURE_TYPES[type].keys))
+    batch = batch_of(type, [(county, measure, "", values)], MEASURE_TYPES[type].keys, MEASURE_TYPES[type].maps)
     MEASURE_TYPES[type].translate(batch, ctx, sink)
     collector = ProblemCollector()
     for _, error in batch.failures:

@@ -99,8 +99,8 @@ def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str 
 class Inline:
     """Inline factors (``emission_factors`` or the like) of a group of measures that name the same pollutants.
 
-    ``owner`` is each measure's ``county.measure`` (the factor ids'
-    stem); ``suffix`` is put after it (``.replacement``).
+    Factor ids are ``inline:<county>.<measure><suffix>.<pollutant>``
+    (``suffix`` ``.replacement`` for a new vehicle's factors).
     """
 
     batch: Batch
@@ -109,15 +109,13 @@ class Inline:
     suffix: str = ""
 
     def factors(self) -> dict[str, ResolvedFactor]:
-        given = self.batch.values[self.key]
-        first = given[self.index[0]]
-        if not first:
+        given = self.batch.values[self.key].take(self.index)
+        if not given:
             return {}
         stem = join(owner(self.batch)[self.index], f"{self.suffix}.")
-        return {pollutant: ResolvedFactor(
-                    pollutant, np.array([given[i][pollutant][0] for i in self.index], dtype=np.float64), unit,
-                    join("inline:", stem, pollutant), "given in the scenario")
-                for pollutant, (_, unit) in first.items()}
+        return {pollutant: ResolvedFactor(pollutant, values, unit, join("inline:", stem, pollutant),
+                                          "given in the scenario")
+                for pollutant, (values, unit) in given.items()}
 
 
 def owner(batch: Batch) -> np.ndarray:
@@ -126,25 +124,13 @@ def owner(batch: Batch) -> np.ndarray:
 
 
 def signature(batch: Batch, key: str) -> np.ndarray:
-    """Per measure, what its pollutant mapping ``key`` names, None if not given.
-
-    ``((pollutant, unit), ...)`` for factors, ``(pollutant, ...)`` for
-    fractions: measures sharing it can be computed together.
-    """
-    values = batch.values[key]
-    sample = next((mapping for mapping in values if mapping), None)
-    if sample is None:
-        return objects([None] * len(values))
-    if isinstance(next(iter(sample.values())), tuple):
-        return objects([tuple([(p, v[1]) for p, v in m.items()]) if m else None for m in values])
-    return objects([tuple(m) if m else None for m in values])
+    """Per measure, a group number shared by measures whose mapping ``key`` names the same pollutants."""
+    return batch.values[key].signature()
 
 
 def per_measure(batch: Batch, key: str, index: np.ndarray) -> dict[str, np.ndarray]:
     """A pollutant mapping of fractions (``removal_efficiency``) of measures naming the same pollutants, as columns."""
-    given = batch.values[key]
-    first = given[index[0]]
-    return {p: np.array([given[i][p] for i in index], dtype=np.float64) for p in first or {}}
+    return batch.values[key].take(index)
 
 
 def _table_factors(table: FactorTable, category: str, subject: str, standard: str, technology: str,
@@ -178,6 +164,11 @@ class MeasureType:
     keys: dict[str, Key]
     translate: Callable[[Batch, Context, LedgerBuilder], None]
     summary: str
+
+    @property
+    def maps(self) -> frozenset[str]:
+        """Keys that map pollutants to values (``emission_factors``): columns of a batch."""
+        return frozenset(k for k, spec in self.keys.items() if isinstance(spec.kind, PollutantMapKind))
 
 
 def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *, source: Text,

@@ -16,7 +16,7 @@ built column-wise too: :func:`fmt` formats each distinct number once and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
@@ -31,7 +31,7 @@ Text = str | np.ndarray  # one string for every row, or one per row (object arra
 Number = float | np.ndarray  # one number for every row, or one per row
 
 
-def objects(values: Sequence[Any]) -> np.ndarray:
+def objects(values: Sequence[Any] | np.ndarray) -> np.ndarray:
     """``values`` as a 1-D object array (tuples stay elements)."""
     out = np.empty(len(values), dtype=object)
     out[:] = list(values) if not isinstance(values, np.ndarray) else values
@@ -49,6 +49,63 @@ def fmt(values: Number) -> Text:
 def join(*parts: Text) -> Text:
     """Row-wise concatenation of strings and columns of strings."""
     return reduce(lambda left, right: left + right, parts)
+
+
+@dataclass
+class PollutantColumns:
+    """A pollutant mapping key of every measure of a batch (``emission_factors``, ``removal_efficiency``).
+
+    ``values[pollutant]`` has one number per measure, NaN where the measure
+    does not name the pollutant; for factors, ``units[pollutant]`` has each
+    measure's unit (None where not named), for fractions ``units`` is None.
+    Registers fill these straight from their ``emission_factors.NOx``
+    columns; YAML measures' mappings are turned into them once.
+    """
+
+    size: int
+    values: dict[str, np.ndarray]
+    units: dict[str, np.ndarray] | None
+
+    @classmethod
+    def from_mappings(cls, mappings: Sequence[Any]) -> PollutantColumns:
+        """From one mapping (or None) per measure: ``{pollutant: (value, unit)}`` or ``{pollutant: fraction}``."""
+        n = len(mappings)
+        named = [(i, m) for i, m in enumerate(mappings) if m]
+        pollutants = list(dict.fromkeys(p for _, m in named for p in m))
+        values = {p: np.full(n, np.nan) for p in pollutants}
+        factors = any(isinstance(v, tuple) for _, m in named for v in m.values())
+        units = {p: np.full(n, None, dtype=object) for p in pollutants} if factors else None
+        for i, mapping in named:
+            for pollutant, value in mapping.items():
+                if units is None:
+                    values[pollutant][i] = value
+                else:
+                    values[pollutant][i], units[pollutant][i] = value
+        return cls(n, values, units)
+
+    def named(self, i: int) -> list[str]:
+        """The pollutants measure ``i`` names."""
+        return [p for p, column in self.values.items() if not np.isnan(column[i])]
+
+    def any_named(self) -> np.ndarray:
+        """Boolean per measure: does it name any pollutant?"""
+        named = np.zeros(self.size, dtype=bool)
+        for column in self.values.values():
+            named |= ~np.isnan(column)
+        return named
+
+    def signature(self) -> np.ndarray:
+        """Per measure, a group number shared by measures naming the same pollutants (in the same units)."""
+        columns = [pd.Series(self.units[p] if self.units is not None else np.isnan(self.values[p]), dtype=object)
+                   for p in self.values]
+        return group_codes(*columns)[0] if columns else np.zeros(self.size, dtype=np.int64)
+
+    def take(self, index: np.ndarray) -> dict[str, Any]:
+        """The mapping of the measures at ``index`` (which name the same pollutants): ``{pollutant: values}``
+        for fractions, ``{pollutant: (values, unit)}`` for factors."""
+        first = int(index[0])
+        return {p: self.values[p][index] if self.units is None else (self.values[p][index], self.units[p][first])
+                for p in self.named(first)}
 
 
 @dataclass
@@ -71,9 +128,10 @@ class Batch:
     ----------
     type : str
         The measure type.
-    values : dict of str to list
+    values : dict of str to list or PollutantColumns
         Each key of the type to one checked value per measure (defaults
-        filled in; None where not given).
+        filled in; None where not given); pollutant mappings as
+        :class:`PollutantColumns`.
     county, measure, row : object arrays
         Each measure's county, id and register origin (``file.csv:12``, or
         ``""`` for a YAML measure).
@@ -84,7 +142,7 @@ class Batch:
     """
 
     type: str
-    values: dict[str, list[Any]]
+    values: dict[str, Any]
     county: np.ndarray
     measure: np.ndarray
     row: np.ndarray
@@ -177,13 +235,19 @@ def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
 
 
-def batch_of(type: str, measures: Sequence[tuple[str, str, str, dict[str, Any]]], keys: Sequence[str],
-             seq: np.ndarray | None = None) -> Batch:
+def columns_of(values: Sequence[dict[str, Any]], keys: Collection[str], maps: Collection[str]) -> dict[str, Any]:
+    """Measures' ``values`` key by key; the pollutant mappings ``maps`` as :class:`PollutantColumns`."""
+    return {key: PollutantColumns.from_mappings([v[key] for v in values]) if key in maps else
+            [v[key] for v in values] for key in keys}
+
+
+def batch_of(type: str, measures: Sequence[tuple[str, str, str, dict[str, Any]]], keys: Collection[str],
+             maps: Collection[str], seq: np.ndarray | None = None) -> Batch:
     """A batch from ``(county, measure id, row, values)`` per measure."""
     n = len(measures)
     return Batch(
         type,
-        {key: [m[3][key] for m in measures] for key in keys},
+        columns_of([m[3] for m in measures], keys, maps),
         objects([m[0] for m in measures]),
         objects([m[1] for m in measures]),
         objects([m[2] for m in measures]),

@@ -95,7 +95,7 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
                                           inline=Inline(batch, "emission_factors", index)),
                           f"{vehicle} {old_standard}")
     add_rows(sink, batch, index, old, source=label, activity=km, activity_unit="km", sign=1.0, time_share=share)
-    replaced = replaced_by != "none" or bool(batch.values["replacement_emission_factors"][index[0]])
+    replaced = replaced_by != "none" or bool(batch.values["replacement_emission_factors"].named(index[0]))
     if not replaced:
         return
     rate = batch.floats("replacement_rate")[index]
