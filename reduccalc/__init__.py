@@ -6,12 +6,14 @@ Public API::
     res = sc.run()
     res.summary(); res.reductions; res.ledger; res.met
 
-and the calculators in :mod:`reduccalc.calculators`.
+the calculators in :mod:`reduccalc.calculators`, and ``run_ensemble`` for many variants at once
+(:mod:`reduccalc.ensemble`).
 """
 
 from __future__ import annotations
 
 from . import calculators
+from .ensemble import run_ensemble
 from .errors import ScenarioError
 from .factors import FactorTable, load_table
 from .result import Result
@@ -21,4 +23,4 @@ from .units import ureg
 __version__ = "0.1.0"
 
 __all__ = ["FactorTable", "Result", "Scenario", "ScenarioError", "__version__", "calculators", "load_scenario",
-           "load_table", "ureg"]
+           "load_table", "run_ensemble", "ureg"]

@@ -25,6 +25,8 @@ EXAMPLES = {
     "factors": "reduccalc factors list --category vehicle\n  reduccalc factors show boiler.bituminous_coal.le10.NOx",
     "uncertainty": "reduccalc uncertainty plan.yaml --draws 2000 --seed 1",
     "optimize": "reduccalc optimize plan.yaml --format json",
+    "ensemble": "reduccalc ensemble scenarios/tutorial.yaml scenarios/xinfu_2021.yaml --target 5%\n"
+                "  reduccalc ensemble variants/*.yaml --engine dask --scheduler tcp://10.0.0.5:8786 --format csv",
 }
 
 
@@ -151,7 +153,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = _scenario(args.scenario)
     ledger = scenario.ledger_builder()
-    measures = sum(len(c.measures) for c in scenario.counties)
+    measures = scenario.measure_count()
     print(f"{args.scenario}: valid ({len(scenario.counties)} counties, {measures} measures, "
           f"{len(ledger)} ledger rows)")
     return 0
@@ -195,19 +197,55 @@ def cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_uncertainty(args: argparse.Namespace) -> int:
-    from .report.tables import text_table
-
-    scenario = _scenario(args.scenario)
+def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``engine`` and ``scheduler`` keywords from ``--engine`` and ``--scheduler``."""
+    if args.scheduler and args.engine != "dask":
+        raise UsageError(f"reduccalc {args.command}: --scheduler needs --engine dask")
     options: dict[str, Any] = {}
     if args.engine != "numpy":
         options["engine"] = args.engine
         if args.scheduler:
             options["scheduler"] = args.scheduler
+    return options
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    from .engines import ENGINES
+
+    p.add_argument("--engine", choices=ENGINES, default="numpy",
+                   help="numpy: in this process (default); dask: on a dask.distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask scheduler address, with --engine dask (default: a new local cluster)")
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from .report.tables import text_table
+
+    options = _engine_options(args)
+    scenario = _scenario(args.scenario)
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
     if not _machine_output(table, args.format):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
+    return 0
+
+
+ENSEMBLE_LABELS = {"baseline_t": "baseline t", "reduction_t": "reduction t", "reduction_pct": "reduction %",
+                   "target_pct": "target %", "shortfall_t": "short by t"}
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from .ensemble import ensemble_verdicts, run_ensemble
+    from .report.tables import text_table
+
+    options = _engine_options(args)
+    table = run_ensemble(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
+    if not _machine_output(table, args.format):
+        print(f"{len(args.scenarios)} variants ({args.engine})")
+        print(text_table(table.rename(columns=ENSEMBLE_LABELS)))
+        verdicts = ensemble_verdicts(table)
+        print("\nper variant (worst shortfall, TOTAL included):")
+        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
     return 0
 
 
@@ -280,14 +318,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=2000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--engine", choices=("numpy", "dask"), default="numpy")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: a local cluster)")
+    _add_engine_options(p)
     p.set_defaults(func=cmd_uncertainty)
 
     p = sub("optimize", "least-cost additions from the scenario's candidates that meet every target")
     p.add_argument("scenario")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_optimize)
+
+    p = sub("ensemble", "run many scenario variants and print every variant's summary in one table")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files, one per variant")
+    p.add_argument("--target", metavar="PCT", help="one target for every county and TOTAL of every variant, e.g. 5%%")
+    p.add_argument("--pollutant", action="append", metavar="NAME",
+                   help="apply --target to this pollutant only; alone, keep only the files' targets for it "
+                   "(repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_engine_options(p)
+    p.set_defaults(func=cmd_ensemble)
     return parser
 
 

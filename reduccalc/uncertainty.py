@@ -73,8 +73,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +82,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr, ndtri
 
-from .errors import ScenarioError, did_you_mean, one_of
+from .engines import check_engine, dask_client
+from .errors import ScenarioError
 from .factors import FactorTable
 from .ledger import evaluate
 from .result import TOTAL, met_threshold
@@ -95,7 +95,6 @@ if TYPE_CHECKING:
 Z95 = float(ndtri(0.975))  # a 95 % interval is the mean +- 1.96 sd
 STREAM_BLOCK = 4096  # draws per stream block; changing it changes the numbers of a seed
 CHUNK_BYTES = 50_000_000  # bound of one slice's draws x groups totals [bytes]
-ENGINES = ("numpy", "dask")
 SIMULATE_COLUMNS = ["county", "pollutant", "reduction_p5", "reduction_p50", "reduction_p95", "pct_p5", "pct_p50",
                     "pct_p95", "p_met"]
 SENSITIVITY_COLUMNS = ["county", "pollutant", "factor_id", "share", "source"]
@@ -398,26 +397,8 @@ def _run_numpy(job: _Job, groups: int, chunk_bytes: int) -> list[np.ndarray]:
     return [summarise_slice(*job.task(part)) for part in _slices(groups, job.draws, chunk_bytes)]
 
 
-@contextmanager
-def _dask_client(scheduler: Any) -> Iterator[Any]:
-    """A distributed Client on ``scheduler`` (address, cluster or Client), or on a new LocalCluster."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ScenarioError("engine 'dask' needs dask.distributed, which is not installed",
-                            hint="pip install 'reduccalc[dask]', or use engine numpy") from None
-    if isinstance(scheduler, Client):
-        yield scheduler
-    elif scheduler is not None:
-        with Client(scheduler) as client:
-            yield client
-    else:
-        with LocalCluster(dashboard_address=None) as cluster, Client(cluster) as client:
-            yield client
-
-
 def _run_dask(job: _Job, groups: int, chunk_bytes: int, scheduler: Any) -> list[np.ndarray]:
-    with _dask_client(scheduler) as client:
+    with dask_client(scheduler) as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
         futures = [client.submit(summarise_slice, *job.task(part), pure=False)
                    for part in _slices(groups, job.draws, chunk_bytes, tasks=4 * workers)]
@@ -458,9 +439,7 @@ def simulate(scenario: Scenario, draws: int = 1000, seed: int | None = None, *, 
         For bad input (scenario, draws, seed, engine).
     """
     draws = check_draws(draws)
-    if engine not in ENGINES:
-        raise ScenarioError(f"unknown engine {engine!r}", field="engine",
-                            hint=did_you_mean(engine, ENGINES) or f"one of {one_of(ENGINES)}")
+    check_engine(engine)
     parts = scenario_model(scenario)
     groups = parts.groups
     job = _Job(parts.space, entropy_of(seed), draws, parts.model, groups.threshold_t)

@@ -190,7 +190,7 @@ def test_sigterm_mid_write_keeps_previous_results(tmp_path):
     assert run("run", plan(tmp_path), "--out", out_dir).returncode == 0
     before = {p.name: p.read_bytes() for p in out_dir.iterdir()}
     measures = "".join(f"      - {{type: vehicle_retirement, count: {i + 1}, vehicle: heavy_duty_diesel_truck, "
-                       f"standard: III}}\n" for i in range(3000))
+                       f"standard: III}}\n" for i in range(12000))
     big = tmp_path / "big.yaml"
     big.write_text("name: big\nperiod: {start: 2021-01-01, end: 2021-12-31}\ncounties:\n  甲县:\n"
                    "    baseline: {NOx: \"1e9 t\"}\n    measures:\n" + measures, encoding="utf-8")
