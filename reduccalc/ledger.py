@@ -75,12 +75,15 @@ class LedgerBuilder:
     def add_block(self, n: int, **values: object) -> None:
         """Append ``n`` rows: an array or list gives one value per row, anything else is repeated.
 
-        Every column of :data:`COLUMNS` and ``seq`` must be given. Units are
-        checked with :func:`tonnes_per_unit` by the caller, where the measure
-        is known.
+        Every column of :data:`COLUMNS` and ``seq`` must be given. ``to_t``
+        (:func:`tonnes_per_unit` of the block's units, which the caller
+        checks where the measure is known) is computed here unless given.
         """
         if n:
-            self.blocks.append((n, {name: values[name] for name in (*COLUMNS, "seq")}))
+            block = {name: values[name] for name in (*COLUMNS, "seq")}
+            block["to_t"] = values["to_t"] if "to_t" in values else \
+                tonnes_per_unit(str(values["activity_unit"]), str(values["factor_unit"]))
+            self.blocks.append((n, block))
             self.rows += n
 
     def _column(self, name: str, dtype: npt.DTypeLike) -> np.ndarray:
@@ -114,10 +117,14 @@ class LedgerBuilder:
         else:
             codes, uniques = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         categories = pd.Index(uniques, dtype=object)
-        scalars = pd.Index(pd.unique(np.array(
-            [str(v[name]) for _, v in self.blocks if not isinstance(v[name], (np.ndarray, list))], dtype=object)))
-        categories = categories.append(scalars.difference(categories, sort=False))
-        scalar_code = dict(zip(scalars, categories.get_indexer(scalars).tolist()))
+        scalars = list(dict.fromkeys(str(v[name]) for _, v in self.blocks
+                                     if not isinstance(v[name], (np.ndarray, list))))
+        found = categories.get_indexer(scalars) if len(categories) else np.full(len(scalars), -1)
+        new = [scalar for scalar, at in zip(scalars, found.tolist()) if at < 0]
+        scalar_code = {scalar: at for scalar, at in zip(scalars, found.tolist()) if at >= 0}
+        scalar_code.update({scalar: len(categories) + i for i, scalar in enumerate(new)})
+        if new:
+            categories = categories.append(pd.Index(new, dtype=object))
         parts = []
         for n, values in self.blocks:
             value = values[name]
@@ -143,21 +150,12 @@ class LedgerBuilder:
                 continue
             data[name] = self._column(name, bool if name == "counted" else np.float64)[order]
         ledger = pd.DataFrame(data)
-        ledger["to_t"] = unit_multipliers(ledger["activity_unit"], ledger["factor_unit"])
+        ledger["to_t"] = self._column("to_t", np.float64)[order]
         ledger["reduction_t"] = evaluate(ledger)
         return ledger
 
 
-def unit_multipliers(activity_unit: pd.Series, factor_unit: pd.Series) -> np.ndarray:
-    """``to_t`` for every row, converting each distinct unit pair once."""
-    if len(activity_unit) == 0:
-        return np.zeros(0)
-    codes, first = group_codes(activity_unit, factor_unit)
-    table = np.array([tonnes_per_unit(activity_unit.iloc[i], factor_unit.iloc[i]) for i in first], dtype=np.float64)
-    return table[codes]
-
-
-def group_codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def group_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group number of each row by the combination of ``columns``, in order of first appearance.
 
     Returns
@@ -169,7 +167,7 @@ def group_codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for column in columns:
-        if isinstance(column.dtype, pd.CategoricalDtype) and not column.hasnans:  # codes are there already
+        if isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype) and not column.hasnans:
             column_codes, size = column.cat.codes.to_numpy(np.int64), len(column.cat.categories)
         else:
             column_codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a group too

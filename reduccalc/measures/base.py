@@ -209,10 +209,10 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
             multiplier = multiplier * (1.0 - efficiency)
             notes.append(np.where(efficiency != 0, join("(1 - removal ", fmt(efficiency), ")"), ""))
         try:
-            tonnes_per_unit(activity_unit, factor.unit)  # fail here, where the measure is known
+            to_t = tonnes_per_unit(activity_unit, factor.unit)  # fail here, where the measure is known
         except ScenarioError as error:
             raise error.prefixed(f"emission_factors.{factor.pollutant}") from None
-        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": factor.unit,
+        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": factor.unit, "to_t": to_t,
                        "factor_id": factor.factor_id, "factor_source": factor.source, "adjust": multiplier,
                        "adjust_note": _note(notes)})
     for block in blocks:

@@ -210,7 +210,7 @@ class Batch:
         if not columns:
             yield Group((), index)
             return
-        codes, first = group_codes(*(pd.Series(column[index], dtype=object) for column in columns))
+        codes, first = group_codes(*(column[index] for column in columns))
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(first) + 1))
         for g, at in enumerate(first.tolist()):
