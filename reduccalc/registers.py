@@ -584,8 +584,7 @@ class _Checker:
                 self.problems.add(int(self.rows[positions[at]]), where(error), error)
             for i in failed:
                 results[i] = _FAILED
-        lookup = [*results, None]  # code -1: an empty cell
-        return [lookup[code] for code in codes.tolist()]
+        return objects([*results, None])[codes]  # code -1 (an empty cell) takes the last: None
 
     def checked(self, column: Column, check: Callable[[Any], Any], positions: np.ndarray) -> list[Any]:
         """``column``'s cells at ``positions``, each distinct value through ``check``."""
@@ -646,8 +645,9 @@ class _Checker:
                 mapping.values[column.sub or ""] = np.where(given, cells, np.nan).astype(np.float64)
                 continue
             values, units = np.full(len(cells), np.nan), np.full(len(cells), None, dtype=object)
-            values[given] = [value for value, _ in cells[given]]
-            units[given] = [unit for _, unit in cells[given]]
+            codes, pairs = pd.factorize(cells[given])  # (value, unit) per distinct cell
+            values[given] = np.array([value for value, _ in pairs], dtype=np.float64)[codes]
+            units[given] = objects([unit for _, unit in pairs])[codes]
             mapping.values[column.sub or ""], mapping.units[column.sub or ""] = values, units
         return mapping
 

@@ -232,8 +232,8 @@ class Scenario:
 
         with paused_gc():
             ledger = self.ledger_builder().frame()
-        check_finite(ledger)
-        return Result(self, ledger)
+            check_finite(ledger)
+            return Result(self, ledger)
 
     def with_target(self, percent: float | str | None = None, pollutants: list[str] | None = None) -> Scenario:
         """A copy whose targets are ``percent`` for every county and TOTAL.
