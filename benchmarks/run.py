@@ -8,7 +8,8 @@ Prints, each measured in this one run on this machine:
    divided by the time PyYAML's C loader takes merely to parse the file (as
    users call it, and with the garbage collector paused as reduccalc does).
 2. Register: the same measures as a CSV register, load + validate + run,
-   divided by ``pandas.read_csv`` of the file.
+   divided by ``pandas.read_csv`` of the file (and by that plus a C YAML
+   parse of the scenario file, which still holds the 2,844 baselines).
 3. Engine: evaluating the ledger per row (``ledger.evaluate``) against a
    hand-written numpy product of the same six columns.
 4. Monte Carlo (on the national scenario with the shipped tables' factors,
@@ -63,10 +64,18 @@ def yaml_ratio(path: Path) -> tuple[float, float, float, float]:
     return ours, floor, ours / floor, ours / floor_no_gc
 
 
-def register_ratio(scenario: Path, register: Path) -> tuple[float, float, float]:
+def register_ratio(scenario: Path, register: Path) -> tuple[float, float, float, float]:
+    """Ours / ``read_csv`` of the register, and ours / (``read_csv`` + C YAML parse of the scenario file).
+
+    The scenario file still holds every county's baseline (2,844 counties):
+    the second floor counts reading both inputs.
+    """
     floor, _ = timed(lambda: pd.read_csv(register), repeat=3)
-    ours, _ = timed(lambda: reduccalc.load_scenario(scenario).run())
-    return ours, floor, ours / floor
+    text = scenario.read_text(encoding="utf-8")
+    with paused_gc():
+        yaml_floor, _ = timed(lambda: yaml.load(text, Loader=yaml.CSafeLoader), repeat=3)
+    ours, _ = timed(lambda: reduccalc.load_scenario(scenario).run(), repeat=3)
+    return ours, floor, ours / floor, ours / (floor + yaml_floor)
 
 
 def engine_ratio(result) -> tuple[float, float, float, int]:
@@ -140,9 +149,9 @@ def main() -> None:
         ours, floor, ratio, ratio_no_gc = yaml_ratio(path)
         print(f"1. YAML      load+validate+run+summary {ours:6.2f} s / C YAML parse {floor:6.2f} s = {ratio:.2f}"
               f"  (goal <= 1.1); / C YAML parse with the GC paused as ours is = {ratio_no_gc:.2f}")
-        ours, floor, ratio = register_ratio(register_scenario, register)
+        ours, floor, ratio, both = register_ratio(register_scenario, register)
         print(f"2. register  load+validate+run         {ours:6.2f} s / pandas.read_csv {floor:6.2f} s = {ratio:.2f}"
-              "  (goal <= 2.0)")
+              f"  (goal <= 2.0); / (read_csv + C YAML parse of the scenario's baselines, GC paused) = {both:.2f}")
         scenario = reduccalc.load_scenario(path)
         engine, kernel, ratio, rows = engine_ratio(scenario.run())
         print(f"3. engine    {engine:.2f} ns/row / numpy product {kernel:.2f} ns/row = {ratio:.2f}  ({rows:,} rows; "

@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ from .yamlio import key_position, load_yaml, position
 if TYPE_CHECKING:
     from .result import Result
 
+Locator = Callable[[int], tuple[str | None, int | None, int | None, str]]  # measure i -> file, line, column, path
 _COUNTY_SHIFT = 40  # seq = county << 40 | register << 24 | measure or row: 2^24 rows a register, 2^16 registers
 _REGISTER_SHIFT = 24
 REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
@@ -181,8 +183,9 @@ class Scenario:
         """Measures in the scenario, from YAML and registers."""
         return sum(len(c.measures) for c in self.counties) + sum(len(r.row) for r in self.registers)
 
-    def batches(self) -> list[tuple[Batch, list[tuple[str | None, int | None, int | None, str]]]]:
-        """Every measure as one :class:`Batch` per type, with each measure's (file, line, column, path).
+    def batches(self) -> list[tuple[Batch, Locator]]:
+        """Every measure as one :class:`Batch` per type, with a function giving measure ``i``'s
+        (file, line, column, path) for messages.
 
         ``seq`` orders measures county by county: YAML measures, then
         register rows in the order of the registers.
@@ -192,19 +195,20 @@ class Scenario:
         for i, county in enumerate(self.counties):
             for j, measure in enumerate(county.measures):
                 found.setdefault(measure.type, []).append((i << _COUNTY_SHIFT | j, county.name, measure))
-        batches = []
+        batches: list[tuple[Batch, Locator]] = []
         for type, measures in found.items():
-            batch = Batch(type, columns_of([m.values for _, _, m in measures], MEASURE_TYPES[type].keys,
+            order, names, items = zip(*measures)
+            batch = Batch(type, columns_of([m.values for m in items], MEASURE_TYPES[type].keys,
                                            MEASURE_TYPES[type].maps),
-                          objects([c for _, c, _ in measures]), objects([m.id for _, _, m in measures]),
-                          objects([m.row for _, _, m in measures]), np.array([s for s, _, _ in measures], np.int64))
-            batches.append((batch, [(m.file, m.line, m.column, m.path) for _, _, m in measures]))
+                          objects(names), objects(list(map(attrgetter("id"), items))),
+                          objects(list(map(attrgetter("row"), items))), np.array(order, dtype=np.int64))
+            batches.append((batch, _yaml_locator(items)))
         for rows in self.registers:
             counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
             seq = counties << _COUNTY_SHIFT | (rows.order + 1) << _REGISTER_SHIFT | rows.row.astype(np.int64)
-            labels = objects([f"{rows.file}:{r}" for r in rows.row.tolist()])
+            labels = f"{rows.file}:" + rows.row.astype(str).astype(object)
             batch = Batch(rows.type, rows.values, rows.county, rows.id, labels, seq)
-            batches.append((batch, [(rows.file, r, None, "measures_file") for r in rows.row.tolist()]))
+            batches.append((batch, _register_locator(rows)))
         return batches
 
     def ledger_builder(self) -> LedgerBuilder:
@@ -216,7 +220,7 @@ class Scenario:
             MEASURE_TYPES[batch.type].translate(batch, ctx, sink)
             for index, error in batch.failures:
                 for i in index.tolist():
-                    file, line, column, path = where[i]
+                    file, line, column, path = where(i)
                     found.append((int(batch.seq[i]), copy.deepcopy(error).prefixed(path).located(
                         file=file, line=line, column=column)))
         if found:
@@ -274,6 +278,14 @@ class Scenario:
         from .optimize import optimize
 
         return optimize(self, **options)
+
+
+def _yaml_locator(measures: tuple[Measure, ...]) -> Locator:
+    return lambda i: (measures[i].file, measures[i].line, measures[i].column, measures[i].path)
+
+
+def _register_locator(rows: RegisterRows) -> Locator:
+    return lambda i: (rows.file, int(rows.row[i]), None, "measures_file")
 
 
 def check_finite(ledger: Any) -> None:

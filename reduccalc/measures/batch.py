@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -70,17 +71,24 @@ class PollutantColumns:
     def from_mappings(cls, mappings: Sequence[Any]) -> PollutantColumns:
         """From one mapping (or None) per measure: ``{pollutant: (value, unit)}`` or ``{pollutant: fraction}``."""
         n = len(mappings)
-        named = [(i, m) for i, m in enumerate(mappings) if m]
-        pollutants = list(dict.fromkeys(p for _, m in named for p in m))
+        by_names: dict[tuple[str, ...], list[int]] = {}  # measures naming the same pollutants
+        for i, mapping in enumerate(mappings):
+            if mapping:
+                by_names.setdefault(tuple(mapping), []).append(i)
+        pollutants = list(dict.fromkeys(p for names in by_names for p in names))
+        factors = any(isinstance(next(iter(mappings[at[0]].values())), tuple) for at in by_names.values())
         values = {p: np.full(n, np.nan) for p in pollutants}
-        factors = any(isinstance(v, tuple) for _, m in named for v in m.values())
         units = {p: np.full(n, None, dtype=object) for p in pollutants} if factors else None
-        for i, mapping in named:
-            for pollutant, value in mapping.items():
+        for names, at in by_names.items():
+            rows = [mappings[i] for i in at]
+            columns = zip(*map(itemgetter(*names), rows)) if len(names) > 1 else ([m[names[0]] for m in rows],)
+            for pollutant, column in zip(names, columns):
                 if units is None:
-                    values[pollutant][i] = value
+                    values[pollutant][at] = column
                 else:
-                    values[pollutant][i], units[pollutant][i] = value
+                    pairs = np.array(column, dtype=object).reshape(len(at), 2)  # (value, unit) per measure
+                    values[pollutant][at] = pairs[:, 0].astype(np.float64)
+                    units[pollutant][at] = pairs[:, 1]
         return cls(n, values, units)
 
     def named(self, i: int) -> list[str]:
@@ -237,8 +245,12 @@ def _none(value: Any) -> Any:
 
 def columns_of(values: Sequence[dict[str, Any]], keys: Collection[str], maps: Collection[str]) -> dict[str, Any]:
     """Measures' ``values`` key by key; the pollutant mappings ``maps`` as :class:`PollutantColumns`."""
-    return {key: PollutantColumns.from_mappings([v[key] for v in values]) if key in maps else
-            [v[key] for v in values] for key in keys}
+    names = list(keys)
+    if not values:
+        return {key: PollutantColumns.from_mappings([]) if key in maps else [] for key in names}
+    rows = map(itemgetter(*names), values) if len(names) > 1 else ((v[names[0]],) for v in values)
+    return {key: PollutantColumns.from_mappings(column) if key in maps else list(column)
+            for key, column in zip(names, zip(*rows))}
 
 
 def batch_of(type: str, measures: Sequence[tuple[str, str, str, dict[str, Any]]], keys: Collection[str],
