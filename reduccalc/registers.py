@@ -148,7 +148,7 @@ from .ledger import group_codes
 from .measures import MEASURE_TYPES
 from .measures.batch import PollutantColumns, objects
 from .scenario import County, RegisterRows, check_in_service, check_window
-from .vocabulary import FUEL_ALIASES, SECTOR_ALIASES, VEHICLE_ALIASES, choice, pollutant
+from .vocabulary import pollutant
 from .yamlio import position
 
 TYPE_ALIASES = {
@@ -201,15 +201,6 @@ UNIT_WORDS = (
     ("年", "yr"), ("公里", "km"), ("千米", "km"), ("千克", "kg"), ("公斤", "kg"), ("克", "g"), ("兆瓦", "MW"),
     ("立方米", "m^3"), ("兆焦", "MJ"), ("吉焦", "GJ"), ("％", "%"),
 )
-
-# (type, key) checked against the factor tables' names, as the translators will.
-VOCABULARY = {
-    ("vehicle_retirement", "vehicle"): ("vehicle", "vehicle class", VEHICLE_ALIASES),
-    ("staggered_production", "sector"): ("production", "sector", SECTOR_ALIASES),
-    ("boiler_phaseout", "fuel"): ("boiler", "boiler fuel", FUEL_ALIASES),
-    ("coal_to_electric", "fuel"): ("household", "household fuel", FUEL_ALIASES),
-    ("coal_to_gas", "fuel"): ("household", "household fuel", FUEL_ALIASES),
-}
 
 _KEYS = frozenset({"type", "county"} | {key for t in MEASURE_TYPES.values() for key in t.keys})
 _POLLUTANT_MAPS = frozenset(key for t in MEASURE_TYPES.values() for key, spec in t.keys.items()
@@ -613,10 +604,9 @@ class _Checker:
             return _in_period(self.period)
         if key == "window" and self.period is not None:
             return _overlaps(self.period)
-        if (type_name, key) in VOCABULARY:
-            category, what, aliases = VOCABULARY[(type_name, key)]
-            names = frozenset(self.table.subjects(category))
-            return (lambda v: choice(v, names, what, aliases)) if names else None
+        name = MEASURE_TYPES[type_name].names.get(key)
+        if name is not None and self.table.subjects(name.category):
+            return lambda value: name.check(value, self.table)
         return None
 
     def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> PollutantColumns | list[Any]:

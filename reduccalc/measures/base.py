@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import LedgerBuilder, tonnes_per_unit
 from ..units import conversion
+from ..vocabulary import choice
 from .batch import Batch, Number, Text, fmt, join, objects
 
 GJ_PER_MWH = 3.6
@@ -156,14 +158,44 @@ def require_factors(factors: list[ResolvedFactor], what: str) -> list[ResolvedFa
     return factors
 
 
+@dataclass(frozen=True)
+class TableName:
+    """A key whose value names rows of the factor tables: a vehicle class, a sector, a fuel.
+
+    ``category`` is the tables' category, ``what`` the word for messages,
+    ``aliases`` Chinese and other names (重型柴油货车, 水泥熟料, 散煤 ...).
+    """
+
+    category: str
+    what: str
+    aliases: dict[str, str]
+
+    def check(self, value: Any, table: FactorTable) -> str:
+        """``value`` as the tables name it (any name when the tables have none in the category).
+
+        Raises
+        ------
+        ScenarioError
+            For an unknown name, with a "did you mean" hint.
+        """
+        return choice(value, table.subjects(self.category) or frozenset([str(value).strip()]), self.what,
+                      self.aliases)
+
+    def column(self, batch: Batch, key: str, table: FactorTable) -> np.ndarray:
+        """Each measure's ``key`` checked, once per distinct value; unknown names fail their measures."""
+        return batch.mapped(key, lambda value: self.check(value, table))
+
+
 @dataclass
 class MeasureType:
-    """A measure type: its keys and the translator that turns a batch of them into ledger rows."""
+    """A measure type: its keys, the translator that turns a batch of them into ledger rows, and which keys
+    name rows of the factor tables (checked by registers as they load, and by the translator)."""
 
     name: str
     keys: dict[str, Key]
     translate: Callable[[Batch, Context, LedgerBuilder], None]
     summary: str
+    names: dict[str, TableName] = field(default_factory=dict)
 
     @property
     def maps(self) -> frozenset[str]:

@@ -45,6 +45,7 @@ from .base import (
     Context,
     Inline,
     MeasureType,
+    TableName,
     add_rows,
     given_columns,
     parameter,
@@ -84,6 +85,7 @@ def _replacement_choice(value: Any) -> str:
                    "集中供热": "district_heat", "无": "none", "false": "none"})
 
 
+NAMES = {"fuel": TableName("boiler", "boiler fuel", FUEL_ALIASES)}
 KEYS = {
     "count": Key(CountKind(), None, "boilers"),
     "capacity": Key(QuantityKind("MW", "10 t_steam/h", positive=True), None, "rated output per boiler"),
@@ -132,8 +134,7 @@ def _missing(batch: Batch, route: np.ndarray) -> np.ndarray:
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of boiler phase-outs (see module docstring)."""
-    subjects = frozenset(ctx.table.subjects("boiler"))
-    fuel = batch.mapped("fuel", lambda v: choice(v, subjects or frozenset([v]), "boiler fuel", FUEL_ALIASES))
+    fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
     capacity = batch.floats("capacity")
     klass = np.where(pd.notna(batch.column("size_class")), batch.column("size_class"), size_classes(capacity))
     klass = np.where(pd.isna(klass), DEFAULT_SIZE_CLASS, klass)
@@ -202,4 +203,4 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
                            label="district heat replacing it")
 
 
-BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service")
+BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service", NAMES)

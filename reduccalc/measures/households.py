@@ -44,6 +44,7 @@ from .base import (
     Context,
     Inline,
     MeasureType,
+    TableName,
     add_rows,
     given_columns,
     parameter,
@@ -63,6 +64,7 @@ def _heater_choice(value: Any) -> str:
                    "电暖器": "resistance", "蓄热式电暖器": "resistance", "direct": "resistance"})
 
 
+NAMES = {"fuel": TableName("household", "household fuel", FUEL_ALIASES)}
 COMMON = {
     "households": Key(CountKind(), MISSING, "households converted"),
     "coal_per_household": Key(QuantityKind("t", "3 t"), None, "coal per household per heating season (table)"),
@@ -99,8 +101,7 @@ def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str,
                *extra: np.ndarray) -> None:
     """Coal removed, then ``substitute`` rows, per group sharing fuel, inline factors, ``extra`` columns and
     which of the table-default ``keys`` the measures gave."""
-    subjects = frozenset(ctx.table.subjects("household"))
-    fuel = batch.mapped("fuel", lambda v: choice(v, subjects or frozenset([v]), "household fuel", FUEL_ALIASES))
+    fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
     columns = (fuel, signature(batch, "emission_factors"), *extra,
                *given_columns(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
     for group in batch.groups(*columns):
@@ -179,5 +180,6 @@ def translate_gas(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
 
 
 COAL_TO_ELECTRIC = MeasureType("coal_to_electric", ELECTRIC_KEYS, translate_electric,
-                               "households switched from coal stoves to electric heating")
-COAL_TO_GAS = MeasureType("coal_to_gas", GAS_KEYS, translate_gas, "households switched from coal stoves to gas")
+                               "households switched from coal stoves to electric heating", NAMES)
+COAL_TO_GAS = MeasureType("coal_to_gas", GAS_KEYS, translate_gas, "households switched from coal stoves to gas",
+                          NAMES)

@@ -29,12 +29,13 @@ from ..errors import ScenarioError
 from ..fields import MISSING, DateKind, FractionKind, Key, Kind, QuantityKind, TextKind, check_mapping
 from ..ledger import LedgerBuilder
 from ..units import to_canonical
-from ..vocabulary import SECTOR_ALIASES, choice
+from ..vocabulary import SECTOR_ALIASES
 from .base import (
     COMMON_KEYS,
     Context,
     Inline,
     MeasureType,
+    TableName,
     add_rows,
     given_columns,
     require_factors,
@@ -71,6 +72,7 @@ class WindowKind(Kind):
         return checked["start"], checked["end"]
 
 
+NAMES = {"sector": TableName("production", "sector", SECTOR_ALIASES)}
 KEYS = {
     "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker"),
     "output": Key(QuantityKind("t/yr", "1.2 Mt/yr"), MISSING, "production per year"),
@@ -107,8 +109,7 @@ def days_curtailed(batch: Batch, index: np.ndarray, ctx: Context, by_window: boo
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of staggered-production measures (see module docstring)."""
-    subjects = frozenset(ctx.table.subjects("production"))
-    sector = batch.mapped("sector", lambda v: choice(v, subjects or frozenset([v]), "sector", SECTOR_ALIASES))
+    sector = NAMES["sector"].column(batch, "sector", ctx.table)
     ok = _check_days(batch, ctx)
     keys = (sector, batch.column("technology"), signature(batch, "emission_factors"),
             *given_columns(batch, "window", "days"))
@@ -129,4 +130,4 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
             batch.fail(index, error)
 
 
-STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed")
+STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed", NAMES)

@@ -36,12 +36,13 @@ from ..fields import (
     TextKind,
 )
 from ..ledger import LedgerBuilder
-from ..vocabulary import VEHICLE_ALIASES, choice, standard
+from ..vocabulary import VEHICLE_ALIASES, standard
 from .base import (
     COMMON_KEYS,
     Context,
     Inline,
     MeasureType,
+    TableName,
     add_rows,
     given_columns,
     parameter,
@@ -58,6 +59,7 @@ def _standard_or_none(value: Any) -> str:
     return standard(value)
 
 
+NAMES = {"vehicle": TableName("vehicle", "vehicle class", VEHICLE_ALIASES)}
 KEYS = {
     "count": Key(CountKind(), MISSING, "vehicles retired"),
     "vehicle": Key(TextKind(), MISSING, "vehicle class, e.g. heavy_duty_diesel_truck"),
@@ -72,9 +74,7 @@ KEYS = {
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of vehicle retirements (see module docstring)."""
-    subjects = frozenset(ctx.table.subjects("vehicle"))
-    vehicle = batch.mapped("vehicle", lambda v: choice(v, subjects or frozenset([v]), "vehicle class",
-                                                       VEHICLE_ALIASES))
+    vehicle = NAMES["vehicle"].column(batch, "vehicle", ctx.table)
     keys = (vehicle, batch.column("standard"), batch.column("replaced_by"), signature(batch, "emission_factors"),
             signature(batch, "replacement_emission_factors"), *given_columns(batch, "annual_km"))
     for group in batch.groups(*keys):
@@ -108,4 +108,4 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
              activity=km, activity_unit="km", sign=-1.0, time_share=share, adjust={"replacement_rate": rate})
 
 
-VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced")
+VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced", NAMES)
