@@ -175,21 +175,19 @@ class Batch:
             cached = self._cache[("column", key)] = objects(self.values[key])
         return cached
 
-    def mapped(self, key: str, convert: Callable[[Any], Any], index: np.ndarray | None = None) -> np.ndarray:
+    def mapped(self, key: str, convert: Callable[[Any], Any]) -> np.ndarray:
         """``convert`` of each measure's ``key``, called once per distinct value (object array).
 
         A conversion that raises :class:`ScenarioError` fails the measures
         with that value (their result is None).
         """
-        values = self.column(key) if index is None else self.column(key)[index]
-        positions = np.arange(len(self)) if index is None else index
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        codes, uniques = pd.factorize(self.column(key), use_na_sentinel=False)
         converted = []
         for code, value in enumerate(uniques):
             try:
                 converted.append(convert(value))
             except ScenarioError as error:
-                self.fail(positions[codes == code], error.prefixed(key) if not error.first.field else error)
+                self.fail(np.flatnonzero(codes == code), error.prefixed(key) if not error.first.field else error)
                 converted.append(None)
         return objects(converted)[codes]
 
