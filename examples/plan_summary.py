@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     # by electric heating). A measure id repeated across counties (e.g. the same 双代
     # programme split by county) is one plan item, so it is summed over counties here.
     red = res.reductions
-    by_measure = (red.groupby(["pollutant", "measure", "type"], sort=False)
+    by_measure = (red.groupby(["pollutant", "measure", "type"], sort=False, observed=True)
                   .agg(reduction_t=("reduction_t", "sum"), upstream_t=("upstream_t", "sum"),
                        counties=("county", "nunique"))
                   .reset_index())

@@ -64,7 +64,7 @@ def run_measure(type: str, keys: dict[str, Any], *, period: Period | tuple[Any, 
 def reduction_by_pollutant(ledger: pd.DataFrame) -> pd.Series:
     """Net reduction per pollutant [t] (counted rows: local, and upstream if counted)."""
     counted = ledger[ledger["counted"]]
-    return counted.groupby("pollutant", sort=False)["reduction_t"].sum()
+    return counted.groupby("pollutant", sort=False, observed=True)["reduction_t"].sum()
 
 
 def _calculator(type: str) -> Callable[..., pd.DataFrame]:

@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"\nnot in the summary (no baseline for these pollutants): {shown}{more}")
         upstream = result.reductions["upstream_t"]
         if (upstream != 0).any():
-            added = result.reductions[upstream != 0].groupby("pollutant")["upstream_t"].sum()
+            added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
             shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
             print(f"\nupstream (power plants, not netted unless count_upstream): added {shown}")
     return 0

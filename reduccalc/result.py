@@ -42,7 +42,10 @@ class Result:
     Attributes
     ----------
     ledger : DataFrame
-        Every activity x factor row, with factor ids and sources.
+        Every activity x factor row, with factor ids and sources, measure
+        by measure in the scenario's order. Its text columns (county,
+        measure, pollutant, factor_id, source ...) are categorical: with
+        pandas < 3, pass ``observed=True`` to ``groupby`` on them.
     reductions : DataFrame
         county, measure, type, pollutant, reduction_t [t] (net change in the
         county's own emissions), upstream_t [t] (change at power plants;
@@ -128,7 +131,7 @@ class Result:
         baselines = {(c.name, p) for c in self.scenario.counties for p in c.baseline}
         red = self.reductions
         mask = np.fromiter((key not in baselines for key in zip(red["county"], red["pollutant"])), bool, len(red))
-        missing = red.loc[mask].groupby(["county", "pollutant"], sort=False, as_index=False)[
+        missing = red.loc[mask].groupby(["county", "pollutant"], sort=False, as_index=False, observed=True)[
             ["reduction_t", "upstream_t"]].sum()
         nonzero = (missing["reduction_t"].abs() > 1e-9) | (missing["upstream_t"].abs() > 1e-9)
         return missing[nonzero].reset_index(drop=True)

@@ -85,7 +85,7 @@ def explain_lines(result: Result, county: str | None = None, measure: str | None
     if measure is not None:
         ledger = ledger[ledger["measure"] == measure]
     lines = []
-    for (cty, name), rows in ledger.groupby(["county", "measure"], sort=False):
+    for (cty, name), rows in ledger.groupby(["county", "measure"], sort=False, observed=True):
         lines.append(f"{cty} / {name} ({rows['type'].iloc[0]})")
         for row in rows.itertuples(index=False):
             sign = "-" if row.sign < 0 else "+"
