@@ -111,7 +111,7 @@ def test_plan_summary_default_from_another_folder(tmp_path):
     assert num(coke_row[4]) == pytest.approx(coke, abs=0.051)
     # the first PM2.5 row is the largest PM2.5 measure, summed over counties (API)
     red = res.reductions[res.reductions["pollutant"] == "PM2.5"]
-    per_measure = red.groupby(["measure", "type"])["reduction_t"].sum()
+    per_measure = red.groupby(["measure", "type"], observed=True)["reduction_t"].sum()
     (measure, kind), top = per_measure.idxmax(), per_measure.max()
     first = next(line.split() for line in contributors if line.split()[:1] == ["PM2.5"])
     assert first[1:3] == [measure, kind]
@@ -207,7 +207,7 @@ def test_compare_variants_reburn(tmp_path):
     # not saved, and for gas the gas not burned); nothing else changes.
     red = res.reductions
     households = red[red["type"].isin(["coal_to_electric", "coal_to_gas"])]
-    expected = -0.10 * households.groupby(["county", "pollutant"])["reduction_t"].sum()
+    expected = -0.10 * households.groupby(["county", "pollutant"], observed=True)["reduction_t"].sum()
 
     lines = section(out, "1. Change in reduction", "2. ")
     header = lines[0].split()[1:]
