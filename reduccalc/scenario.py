@@ -44,7 +44,8 @@ from .yamlio import key_position, load_yaml, position
 if TYPE_CHECKING:
     from .result import Result
 
-Locator = Callable[[int], tuple[str | None, int | None, int | None, str]]  # measure i -> file, line, column, path
+# (measure i, field of its problem) -> file, line, column, path
+Locator = Callable[[int, str | None], tuple[str | None, int | None, int | None, str]]
 _COUNTY_SHIFT = 40  # seq = county << 40 | register << 24 | measure or row: 2^24 rows a register, 2^16 registers
 _REGISTER_SHIFT = 24
 REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
@@ -123,6 +124,20 @@ class Measure:
     column: int | None = None
     path: str = ""
     row: str = ""
+    item: Any = None  # the mapping as loaded (with positions), to point at a key's line in messages
+
+    def where(self, field: str | None) -> tuple[str | None, int | None, int | None, str]:
+        """(file, line, column, path) for a problem with ``field`` (``emission_factors.NOx``, or none):
+        the deepest part of ``field`` whose position is known, else the measure's."""
+        line, column, container = self.line, self.column, self.item
+        for key in (field or "").split("."):
+            if not isinstance(container, Mapping) or key not in container:
+                break
+            found = position(container, key)
+            if found[0] is not None:
+                line, column = found
+            container = container[key]
+        return self.file, line, column, self.path
 
 
 @dataclass
@@ -184,8 +199,8 @@ class Scenario:
         return sum(len(c.measures) for c in self.counties) + sum(len(r.row) for r in self.registers)
 
     def batches(self) -> list[tuple[Batch, Locator]]:
-        """Every measure as one :class:`Batch` per type, with a function giving measure ``i``'s
-        (file, line, column, path) for messages.
+        """Every measure as one :class:`Batch` per type, with a function giving the (file, line, column,
+        path) of a problem with measure ``i`` for messages.
 
         ``seq`` orders measures county by county: YAML measures, then
         register rows in the order of the registers.
@@ -220,7 +235,7 @@ class Scenario:
             MEASURE_TYPES[batch.type].translate(batch, ctx, sink)
             for index, error in batch.failures:
                 for i in index.tolist():
-                    file, line, column, path = where(i)
+                    file, line, column, path = where(i, error.first.field)
                     found.append((int(batch.seq[i]), copy.deepcopy(error).prefixed(path).located(
                         file=file, line=line, column=column)))
         if found:
@@ -281,11 +296,11 @@ class Scenario:
 
 
 def _yaml_locator(measures: tuple[Measure, ...]) -> Locator:
-    return lambda i: (measures[i].file, measures[i].line, measures[i].column, measures[i].path)
+    return lambda i, field: measures[i].where(field)
 
 
 def _register_locator(rows: RegisterRows) -> Locator:
-    return lambda i: (rows.file, int(rows.row[i]), None, "measures_file")
+    return lambda i, field: (rows.file, int(rows.row[i]), None, "measures_file")
 
 
 def check_finite(ledger: Any) -> None:
@@ -328,7 +343,7 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
                                     hint="ids must be unique within a county"))
         return None
     seen[measure_id] = path
-    return Measure(kind, measure_id, values, file, line, column, path)
+    return Measure(kind, measure_id, values, file, line, column, path, item=item)
 
 
 def check_in_service(values: dict[str, Any], period: Period, path: str) -> None:

@@ -158,3 +158,18 @@ def test_many_problems_are_all_kept_but_fifty_shown(table):
     assert len(info.value.problems) == 120
     text = str(info.value)
     assert text.startswith("120 problems:") and text.endswith("... and 70 more")
+
+
+def test_problems_found_in_translation_point_at_the_key(tmp_path, table):
+    # measure starts on line 7; its vehicle (unknown) is on line 9, its inline NOx factor on line 12
+    path = tmp_path / "plan.yaml"
+    path.write_text("name: t\nperiod: {start: 2021-01-01, end: 2021-12-31}\ncounties:\n  甲县:\n"
+                    "    baseline: {NOx: \"5000 t\"}\n    measures:\n"
+                    "      - type: vehicle_retirement\n        count: 10\n        vehicle: heavy_truck\n"
+                    "        standard: 国三\n      - type: custom\n        emission_factors: {NOx: \"2 g/km\"}\n"
+                    "        activity: \"100 t\"\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, table=table).run()
+    found = [(p.line, p.column, p.field) for p in info.value.problems]
+    assert found == [(9, 18, "counties.甲县.measures[0].vehicle"),
+                     (12, 33, "counties.甲县.measures[1].emission_factors.NOx")]
