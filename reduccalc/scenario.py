@@ -124,12 +124,20 @@ class Measure:
     column: int | None = None
     path: str = ""
     row: str = ""
-    item: Any = None  # the mapping as loaded (with positions), to point at a key's line in messages
+    index: tuple[Any, int] | None = None  # (county key, position in its measures list) in the loaded file
 
-    def where(self, field: str | None) -> tuple[str | None, int | None, int | None, str]:
-        """(file, line, column, path) for a problem with ``field`` (``emission_factors.NOx``, or none):
-        the deepest part of ``field`` whose position is known, else the measure's."""
-        line, column, container = self.line, self.column, self.item
+    def where(self, field: str | None, data: Any) -> tuple[str | None, int | None, int | None, str]:
+        """(file, line, column, path) for a problem with ``field`` (``emission_factors.NOx``, or none).
+
+        ``data`` is the scenario file loaded again (positions are only
+        looked for when there is a problem) or None; the result is the
+        deepest part of ``field`` whose position is known, else the measure's.
+        """
+        line, column = self.line, self.column
+        try:
+            container = data["counties"][self.index[0]]["measures"][self.index[1]]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            container = None
         for key in (field or "").split("."):
             if not isinstance(container, Mapping) or key not in container:
                 break
@@ -184,6 +192,7 @@ class Scenario:
     checksum: str = ""
     description: str = ""
     registers: list[RegisterRows] = field(default_factory=list)
+    _positions: tuple[Any] | None = field(default=None, repr=False, compare=False)
 
     def county(self, name: str) -> County:
         for county in self.counties:
@@ -217,7 +226,7 @@ class Scenario:
                                            MEASURE_TYPES[type].maps),
                           objects(names), objects(list(map(attrgetter("id"), items))),
                           objects(list(map(attrgetter("row"), items))), np.array(order, dtype=np.int64))
-            batches.append((batch, _yaml_locator(items)))
+            batches.append((batch, _yaml_locator(items, self._reloaded)))
         for rows in self.registers:
             counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
             seq = counties << _COUNTY_SHIFT | (rows.order + 1) << _REGISTER_SHIFT | rows.row.astype(np.int64)
@@ -225,6 +234,22 @@ class Scenario:
             batch = Batch(rows.type, rows.values, rows.county, rows.id, labels, seq)
             batches.append((batch, _register_locator(rows)))
         return batches
+
+    def _reloaded(self) -> Any:
+        """The scenario file loaded again, with positions, if it is unchanged since it was loaded (else None).
+
+        Positions of keys are looked for only when a measure has a problem:
+        a scenario keeps none of its file's positions on the happy path.
+        """
+        if self._positions is None:
+            self._positions = (None,)
+            if self.file is not None and self.checksum:
+                try:
+                    if hashlib.sha256(Path(self.file).read_bytes()).hexdigest() == self.checksum:
+                        self._positions = (load_yaml(self.file),)
+                except (OSError, ScenarioError):
+                    pass
+        return self._positions[0]
 
     def ledger_builder(self) -> LedgerBuilder:
         """Translate every measure into ledger rows, collecting every problem."""
@@ -295,8 +320,8 @@ class Scenario:
         return optimize(self, **options)
 
 
-def _yaml_locator(measures: tuple[Measure, ...]) -> Locator:
-    return lambda i, field: measures[i].where(field)
+def _yaml_locator(measures: tuple[Measure, ...], data: Callable[[], Any]) -> Locator:
+    return lambda i, field: measures[i].where(field, data())
 
 
 def _register_locator(rows: RegisterRows) -> Locator:
@@ -316,7 +341,7 @@ def check_finite(ledger: Any) -> None:
 
 def _check_measure(item: Any, path: str, file: str | None, county: str, counter: dict[str, int],
                    seen: dict[str, str], collector: ProblemCollector, line: int | None,
-                   column: int | None) -> Measure | None:
+                   column: int | None, index: tuple[Any, int] | None = None) -> Measure | None:
     if not isinstance(item, Mapping):
         collector.add(ScenarioError(f"expected a measure (a mapping with a type), got {item!r}", file=file,
                                     line=line, column=column, field=path))
@@ -343,7 +368,7 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
                                     hint="ids must be unique within a county"))
         return None
     seen[measure_id] = path
-    return Measure(kind, measure_id, values, file, line, column, path, item=item)
+    return Measure(kind, measure_id, values, file, line, column, path, index=index)
 
 
 def check_in_service(values: dict[str, Any], period: Period, path: str) -> None:
@@ -415,7 +440,7 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
         for index, item in enumerate(values["measures"]):
             mline, mcol = position(raw["measures"], index)
             measure = _check_measure(item, f"{path}.measures[{index}]", file, str(name), counter, seen, collector,
-                                     mline, mcol)
+                                     mline, mcol, (name, index))
             if measure is not None:
                 if "period" in top:
                     _check_dates(measure, top["period"], collector, item)

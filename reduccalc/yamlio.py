@@ -13,6 +13,7 @@ constructor of our own then builds plain dicts and lists. It
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,29 @@ from .errors import ScenarioError
 from .perf import paused_gc
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve(kind: type, value: str | None, implicit: tuple[bool, bool] | bool) -> str:
+    return yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)  # type: ignore[no-any-return]
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, resolving each distinct scalar's implicit tag once.
+
+    A scenario repeats its keys and many values thousands of times; the
+    resolver (Python regexes, called from libyaml's composer for every
+    scalar) depends only on the scalar and its style, as the safe loader has
+    no path resolvers.
+    """
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool] | bool) -> str:
+        return _resolve(kind, value, implicit)
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ALIAS_EXPANSION = 100_000
