@@ -917,8 +917,8 @@ class _Ids:
         name = register.source.name
         blocks = register.blocks
         rows = np.concatenate([block.rows for block in blocks])
-        counties = objects([c for block in blocks for c in block.counties])
-        types = objects([block.type for block in blocks for _ in block.counties])
+        counties = np.concatenate([objects(block.counties) for block in blocks])
+        types = np.repeat(objects([block.type for block in blocks]), [len(block.rows) for block in blocks])
         ids = objects(np.concatenate([np.asarray(block.values["id"], dtype=object) for block in blocks]))
         by_row = np.argsort(rows, kind="stable")
         groups, first = group_codes(pd.Series(counties[by_row], dtype=object), pd.Series(types[by_row], dtype=object))
@@ -926,8 +926,11 @@ class _Ids:
         offsets = np.array([self.counts[key] for key in keys], dtype=np.int64)
         number = pd.Series(groups).groupby(groups).cumcount().to_numpy() + 1 + offsets[groups]
         self.counts.update(dict(zip(keys, np.bincount(groups).tolist())))
-        automatic = by_row[pd.isna(ids[by_row])]
-        ids[automatic] = types[automatic] + "-" + number[pd.isna(ids[by_row])].astype(str).astype(object)
+        missing = pd.isna(ids[by_row])
+        automatic, numbers = by_row[missing], number[missing]
+        if len(automatic):  # "<type>-<n>", formatted once per distinct (type, n)
+            codes, first = group_codes(types[automatic], numbers)
+            ids[automatic] = objects([f"{types[automatic[at]]}-{numbers[at]}" for at in first.tolist()])[codes]
         self._duplicates(name, counties[by_row], ids[by_row], rows[by_row])
         joined, start = [], 0
         for block in blocks:
