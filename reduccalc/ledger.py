@@ -112,19 +112,12 @@ class LedgerBuilder:
             if isinstance(value, (np.ndarray, list)) and id(value) not in arrays:
                 arrays[id(value)] = (size, np.asarray(value, dtype=object))
                 size += len(value)
-        if arrays:
-            codes, uniques = pd.factorize(np.concatenate([array for _, array in arrays.values()]))
-        else:
-            codes, uniques = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-        categories = pd.Index(uniques, dtype=object)
         scalars = list(dict.fromkeys(str(v[name]) for _, v in self.blocks
                                      if not isinstance(v[name], (np.ndarray, list))))
-        found = categories.get_indexer(scalars) if len(categories) else np.full(len(scalars), -1)
-        new = [scalar for scalar, at in zip(scalars, found.tolist()) if at < 0]
-        scalar_code = {scalar: at for scalar, at in zip(scalars, found.tolist()) if at >= 0}
-        scalar_code.update({scalar: len(categories) + i for i, scalar in enumerate(new)})
-        if new:
-            categories = categories.append(pd.Index(new, dtype=object))
+        # arrays and the single strings hashed together: one pass, categories in order of appearance
+        codes, categories = pd.factorize(np.concatenate([*(array for _, array in arrays.values()),
+                                                         np.array(scalars, dtype=object)]))
+        scalar_code = dict(zip(scalars, codes[size:].tolist()))
         parts = []
         for n, values in self.blocks:
             value = values[name]
@@ -134,7 +127,7 @@ class LedgerBuilder:
             else:
                 parts.append(np.full(n, scalar_code[str(value)], dtype=np.int64))
         joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        return pd.Categorical.from_codes(joined[order], categories=categories)
+        return pd.Categorical.from_codes(joined[order], categories=pd.Index(categories, dtype=object))
 
     def frame(self) -> pd.DataFrame:
         """The ledger as a DataFrame in the scenario's measure order, with ``to_t`` and ``reduction_t``.
