@@ -114,15 +114,16 @@ class Inline:
         given = self.batch.values[self.key].take(self.index)
         if not given:
             return {}
-        stem = join(owner(self.batch)[self.index], f"{self.suffix}.")
+        stem = join(owner(self.batch, self.index), f"{self.suffix}.")
         return {pollutant: ResolvedFactor(pollutant, values, unit, join("inline:", stem, pollutant),
                                           "given in the scenario")
                 for pollutant, (values, unit) in given.items()}
 
 
-def owner(batch: Batch) -> np.ndarray:
-    """Each measure's ``county.measure`` (just ``measure`` without a county)."""
-    return np.where(batch.county == "", batch.measure, join(batch.county, ".", batch.measure))
+def owner(batch: Batch, index: np.ndarray) -> np.ndarray:
+    """``county.measure`` of the measures at ``index`` (just ``measure`` without a county)."""
+    county, measure = batch.county[index], batch.measure[index]
+    return np.where(county == "", measure, join(county, ".", measure))
 
 
 def signature(batch: Batch, key: str) -> np.ndarray:
