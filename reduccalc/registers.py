@@ -383,8 +383,8 @@ def _clean_cell(value: Any) -> Any:
     return None if pd.isna(value) else value
 
 
-def _clean(column: pd.Series) -> np.ndarray:
-    """Cells stripped, with None for empty ones, cleaned once per distinct value.
+def _clean(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Cells stripped, with None for empty ones, cleaned once per distinct value; and which are filled.
 
     Excel booleans become TRUE/FALSE first (they would hash equal to 1 and 0).
     """
@@ -392,10 +392,9 @@ def _clean(column: pd.Series) -> np.ndarray:
     if pd.api.types.infer_dtype(values, skipna=True) != "string":
         values = np.array([("TRUE" if v else "FALSE") if isinstance(v, bool) else v for v in values], dtype=object)
     codes, uniques = pd.factorize(values)
-    cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last one for code -1
-    for i, value in enumerate(uniques):
-        cleaned[i] = _clean_cell(value)
-    return cleaned[codes]
+    cleaned = objects([*(_clean_cell(value) for value in uniques), None])  # the last one for code -1
+    filled = np.array([value is not None for value in cleaned], dtype=bool)
+    return cleaned[codes], filled[codes]
 
 
 # ---------------------------------------------------------------- reading
@@ -846,10 +845,11 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
         raise ScenarioError("the register is empty", file=source.name, line=1,
                             hint="row 1 is the header: type, then the measure's keys")
     header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()]
-    cells = [_clean(frame.iloc[1:, index]) for index in range(frame.shape[1])]
+    cleaned = [_clean(frame.iloc[1:, index]) for index in range(frame.shape[1])]
+    cells = [column for column, _ in cleaned]
     filled = np.zeros(len(frame) - 1, dtype=bool)
-    for column in cells:
-        filled |= pd.notna(column)
+    for _, given in cleaned:
+        filled |= given
     kept = np.flatnonzero(filled)
     cells = [column[kept] for column in cells]
     problems = _Problems(source.name)
