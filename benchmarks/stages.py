@@ -1,0 +1,110 @@
+"""Where the time of one scenario run goes, stage by stage: the profile that guides the next change.
+
+    python benchmarks/stages.py [--counties 2844] [--repeat 5] [--yaml]
+
+Times each stage of ``load_scenario(...).run()`` on the synthetic national
+scenario, as a measure register (default) or as inline YAML (``--yaml``), and
+prints the fastest of ``--repeat`` runs (the run with the least total) with
+each stage's share. Stages are timed by wrapping the functions that do them,
+so a stage's time includes what it calls:
+
+- YAML: reading and parsing the scenario file (``yamlio.load_yaml``);
+- register read and check (``registers.read_register``), of which reading
+  the file, cleaning cells and checking them key by key per measure type;
+- register ids (numbering ``<type>-<n>``, refusing duplicates);
+- batches (every measure into one column batch per type), translate (all
+  measure types), ledger frame (joining the blocks), Result (reductions and
+  the over-removal check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import functools
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import national  # noqa: E402
+
+import reduccalc  # noqa: E402
+from reduccalc import ledger, registers, result, scenario  # noqa: E402
+from reduccalc.measures import MEASURE_TYPES  # noqa: E402
+
+SPENT: dict[str, float] = collections.defaultdict(float)
+STAGES = ("YAML", "register read + check", "  reading the file", "  cleaning cells", "  checking cells per type",
+          "register ids", "batches", "translate", "ledger frame", "Result")
+
+
+def timing(owner: Any, name: str, stage: str) -> None:
+    """Replace ``owner.name`` by a wrapper adding its wall time to ``SPENT[stage]``."""
+    function: Callable[..., Any] = getattr(owner, name)
+
+    @functools.wraps(function)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            SPENT[stage] += time.perf_counter() - start
+
+    setattr(owner, name, timed)
+
+
+def instrument() -> None:
+    timing(scenario, "load_yaml", "YAML")
+    timing(registers, "read_register", "register read + check")
+    timing(registers, "_read", "  reading the file")
+    timing(registers, "_clean", "  cleaning cells")
+    timing(registers._Checker, "block", "  checking cells per type")
+    timing(registers._Ids, "join", "register ids")
+    timing(scenario.Scenario, "batches", "batches")
+    for measure_type in MEASURE_TYPES.values():
+        timing(measure_type, "translate", "translate")
+    timing(ledger.LedgerBuilder, "frame", "ledger frame")
+    timing(result.Result, "__init__", "Result")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--counties", type=int, default=national.COUNTIES)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--yaml", action="store_true", help="measures inline in the YAML instead of a register")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.yaml:
+            path = folder / "national.yaml"
+            national.write_yaml(path, args.counties)
+        else:
+            register = folder / "national.csv"
+            national.write_register(register, args.counties)
+            path = folder / "national_register.yaml"
+            national.write_register_scenario(path, register, args.counties)
+        reduccalc.load_scenario(path).run()  # warm-up: imports, factor tables, unit caches
+        instrument()
+        best: dict[str, float] | None = None
+        for _ in range(args.repeat):
+            SPENT.clear()
+            start = time.perf_counter()
+            reduccalc.load_scenario(path).run()
+            SPENT["total"] = time.perf_counter() - start
+            if best is None or SPENT["total"] < best["total"]:
+                best = dict(SPENT)
+    assert best is not None
+    print(f"{'inline YAML' if args.yaml else 'register'}: {args.counties} counties x 20 measures, "
+          f"fastest of {args.repeat} runs")
+    total = best.pop("total")
+    for stage in STAGES:
+        if stage in best:
+            print(f"  {stage:28s} {best[stage] * 1000:8.1f} ms  {100 * best[stage] / total:5.1f} %")
+    print(f"  {'total':28s} {total * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
