@@ -89,51 +89,26 @@ class ResolvedFactor:
 
 
 def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str = "", technology: str = "",
-                    inline: Inline | None = None, region: str | None = None) -> list[ResolvedFactor]:
-    """Table factors for a source, with inline factors replacing the pollutants they name."""
-    resolved = dict(_table_factors(ctx.table, category, subject, standard, technology, region or ctx.region))
-    if inline is not None:
-        resolved.update(inline.factors())
-    return list(resolved.values())
+                    inline: dict[str, ResolvedFactor] | None = None) -> list[ResolvedFactor]:
+    """Table factors for a source, with ``inline`` factors (:func:`inline_factors`) replacing the pollutants
+    they name."""
+    return list({**_table_factors(ctx.table, category, subject, standard, technology, ctx.region),
+                 **(inline or {})}.values())
 
 
-@dataclass
-class Inline:
-    """Inline factors (``emission_factors`` or the like) of a group of measures that name the same pollutants.
+def inline_factors(batch: Batch, key: str, index: np.ndarray, suffix: str = "") -> dict[str, ResolvedFactor]:
+    """Inline factors (``emission_factors`` or the like) of measures at ``index`` that name the same pollutants.
 
     Factor ids are ``inline:<county>.<measure><suffix>.<pollutant>``
     (``suffix`` ``.replacement`` for a new vehicle's factors).
     """
-
-    batch: Batch
-    key: str
-    index: np.ndarray
-    suffix: str = ""
-
-    def factors(self) -> dict[str, ResolvedFactor]:
-        given = self.batch.values[self.key].take(self.index)
-        if not given:
-            return {}
-        stem = join(owner(self.batch, self.index), f"{self.suffix}.")
-        return {pollutant: ResolvedFactor(pollutant, values, unit, join("inline:", stem, pollutant),
-                                          "given in the scenario")
-                for pollutant, (values, unit) in given.items()}
-
-
-def owner(batch: Batch, index: np.ndarray) -> np.ndarray:
-    """``county.measure`` of the measures at ``index`` (just ``measure`` without a county)."""
+    given = batch.pollutants(key).take(index)
+    if not given:
+        return {}
     county, measure = batch.county[index], batch.measure[index]
-    return np.where(county == "", measure, join(county, ".", measure))
-
-
-def signature(batch: Batch, key: str) -> np.ndarray:
-    """Per measure, a group number shared by measures whose mapping ``key`` names the same pollutants."""
-    return batch.values[key].signature()
-
-
-def per_measure(batch: Batch, key: str, index: np.ndarray) -> dict[str, np.ndarray]:
-    """A pollutant mapping of fractions (``removal_efficiency``) of measures naming the same pollutants, as columns."""
-    return batch.values[key].take(index)
+    stem = join(np.where(county == "", measure, join(county, ".", measure)), f"{suffix}.")
+    return {pollutant: ResolvedFactor(pollutant, values, unit, join("inline:", stem, pollutant), "given in the scenario")
+            for pollutant, (values, unit) in given.items()}
 
 
 def _table_factors(table: FactorTable, category: str, subject: str, standard: str, technology: str,

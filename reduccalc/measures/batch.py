@@ -104,8 +104,7 @@ class PollutantColumns:
 
     def signature(self) -> np.ndarray:
         """Per measure, a group number shared by measures naming the same pollutants (in the same units)."""
-        columns = [pd.Series(self.units[p] if self.units is not None else np.isnan(self.values[p]), dtype=object)
-                   for p in self.values]
+        columns = [self.units[p] if self.units is not None else np.isnan(self.values[p]) for p in self.values]
         return group_codes(*columns)[0] if columns else np.zeros(self.size, dtype=np.int64)
 
     def take(self, index: np.ndarray) -> dict[str, Any]:
@@ -203,14 +202,13 @@ class Batch:
             mask[index] = True
         return mask
 
-    def groups(self, *columns: np.ndarray, index: np.ndarray | None = None) -> Iterator[Group]:
-        """Split the measures at ``index`` (default: those not failed) by the values of ``columns``.
+    def groups(self, *columns: np.ndarray) -> Iterator[Group]:
+        """Split the measures not failed so far by the values of ``columns``.
 
         Each column has one (hashable) value per measure of the batch.
         Groups come in order of first appearance.
         """
-        if index is None:
-            index = np.flatnonzero(~self.failed())
+        index = np.flatnonzero(~self.failed())
         if not len(index):
             return
         if not columns:
@@ -221,6 +219,20 @@ class Batch:
         bounds = np.searchsorted(codes[order], np.arange(len(first) + 1))
         for g, at in enumerate(first.tolist()):
             yield Group(tuple(column[index[at]] for column in columns), index[order[bounds[g]:bounds[g + 1]]])
+
+    def each_group(self, translate: Callable[[Group], None], *columns: np.ndarray) -> None:
+        """``translate`` every group of the measures not failed (see :meth:`groups`); a
+        :class:`ScenarioError` fails the group's measures and the other groups go on."""
+        for group in self.groups(*columns):
+            try:
+                translate(group)
+            except ScenarioError as error:
+                self.fail(group.index, error)
+
+    def pollutants(self, key: str) -> PollutantColumns:
+        """The pollutant mapping ``key`` (``emission_factors`` ...) of every measure."""
+        columns: PollutantColumns = self.values[key]
+        return columns
 
     def distinct(self, index: np.ndarray, function: Callable[..., float], *keys: str) -> np.ndarray:
         """``function`` of each measure's ``keys`` (None where not given), once per distinct combination [float]."""

@@ -43,16 +43,14 @@ from .base import (
     COMMON_KEYS,
     GJ_PER_MWH,
     Context,
-    Inline,
     MeasureType,
     TableName,
     add_rows,
     given_columns,
+    inline_factors,
     parameter,
-    per_measure,
     require_factors,
     resolve_factors,
-    signature,
 )
 from .batch import Batch, Number, Text, fmt, join
 from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh
@@ -122,14 +120,13 @@ def _time_share(batch: Batch, index: np.ndarray, heating: bool, ctx: Context) ->
     return batch.distinct(index, ctx.period.share, "in_service")
 
 
-def _missing(batch: Batch, route: np.ndarray) -> np.ndarray:
-    """Fails capacity-route measures missing count, hours or capacity; returns who can go on."""
+def _missing(batch: Batch, route: np.ndarray) -> None:
+    """Fails capacity-route measures missing count, hours or capacity."""
     gaps = np.stack([np.isnan(batch.floats(k)) & ~route for k in ("count", "hours", "capacity")], axis=1)
     for pattern in {tuple(row) for row in gaps[gaps.any(axis=1)].tolist()}:
         missing = [k for k, gap in zip(("count", "hours", "capacity"), pattern) if gap]
         batch.fail(np.flatnonzero((gaps == pattern).all(axis=1)), ScenarioError(
             f"missing {', '.join(missing)}: give count, capacity and hours, or fuel_use", field=missing[0]))
-    return np.asarray(~gaps.any(axis=1))
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
@@ -139,16 +136,12 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     klass = np.where(pd.notna(batch.column("size_class")), batch.column("size_class"), size_classes(capacity))
     klass = np.where(pd.isna(klass), DEFAULT_SIZE_CLASS, klass)
     route = ~np.isnan(batch.floats("fuel_use"))
-    ok = _missing(batch, route)
+    _missing(batch, route)
     keys = (fuel, klass, route, batch.column("replacement"), batch.column("heating"),
-            signature(batch, "emission_factors"), signature(batch, "removal_efficiency"),
+            batch.pollutants("emission_factors").signature(), batch.pollutants("removal_efficiency").signature(),
             *given_columns(batch, "efficiency", "heating_value", "sulfur_content", "ash_content",
                            "replacement_efficiency", "gas_heating_value"))
-    for group in batch.groups(*keys, index=np.flatnonzero(ok & ~batch.failed())):
-        try:
-            _translate_group(batch, group.index, ctx, sink, *group.keys[:5])
-        except ScenarioError as error:
-            batch.fail(group.index, error)
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:5]), *keys)
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, fuel: str, klass: str,
@@ -176,11 +169,11 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
             continue  # only needed when a factor scales with it; add_rows says so then
     share = _time_share(batch, index, heating, ctx)
     factors = require_factors(resolve_factors(ctx, "boiler", fuel, technology=klass,
-                                              inline=Inline(batch, "emission_factors", index)),
+                                              inline=inline_factors(batch, "emission_factors", index)),
                               f"{fuel} boilers ({klass})")
     add_rows(sink, batch, index, factors, source=join(f"{fuel} boiler {klass} (", basis, ")"), activity=fuel_t,
              activity_unit="t", sign=1.0, time_share=share, contents=contents,
-             removal=per_measure(batch, "removal_efficiency", index))
+             removal=batch.pollutants("removal_efficiency").take(index))
     if replacement == "none":
         return
     heat_gj = fuel_t * heating_value * efficiency

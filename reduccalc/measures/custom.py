@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError
 from ..fields import FACTOR, MISSING, FractionKind, Key, PollutantMapKind, RawQuantityKind, TextKind
 from ..ledger import LedgerBuilder
 from ..units import unit_of
-from .base import COMMON_KEYS, Context, Inline, MeasureType, add_rows, signature
+from .base import COMMON_KEYS, Context, MeasureType, add_rows, inline_factors
 from .batch import Batch, fmt, join, objects
 
 ACTIVITY = RawQuantityKind("2000 t", "an activity")
@@ -44,25 +43,24 @@ def _is_rate(unit: str) -> bool:
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of custom measures (see module docstring)."""
-    activity = batch.values["activity"]
-    units = objects([unit for _, unit in activity])
-    for group in batch.groups(units, signature(batch, "emission_factors")):
-        index, unit = group.index, group.keys[0]
-        value = np.array([activity[i][0] for i in index], dtype=np.float64)
-        if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
-            activity_unit = f"({unit}) * yr"
-            share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
-        else:
-            activity_unit = unit
-            share = batch.distinct(index, ctx.period.share, "in_service")
-        label = batch.column("label")[index]
-        source = np.where(label != "", label, join("activity ", fmt(value), f" {unit}"))
-        try:
-            add_rows(sink, batch, index, list(Inline(batch, "emission_factors", index).factors().values()),
-                     source=source, activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
-                     adjust={"reduction": batch.floats("reduction")[index]})
-        except ScenarioError as error:
-            batch.fail(index, error)
+    units = objects([unit for _, unit in batch.values["activity"]])
+    batch.each_group(lambda group: _translate_group(batch, group.index, group.keys[0], ctx, sink), units,
+                     batch.pollutants("emission_factors").signature())
+
+
+def _translate_group(batch: Batch, index: np.ndarray, unit: str, ctx: Context, sink: LedgerBuilder) -> None:
+    value = np.array([batch.values["activity"][i][0] for i in index], dtype=np.float64)
+    if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
+        activity_unit = f"({unit}) * yr"
+        share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
+    else:
+        activity_unit = unit
+        share = batch.distinct(index, ctx.period.share, "in_service")
+    label = batch.column("label")[index]
+    source = np.where(label != "", label, join("activity ", fmt(value), f" {unit}"))
+    add_rows(sink, batch, index, list(inline_factors(batch, "emission_factors", index).values()), source=source,
+             activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
+             adjust={"reduction": batch.floats("reduction")[index]})
 
 
 CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors")

@@ -42,15 +42,14 @@ from ..vocabulary import FUEL_ALIASES, choice
 from .base import (
     COMMON_KEYS,
     Context,
-    Inline,
     MeasureType,
     TableName,
     add_rows,
     given_columns,
+    inline_factors,
     parameter,
     require_factors,
     resolve_factors,
-    signature,
 )
 from .batch import Batch, Number, Text, fmt, join
 from .substitutes import electricity_rows, gas_rows, heat_to_kwh
@@ -102,14 +101,11 @@ def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str,
     """Coal removed, then ``substitute`` rows, per group sharing fuel, inline factors, ``extra`` columns and
     which of the table-default ``keys`` the measures gave."""
     fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
-    columns = (fuel, signature(batch, "emission_factors"), *extra,
+    columns = (fuel, batch.pollutants("emission_factors").signature(), *extra,
                *given_columns(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
-    for group in batch.groups(*columns):
-        try:
-            heat_gj, share, households = _coal_removed(batch, group.index, ctx, sink, group.keys[0])
-            substitute(batch, group.index, ctx, sink, heat_gj, share, households)
-        except ScenarioError as error:
-            batch.fail(group.index, error)
+    batch.each_group(lambda group: substitute(batch, group.index, ctx, sink,
+                                              *_coal_removed(batch, group.index, ctx, sink, group.keys[0])),
+                     *columns)
 
 
 def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder,
@@ -125,7 +121,7 @@ def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBui
     coal_t = households * per_household
     share = batch.distinct(index, ctx.heating_share_after, "in_service")
     factors = require_factors(resolve_factors(ctx, "household", fuel, technology="traditional_stove",
-                                              inline=Inline(batch, "emission_factors", index)),
+                                              inline=inline_factors(batch, "emission_factors", index)),
                               f"household {fuel}")
     note = join(fmt(given), " households x (1 - reburn ", fmt(reburn), ") x ", fmt(per_household),
                 " t/season [", source, "]")

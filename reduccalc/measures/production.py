@@ -33,14 +33,13 @@ from ..vocabulary import SECTOR_ALIASES
 from .base import (
     COMMON_KEYS,
     Context,
-    Inline,
     MeasureType,
     TableName,
     add_rows,
     given_columns,
+    inline_factors,
     require_factors,
     resolve_factors,
-    signature,
 )
 from .batch import Batch, fmt, join
 
@@ -84,8 +83,8 @@ KEYS = {
 }
 
 
-def _check_days(batch: Batch, ctx: Context) -> np.ndarray:
-    """Fails measures giving both days and window, or more days than the period has; returns who can go on."""
+def _check_days(batch: Batch, ctx: Context) -> None:
+    """Fails measures giving both days and window, or more days than the period has."""
     window, days = pd.notna(batch.column("window")), batch.floats("days")
     both = window & ~np.isnan(days)
     batch.fail(np.flatnonzero(both), ScenarioError("give days or window, not both", field="days"))
@@ -93,7 +92,6 @@ def _check_days(batch: Batch, ctx: Context) -> np.ndarray:
     for value in np.unique(days[too_long]).tolist():
         batch.fail(np.flatnonzero(days == value), ScenarioError(
             f"{value:g} days is longer than the period ({ctx.period.days} days)", field="days"))
-    return ~both & ~too_long
 
 
 def days_curtailed(batch: Batch, index: np.ndarray, ctx: Context, by_window: bool) -> np.ndarray:
@@ -110,24 +108,24 @@ def days_curtailed(batch: Batch, index: np.ndarray, ctx: Context, by_window: boo
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of staggered-production measures (see module docstring)."""
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
-    ok = _check_days(batch, ctx)
-    keys = (sector, batch.column("technology"), signature(batch, "emission_factors"),
-            *given_columns(batch, "window", "days"))
-    for group in batch.groups(*keys, index=np.flatnonzero(ok & ~batch.failed())):
-        sector_name, technology, _, by_window, _ = group.keys
-        index = group.index
-        try:
-            days = days_curtailed(batch, index, ctx, by_window)
-            factors = require_factors(resolve_factors(ctx, "production", sector_name, technology=technology,
-                                                      inline=Inline(batch, "emission_factors", index)),
-                                      f"{sector_name} production")
-            output = batch.floats("output")[index]
-            add_rows(sink, batch, index, factors, source=join(f"{sector_name} (", fmt(output), " t/yr for ",
-                                                               fmt(days), " d)"),
-                     activity=output, activity_unit="t", sign=1.0, time_share=days / 365.0,
-                     adjust={"curtailment": batch.floats("curtailment")[index]})
-        except ScenarioError as error:
-            batch.fail(index, error)
+    _check_days(batch, ctx)
+    # keys: sector, technology, inline factors, window given, days given
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, group.keys[0], group.keys[1],
+                                                    group.keys[3]),
+                     sector, batch.column("technology"), batch.pollutants("emission_factors").signature(),
+                     *given_columns(batch, "window", "days"))
+
+
+def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
+                     technology: str, by_window: bool) -> None:
+    days = days_curtailed(batch, index, ctx, by_window)
+    factors = require_factors(resolve_factors(ctx, "production", sector, technology=technology,
+                                              inline=inline_factors(batch, "emission_factors", index)),
+                              f"{sector} production")
+    output = batch.floats("output")[index]
+    add_rows(sink, batch, index, factors, source=join(f"{sector} (", fmt(output), " t/yr for ", fmt(days), " d)"),
+             activity=output, activity_unit="t", sign=1.0, time_share=days / 365.0,
+             adjust={"curtailment": batch.floats("curtailment")[index]})
 
 
 STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed", NAMES)

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError
 from ..fields import (
     FACTOR,
     MISSING,
@@ -40,15 +39,14 @@ from ..vocabulary import VEHICLE_ALIASES, standard
 from .base import (
     COMMON_KEYS,
     Context,
-    Inline,
     MeasureType,
     TableName,
     add_rows,
     given_columns,
+    inline_factors,
     parameter,
     require_factors,
     resolve_factors,
-    signature,
 )
 from .batch import Batch, fmt, join
 
@@ -75,13 +73,9 @@ KEYS = {
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of vehicle retirements (see module docstring)."""
     vehicle = NAMES["vehicle"].column(batch, "vehicle", ctx.table)
-    keys = (vehicle, batch.column("standard"), batch.column("replaced_by"), signature(batch, "emission_factors"),
-            signature(batch, "replacement_emission_factors"), *given_columns(batch, "annual_km"))
-    for group in batch.groups(*keys):
-        try:
-            _translate_group(batch, group.index, ctx, sink, *group.keys[:3])
-        except ScenarioError as error:
-            batch.fail(group.index, error)
+    keys = (vehicle, batch.column("standard"), batch.column("replaced_by"), batch.pollutants("emission_factors").signature(),
+            batch.pollutants("replacement_emission_factors").signature(), *given_columns(batch, "annual_km"))
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]), *keys)
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, vehicle: str,
@@ -92,7 +86,7 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
     label = join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [", km_source, "])")
     old = require_factors(resolve_factors(ctx, "vehicle", vehicle, standard=old_standard,
-                                          inline=Inline(batch, "emission_factors", index)),
+                                          inline=inline_factors(batch, "emission_factors", index)),
                           f"{vehicle} {old_standard}")
     add_rows(sink, batch, index, old, source=label, activity=km, activity_unit="km", sign=1.0, time_share=share)
     replaced = replaced_by != "none" or bool(batch.values["replacement_emission_factors"].named(index[0]))
@@ -102,7 +96,7 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     rate = np.where(np.isnan(rate), 1.0, rate)
     new_standard = "" if replaced_by == "none" else replaced_by
     new = resolve_factors(ctx, "vehicle", vehicle, standard=new_standard,
-                          inline=Inline(batch, "replacement_emission_factors", index, ".replacement"))
+                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"))
     new = require_factors([f for f in new if f.inline or new_standard], f"{vehicle} {new_standard}")
     add_rows(sink, batch, index, new, source=f"replacement {vehicle} {new_standard or '(given factors)'}",
              activity=km, activity_unit="km", sign=-1.0, time_share=share, adjust={"replacement_rate": rate})
