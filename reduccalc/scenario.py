@@ -37,7 +37,7 @@ from .fields import (
 )
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context
-from .measures.batch import Batch, columns_of, objects
+from .measures.batch import Batch, batch_of
 from .perf import paused_gc
 from .yamlio import key_position, load_yaml, position
 
@@ -222,10 +222,8 @@ class Scenario:
         batches: list[tuple[Batch, Locator]] = []
         for type, measures in found.items():
             order, names, items = zip(*measures)
-            batch = Batch(type, columns_of([m.values for m in items], MEASURE_TYPES[type].keys,
-                                           MEASURE_TYPES[type].maps),
-                          objects(names), objects(list(map(attrgetter("id"), items))),
-                          objects(list(map(attrgetter("row"), items))), np.array(order, dtype=np.int64))
+            batch = batch_of(type, MEASURE_TYPES[type].keys, MEASURE_TYPES[type].maps, [m.values for m in items],
+                             names, list(map(attrgetter("id"), items)), list(map(attrgetter("row"), items)), order)
             batches.append((batch, _yaml_locator(items, self._reloaded)))
         for rows in self.registers:
             counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)

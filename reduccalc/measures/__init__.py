@@ -27,7 +27,8 @@ def translate_measure(type: str, values: dict[str, Any], ctx: Context, sink: Led
     ScenarioError
         Every problem of the measure.
     """
-    batch = batch_of(type, [(county, measure, "", values)], MEASURE_TYPES[type].keys, MEASURE_TYPES[type].maps)
+    measure_type = MEASURE_TYPES[type]
+    batch = batch_of(type, measure_type.keys, measure_type.maps, [values], [county], [measure], [""], [0])
     MEASURE_TYPES[type].translate(batch, ctx, sink)
     collector = ProblemCollector()
     for _, error in batch.failures:

@@ -263,15 +263,9 @@ def columns_of(values: Sequence[dict[str, Any]], keys: Collection[str], maps: Co
             for key, column in zip(names, zip(*rows))}
 
 
-def batch_of(type: str, measures: Sequence[tuple[str, str, str, dict[str, Any]]], keys: Collection[str],
-             maps: Collection[str], seq: np.ndarray | None = None) -> Batch:
-    """A batch from ``(county, measure id, row, values)`` per measure."""
-    n = len(measures)
-    return Batch(
-        type,
-        columns_of([m[3] for m in measures], keys, maps),
-        objects([m[0] for m in measures]),
-        objects([m[1] for m in measures]),
-        objects([m[2] for m in measures]),
-        np.arange(n, dtype=np.int64) if seq is None else seq,
-    )
+def batch_of(type: str, keys: Collection[str], maps: Collection[str], values: Sequence[dict[str, Any]],
+             county: Sequence[str], measure: Sequence[str], row: Sequence[str], seq: Sequence[int]) -> Batch:
+    """A batch from each measure's checked ``values`` (a mapping of every key), county, id, register row and
+    position in the scenario; the pollutant mappings ``maps`` become :class:`PollutantColumns`."""
+    return Batch(type, columns_of(values, keys, maps), objects(county), objects(measure), objects(row),
+                 np.asarray(seq, dtype=np.int64))
