@@ -73,25 +73,22 @@ class LedgerBuilder:
         return self.rows
 
     def add_block(self, n: int, **values: object) -> None:
-        """Append ``n`` rows: an array or list gives one value per row, anything else is repeated.
+        """Append ``n`` rows: an array gives one value per row, anything else is repeated.
 
-        Every column of :data:`COLUMNS` and ``seq`` must be given. ``to_t``
-        (:func:`tonnes_per_unit` of the block's units, which the caller
-        checks where the measure is known) is computed here unless given.
+        Every column of :data:`COLUMNS`, ``seq`` and ``to_t`` (the block's
+        :func:`tonnes_per_unit`, which the caller works out where the
+        measure is known, to name it in an error) must be given.
         """
         if n:
-            block = {name: values[name] for name in (*COLUMNS, "seq")}
-            block["to_t"] = values["to_t"] if "to_t" in values else \
-                tonnes_per_unit(str(values["activity_unit"]), str(values["factor_unit"]))
-            self.blocks.append((n, block))
+            self.blocks.append((n, {name: values[name] for name in (*COLUMNS, "seq", "to_t")}))
             self.rows += n
 
     def _column(self, name: str, dtype: npt.DTypeLike) -> np.ndarray:
         parts = []
         for n, values in self.blocks:
             value = values[name]
-            if isinstance(value, (np.ndarray, list)):
-                parts.append(np.asarray(value, dtype=dtype))
+            if isinstance(value, np.ndarray):
+                parts.append(value.astype(dtype, copy=False))
             else:
                 part = np.empty(n, dtype=dtype)
                 part[:] = value
@@ -109,11 +106,10 @@ class LedgerBuilder:
         size = 0
         for _, values in self.blocks:
             value = values[name]
-            if isinstance(value, (np.ndarray, list)) and id(value) not in arrays:
-                arrays[id(value)] = (size, np.asarray(value, dtype=object))
+            if isinstance(value, np.ndarray) and id(value) not in arrays:
+                arrays[id(value)] = (size, value.astype(object, copy=False))
                 size += len(value)
-        scalars = list(dict.fromkeys(str(v[name]) for _, v in self.blocks
-                                     if not isinstance(v[name], (np.ndarray, list))))
+        scalars = list(dict.fromkeys(str(v[name]) for _, v in self.blocks if not isinstance(v[name], np.ndarray)))
         # arrays and the single strings hashed together: one pass, categories in order of appearance
         codes, categories = pd.factorize(np.concatenate([*(array for _, array in arrays.values()),
                                                          np.array(scalars, dtype=object)]))
@@ -121,7 +117,7 @@ class LedgerBuilder:
         parts = []
         for n, values in self.blocks:
             value = values[name]
-            if isinstance(value, (np.ndarray, list)):
+            if isinstance(value, np.ndarray):
                 offset, _ = arrays[id(value)]
                 parts.append(codes[offset:offset + n])
             else:
