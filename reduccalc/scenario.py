@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -192,7 +193,6 @@ class Scenario:
     checksum: str = ""
     description: str = ""
     registers: list[RegisterRows] = field(default_factory=list)
-    _positions: tuple[Any] | None = field(default=None, repr=False, compare=False)
 
     def county(self, name: str) -> County:
         for county in self.counties:
@@ -224,7 +224,7 @@ class Scenario:
             order, names, items = zip(*measures)
             batch = batch_of(type, MEASURE_TYPES[type].keys, MEASURE_TYPES[type].maps, [m.values for m in items],
                              names, list(map(attrgetter("id"), items)), list(map(attrgetter("row"), items)), order)
-            batches.append((batch, _yaml_locator(items, self._reloaded)))
+            batches.append((batch, _yaml_locator(items, lambda: self._reloaded)))
         for rows in self.registers:
             counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
             seq = counties << _COUNTY_SHIFT | (rows.order + 1) << _REGISTER_SHIFT | rows.row.astype(np.int64)
@@ -233,21 +233,19 @@ class Scenario:
             batches.append((batch, _register_locator(rows)))
         return batches
 
+    @cached_property
     def _reloaded(self) -> Any:
         """The scenario file loaded again, with positions, if it is unchanged since it was loaded (else None).
 
         Positions of keys are looked for only when a measure has a problem:
         a scenario keeps none of its file's positions on the happy path.
         """
-        if self._positions is None:
-            self._positions = (None,)
-            if self.file is not None and self.checksum:
-                try:
-                    if hashlib.sha256(Path(self.file).read_bytes()).hexdigest() == self.checksum:
-                        self._positions = (load_yaml(self.file),)
-                except (OSError, ScenarioError):
-                    pass
-        return self._positions[0]
+        try:
+            if self.file is not None and self.checksum and file_checksum(Path(self.file)) == self.checksum:
+                return load_yaml(self.file)
+        except (OSError, ScenarioError):
+            pass
+        return None
 
     def ledger_builder(self) -> LedgerBuilder:
         """Translate every measure into ledger rows, collecting every problem."""
@@ -324,6 +322,11 @@ def _yaml_locator(measures: tuple[Measure, ...], data: Callable[[], Any]) -> Loc
 
 def _register_locator(rows: RegisterRows) -> Locator:
     return lambda i, field: (rows.file, int(rows.row[i]), None, "measures_file")
+
+
+def file_checksum(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), recorded in results' metadata."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def check_finite(ledger: Any) -> None:
@@ -480,7 +483,7 @@ def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path |
         return build_scenario(source, file=None, base_dir=folder, table=table)
     path = Path(source)
     data = load_yaml(path)
-    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    checksum = file_checksum(path)
     folder = Path(base_dir) if base_dir is not None else path.resolve().parent
     with paused_gc():
         return build_scenario(data, file=str(source), base_dir=folder, checksum=checksum, table=table)
