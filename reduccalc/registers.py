@@ -678,6 +678,8 @@ class _Checker:
         """``given`` with defaults for empty cells; required keys missing are problems."""
         rows = self.rows[positions]
         if spec.default is not MISSING:
+            if given is None and isinstance(spec.kind, PollutantMapKind):
+                return PollutantColumns.from_mappings([None] * len(positions))
             if given is None:
                 return [spec.default] * len(positions)
             if isinstance(given, PollutantColumns):
@@ -705,9 +707,6 @@ class _Checker:
                                       self.key(type_name, key, spec.kind, positions) if key in self.by_key else None,
                                       positions)
                   for key, spec in keys.items()}
-        for key in MEASURE_TYPES[type_name].maps:  # no column, or columns that failed: none named
-            if not isinstance(values[key], PollutantColumns):
-                values[key] = PollutantColumns.from_mappings([None] * len(positions))
         return Block(type_name, self.rows[positions], counties, values)
 
 
@@ -921,7 +920,7 @@ class _Ids:
         types = np.repeat(objects([block.type for block in blocks]), [len(block.rows) for block in blocks])
         ids = objects(np.concatenate([np.asarray(block.values["id"], dtype=object) for block in blocks]))
         by_row = np.argsort(rows, kind="stable")
-        groups, first = group_codes(pd.Series(counties[by_row], dtype=object), pd.Series(types[by_row], dtype=object))
+        groups, first = group_codes(counties[by_row], types[by_row])
         keys = list(zip(counties[by_row][first].tolist(), types[by_row][first].tolist()))
         offsets = np.array([self.counts[key] for key in keys], dtype=np.int64)
         number = pd.Series(groups).groupby(groups).cumcount().to_numpy() + 1 + offsets[groups]
@@ -947,7 +946,7 @@ class _Ids:
         all_counties = np.concatenate([c for _, c, _, _ in self.joined] + [counties])
         all_ids = np.concatenate([i for _, _, i, _ in self.joined] + [ids])
         all_rows = np.concatenate([r for _, _, _, r in self.joined] + [rows])
-        codes, first = group_codes(pd.Series(all_counties, dtype=object), pd.Series(all_ids, dtype=object))
+        codes, first = group_codes(all_counties, all_ids)
         new = slice(len(all_rows) - len(rows), len(all_rows))
         repeated = first[codes[new]] != np.arange(new.start, new.stop)
         if self.in_yaml:
