@@ -230,19 +230,15 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     return 0
 
 
-ENSEMBLE_LABELS = {"baseline_t": "baseline t", "reduction_t": "reduction t", "reduction_pct": "reduction %",
-                   "target_pct": "target %", "shortfall_t": "short by t"}
-
-
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from .ensemble import ensemble_verdicts, run_ensemble
-    from .report.tables import text_table
+    from .report.tables import SUMMARY_LABELS, text_table
 
     options = _engine_options(args)
     table = run_ensemble(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
     if not _machine_output(table, args.format):
         print(f"{len(args.scenarios)} variants ({args.engine})")
-        print(text_table(table.rename(columns=ENSEMBLE_LABELS)))
+        print(text_table(table.rename(columns=SUMMARY_LABELS)))
         verdicts = ensemble_verdicts(table)
         print("\nper variant (worst shortfall, TOTAL included):")
         print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))

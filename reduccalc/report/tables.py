@@ -45,11 +45,13 @@ def text_table(frame: pd.DataFrame, floats: str = "{:,.1f}") -> str:
         return shown.to_string(index=False)
 
 
+# summary columns as the terminal shows them
+SUMMARY_LABELS = {"baseline_t": "baseline t", "reduction_t": "reduction t", "reduction_pct": "reduction %",
+                  "target_pct": "target %", "shortfall_t": "short by t"}
+
+
 def summary_table(result: Result) -> str:
-    summary = result.summary()
-    summary.columns = ["county", "pollutant", "baseline t", "reduction t", "reduction %", "target %", "met",
-                       "short by t"]
-    return text_table(summary)
+    return text_table(result.summary().rename(columns=SUMMARY_LABELS))
 
 
 def verdict(result: Result) -> str:
