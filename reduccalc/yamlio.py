@@ -32,7 +32,7 @@ _RESOLVER = yaml.resolver.Resolver()
 
 @lru_cache(maxsize=1 << 16)
 def _resolve(kind: type, value: str | None, implicit: tuple[bool, bool] | bool) -> str:
-    return yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)  # type: ignore[no-any-return]
+    return _RESOLVER.resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
