@@ -237,7 +237,8 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     options = _engine_options(args)
     table = run_ensemble(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
     if not _machine_output(table, args.format):
-        print(f"{len(args.scenarios)} variants ({args.engine})")
+        where = "on a dask cluster" if args.engine == "dask" else "in this process"
+        print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
         print(text_table(table.rename(columns=SUMMARY_LABELS)))
         verdicts = ensemble_verdicts(table)
         print("\nper variant (worst shortfall, TOTAL included):")
