@@ -13,8 +13,9 @@ so a stage's time includes what it calls:
   the file, cleaning cells and checking them key by key per measure type;
 - register ids (numbering ``<type>-<n>``, refusing duplicates);
 - batches (every measure into one column batch per type), translate (all
-  measure types), ledger frame (joining the blocks), Result (reductions and
-  the over-removal check).
+  measure types), Result (reductions by measure and pollutant, of which
+  grouping the ledger's blocks, and the over-removal check). The ledger's
+  DataFrame is joined only when asked for, so it is not a stage of a run.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from reduccalc.measures import MEASURE_TYPES  # noqa: E402
 
 SPENT: dict[str, float] = collections.defaultdict(float)
 STAGES = ("YAML", "register read + check", "  reading the file", "  cleaning cells", "  checking cells per type",
-          "register ids", "batches", "translate", "ledger frame", "Result")
+          "register ids", "batches", "translate", "Result", "  reductions")
 
 
 def timing(owner: Any, name: str, stage: str) -> None:
@@ -66,8 +67,8 @@ def instrument() -> None:
     timing(scenario.Scenario, "batches", "batches")
     for measure_type in MEASURE_TYPES.values():
         timing(measure_type, "translate", "translate")
-    timing(ledger.LedgerBuilder, "frame", "ledger frame")
     timing(result.Result, "__init__", "Result")
+    timing(ledger.LedgerBuilder, "reductions", "  reductions")
 
 
 def main() -> None:

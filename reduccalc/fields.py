@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pint
@@ -47,11 +48,20 @@ class QuantityKind(Kind):
         return f"a quantity like {self.example!r}"
 
     def check(self, value: Any) -> float:
-        result = to_canonical(value, self.unit, example=self.example)
-        if result < 0 or (self.positive and result == 0):
-            raise ScenarioError(f"{value!r} must be {'positive' if self.positive else 'zero or more'}",
-                                hint=f"write it like {self.example!r}")
-        return result
+        if isinstance(value, str):
+            return _checked_quantity(value, self.unit, self.example, self.positive)
+        return _check_quantity(value, self.unit, self.example, self.positive)
+
+
+def _check_quantity(value: Any, unit: str, example: str, positive: bool) -> float:
+    result = to_canonical(value, unit, example=example)
+    if result < 0 or (positive and result == 0):
+        raise ScenarioError(f"{value!r} must be {'positive' if positive else 'zero or more'}",
+                            hint=f"write it like {example!r}")
+    return result
+
+
+_checked_quantity = lru_cache(maxsize=1 << 16)(_check_quantity)  # a text is checked once (errors are not cached)
 
 
 @dataclass(frozen=True)
@@ -228,15 +238,16 @@ class PollutantMapKind(Kind):
         if not isinstance(value, Mapping):
             raise ScenarioError(f"expected {self.describe}, got {value!r}", hint="e.g. {NOx: '2 kg/t'}")
         result: dict[str, Any] = {}
-        collector = ProblemCollector()
+        collector = None
         for key, item in value.items():
             try:
-                name = pollutant(key)
-                result[name] = self.item.check(item)
+                result[pollutant(key)] = self.item.check(item)
             except ScenarioError as error:
                 line, column = position(value, key)
+                collector = collector or ProblemCollector()
                 collector.add(error.prefixed(str(key)).located(line=line, column=column))
-        collector.raise_if_any()
+        if collector is not None:
+            collector.raise_if_any()
         return result
 
 

@@ -17,7 +17,9 @@ into one DataFrame and multiplies the whole ledger out at once.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import cached_property, lru_cache
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +34,7 @@ COLUMNS = (
     "activity", "activity_unit", "factor", "factor_unit", "factor_id", "factor_source",
     "adjust", "adjust_note", "time_share",
 )
+_EVALUATED = ("sign", "activity", "factor", "adjust", "time_share", "to_t")
 TEXT_COLUMNS = ("county", "measure", "type", "row", "source", "pollutant", "scope", "activity_unit", "factor_unit",
                 "factor_id", "factor_source", "adjust_note")
 
@@ -54,6 +57,34 @@ def tonnes_per_unit(activity_unit: str, factor_unit: str) -> float:
             hint=f"give the factor per {activity_unit}, e.g. 'g/{activity_unit}'"
             if "/" not in activity_unit else None,
         ) from None
+
+
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """A text column of a block (``source``, ``factor_id``, ``adjust_note``), worked out only when asked for.
+
+    A run needs the ledger's numbers; the half-million strings saying where
+    each came from are built when the ledger's DataFrame is (``explain``,
+    exports, ``Result.ledger``). ``make`` is called at most once.
+    """
+
+    __slots__ = ("_make", "_text")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._text: T | None = None
+
+    def text(self) -> T:
+        if self._make is not None:
+            self._text, self._make = self._make(), None
+        return self._text  # type: ignore[return-value]
+
+
+def _cell(values: dict[str, object], name: str) -> object:
+    value = values[name]
+    return value.text() if isinstance(value, Deferred) else value
 
 
 class LedgerBuilder:
@@ -86,7 +117,7 @@ class LedgerBuilder:
     def _column(self, name: str, dtype: npt.DTypeLike) -> np.ndarray:
         parts = []
         for n, values in self.blocks:
-            value = values[name]
+            value = _cell(values, name)
             if isinstance(value, np.ndarray):
                 parts.append(value.astype(dtype, copy=False))
             else:
@@ -104,19 +135,18 @@ class LedgerBuilder:
         """
         arrays: dict[int, tuple[int, np.ndarray]] = {}  # id -> (offset, array)
         size = 0
-        for _, values in self.blocks:
-            value = values[name]
+        cells = [_cell(values, name) for _, values in self.blocks]
+        for value in cells:
             if isinstance(value, np.ndarray) and id(value) not in arrays:
                 arrays[id(value)] = (size, value.astype(object, copy=False))
                 size += len(value)
-        scalars = list(dict.fromkeys(str(v[name]) for _, v in self.blocks if not isinstance(v[name], np.ndarray)))
+        scalars = list(dict.fromkeys(str(value) for value in cells if not isinstance(value, np.ndarray)))
         # arrays and the single strings hashed together: one pass, categories in order of appearance
         codes, categories = pd.factorize(np.concatenate([*(array for _, array in arrays.values()),
                                                          np.array(scalars, dtype=object)]))
         scalar_code = dict(zip(scalars, codes[size:].tolist()))
         parts = []
-        for n, values in self.blocks:
-            value = values[name]
+        for (n, _), value in zip(self.blocks, cells):
             if isinstance(value, np.ndarray):
                 offset, _ = arrays[id(value)]
                 parts.append(codes[offset:offset + n])
@@ -125,23 +155,50 @@ class LedgerBuilder:
         joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         return pd.Categorical.from_codes(joined[order], categories=pd.Index(categories, dtype=object))
 
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Row positions in the scenario's measure order (a stable sort by ``seq``), once the blocks are in."""
+        return np.argsort(self._column("seq", np.int64), kind="stable")
+
+    def _numbers(self, name: str) -> np.ndarray:
+        return self._column(name, bool if name == "counted" else np.float64)[self.order]
+
+    @cached_property
+    def reduction_t(self) -> np.ndarray:
+        """``reduction_t`` of every row in :attr:`order` [t]."""
+        return evaluate({name: self._numbers(name) for name in _EVALUATED})
+
     def frame(self) -> pd.DataFrame:
         """The ledger as a DataFrame in the scenario's measure order, with ``to_t`` and ``reduction_t``.
 
         Text columns are categorical: a national ledger repeats a few
         thousand strings over hundreds of thousands of rows.
         """
-        order = np.argsort(self._column("seq", np.int64), kind="stable")
         data: dict[str, object] = {}
         for name in COLUMNS:
-            if name in TEXT_COLUMNS:
-                data[name] = self._categorical(name, order)
-                continue
-            data[name] = self._column(name, bool if name == "counted" else np.float64)[order]
-        ledger = pd.DataFrame(data)
-        ledger["to_t"] = self._column("to_t", np.float64)[order]
-        ledger["reduction_t"] = evaluate(ledger)
-        return ledger
+            data[name] = self._categorical(name, self.order) if name in TEXT_COLUMNS else self._numbers(name)
+        data["to_t"] = self._numbers("to_t")
+        data["reduction_t"] = self.reduction_t
+        return pd.DataFrame(data)
+
+    def reductions(self) -> pd.DataFrame:
+        """One row per measure x pollutant, in ledger order: county, measure, type, pollutant, reduction_t [t]
+        (rows the county counts) and upstream_t [t] (rows of scope ``upstream``).
+
+        A measure is known by its ``seq``, so the grouping hashes integers,
+        not the text of hundreds of thousands of rows.
+        """
+        text = {name: self._categorical(name, self.order) for name in ("county", "measure", "type", "pollutant")}
+        pollutant, scope = text["pollutant"], self._categorical("scope", self.order)
+        seq = self._column("seq", np.int64)[self.order]
+        measure = np.cumsum(np.r_[False, seq[1:] != seq[:-1]]) if len(seq) else seq  # rows are sorted by seq
+        codes, first = first_appearance(measure * max(1, len(pollutant.categories)) + pollutant.codes)
+        upstream = scope.codes == (scope.categories.get_loc("upstream") if "upstream" in scope.categories else -2)
+        reduction = self.reduction_t
+        frame = pd.DataFrame({name: column[first] for name, column in text.items()})
+        frame["reduction_t"] = np.bincount(codes, np.where(self._numbers("counted"), reduction, 0.0), len(first))
+        frame["upstream_t"] = np.bincount(codes, np.where(upstream, reduction, 0.0), len(first))
+        return frame
 
 
 def group_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +219,11 @@ def group_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarra
             column_codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a group too
             size = len(uniques)
         key = key * max(1, size) + column_codes
+    return first_appearance(key)
+
+
+def first_appearance(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group number of each row by an integer ``key``, in order of first appearance, and each group's first row."""
     codes, _ = pd.factorize(key)
     # codes come in order of first appearance: a group starts where a code exceeds every code before it
     seen = np.maximum.accumulate(codes)
@@ -169,13 +231,15 @@ def group_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarra
     return codes, first
 
 
-def evaluate(ledger: pd.DataFrame, factor: np.ndarray | None = None) -> np.ndarray:
+def evaluate(ledger: pd.DataFrame | Mapping[str, np.ndarray], factor: np.ndarray | None = None) -> np.ndarray:
     """``sign x activity x factor x adjust x time_share x to_t`` for every row [t].
 
-    ``factor`` replaces the ledger's factor column (Monte Carlo draws); it may
-    be 2-D (draws x rows).
+    ``ledger`` is the ledger or its columns; ``factor`` replaces its factor
+    column (Monte Carlo draws) and may be 2-D (draws x rows).
     """
+    def column(name: str) -> np.ndarray:
+        return np.asarray(ledger[name])
+
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by the caller, not warned
-        base = (ledger["sign"].to_numpy() * ledger["activity"].to_numpy() * ledger["adjust"].to_numpy()
-                * ledger["time_share"].to_numpy() * ledger["to_t"].to_numpy())
-        return base * (ledger["factor"].to_numpy() if factor is None else factor)
+        base = column("sign") * column("activity") * column("adjust") * column("time_share") * column("to_t")
+        return base * (column("factor") if factor is None else factor)

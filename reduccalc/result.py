@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError
-from .ledger import group_codes
+from .ledger import LedgerBuilder, group_codes
 from .vocabulary import POLLUTANTS
 
 if TYPE_CHECKING:
@@ -20,20 +20,6 @@ TOTAL = "TOTAL"
 SUMMARY_COLUMNS = ["county", "pollutant", "baseline_t", "reduction_t", "reduction_pct", "target_pct", "met",
                    "shortfall_t"]
 REDUCTION_COLUMNS = ["county", "measure", "type", "pollutant", "reduction_t", "upstream_t"]
-
-
-def _reductions(ledger: pd.DataFrame) -> pd.DataFrame:
-    """One row per county x measure x pollutant: net local change and upstream change [t]."""
-    if ledger.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float if c.endswith("_t") else object) for c in REDUCTION_COLUMNS})
-    keys = ["county", "measure", "type", "pollutant"]
-    codes, first = group_codes(*(ledger[k] for k in keys))
-    reduction = ledger["reduction_t"].to_numpy()
-    frame = ledger[keys].iloc[first].reset_index(drop=True)
-    frame["reduction_t"] = np.bincount(codes, np.where(ledger["counted"].to_numpy(), reduction, 0.0), len(first))
-    frame["upstream_t"] = np.bincount(codes, np.where((ledger["scope"] == "upstream").to_numpy(), reduction, 0.0),
-                                      len(first))
-    return frame
 
 
 class Result:
@@ -52,11 +38,16 @@ class Result:
         negative = added).
     """
 
-    def __init__(self, scenario: Scenario, ledger: pd.DataFrame) -> None:
+    def __init__(self, scenario: Scenario, ledger: LedgerBuilder) -> None:
         self.scenario = scenario
-        self.ledger = ledger
-        self.reductions = _reductions(ledger)
+        self._builder = ledger
+        self.reductions = ledger.reductions()
         self._check_over_removal()
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The ledger (see the class's attributes), joined from its blocks when first asked for."""
+        return self._builder.frame()
 
     @cached_property
     def _totals(self) -> dict[tuple[str, str], float]:

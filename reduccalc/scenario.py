@@ -271,7 +271,7 @@ class Scenario:
         from .result import Result
 
         with paused_gc():
-            ledger = self.ledger_builder().frame()
+            ledger = self.ledger_builder()
             check_finite(ledger)
             return Result(self, ledger)
 
@@ -329,12 +329,11 @@ def file_checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_finite(ledger: Any) -> None:
+def check_finite(builder: LedgerBuilder) -> None:
     """Refuse a ledger with an infinite or NaN reduction (inputs too large to multiply out)."""
-    values = ledger["reduction_t"].to_numpy()
-    bad = ~np.isfinite(values)
+    bad = ~np.isfinite(builder.reduction_t)
     if bad.any():
-        row = ledger[bad].iloc[0]
+        row = builder.frame()[bad].iloc[0]
         raise ScenarioError(f"{int(bad.sum())} ledger rows overflow (e.g. {row['pollutant']} of {row['measure']}: "
                             f"{row['activity']:g} {row['activity_unit']} x {row['factor']:g} {row['factor_unit']})",
                             field=f"counties.{row['county']}", hint="check the magnitudes and units of the inputs")
@@ -482,9 +481,10 @@ def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path |
         folder = Path(base_dir) if base_dir is not None else None
         return build_scenario(source, file=None, base_dir=folder, table=table)
     path = Path(source)
-    data = load_yaml(path)
-    checksum = file_checksum(path)
     folder = Path(base_dir) if base_dir is not None else path.resolve().parent
-    with paused_gc():
-        return build_scenario(data, file=str(source), base_dir=folder, checksum=checksum, table=table)
+    with paused_gc():  # one pause: the collector's passes over a big file's values cost more than building them
+        data = load_yaml(path)
+        scenario = build_scenario(data, file=str(source), base_dir=folder, checksum=file_checksum(path), table=table)
+        del data  # freed before the collector resumes, so its first pass has only the scenario to look at
+    return scenario
 

@@ -116,6 +116,13 @@ def split_quantity(text: str) -> tuple[float, str]:
     return float(number), unit or "dimensionless"
 
 
+@lru_cache(maxsize=1 << 16)
+def _string_in(text: str, to_unit: str) -> float:
+    """Magnitude of the quantity ``text`` in ``to_unit``, once per distinct text (errors are not cached)."""
+    magnitude, unit = split_quantity(text)
+    return magnitude * conversion(unit, to_unit)
+
+
 def to_canonical(
     value: Any,
     to_unit: str,
@@ -168,20 +175,19 @@ def to_canonical(
             ) from None
     elif isinstance(value, str):
         try:
-            magnitude, unit = split_quantity(value)
-        except ValueError:
-            raise ScenarioError(f"{value!r} is not a quantity", field=field, hint=hint) from None
-        try:
-            factor = conversion(unit, to_unit)
+            result = _string_in(value, to_unit)
         except pint.DimensionalityError:
+            magnitude, unit = split_quantity(value)
             if dimensionality(to_unit) == dimensionality("MW") and dimensionality(unit) == dimensionality("t/h"):
                 hint = f"t/h is tonnes per hour; a boiler's 蒸吨/小时 is written t_steam/h, e.g. '{magnitude:g} t_steam/h'"
             raise ScenarioError(
                 f"{value!r} is {dimensionality(unit)}, expected {expected}", field=field, hint=hint
             ) from None
-        except Exception:  # pint raises many kinds for malformed unit strings
-            raise ScenarioError(f"unknown unit {unit!r} in {value!r}", field=field, hint=hint) from None
-        result = magnitude * factor
+        except Exception:  # not a number first, or a unit pint cannot parse (it raises many kinds)
+            if _QUANTITY.match(value) is None:
+                raise ScenarioError(f"{value!r} is not a quantity", field=field, hint=hint) from None
+            raise ScenarioError(f"unknown unit {split_quantity(value)[1]!r} in {value!r}", field=field,
+                                hint=hint) from None
     else:
         raise ScenarioError(f"expected {expected}, got {type(value).__name__}", field=field, hint=hint)
     if not math.isfinite(result):

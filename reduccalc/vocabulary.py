@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .errors import ScenarioError, did_you_mean, one_of
 
@@ -22,6 +23,7 @@ _POLLUTANT_ALIASES = {
 _AMBIGUOUS_PARTICULATE = {"颗粒物", "烟粉尘", "烟尘", "粉尘", "pm", "tsp", "dust", "particulate"}
 
 
+@lru_cache(maxsize=4096)
 def pollutant(name: object) -> str:
     """Canonical pollutant key for ``name`` (``"二氧化硫"`` -> ``"SO2"``).
 

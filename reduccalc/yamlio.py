@@ -219,28 +219,27 @@ def load_yaml_text(text: str, file: str = "<string>") -> Any:
     """Parse YAML text into plain values with positions (PosDict/PosList)."""
     if len(text) > MAX_BYTES:
         raise ScenarioError(f"document is larger than {MAX_BYTES:,} characters", file=file)
-    try:
-        with paused_gc():
+    with paused_gc():  # one pause for the node tree and the values built from it
+        try:
             node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        message = exc.problem or str(exc)
-        if exc.context:
-            message = f"{exc.context}: {message}"
-        raise ScenarioError(f"invalid YAML: {message}", file=file, line=line, column=column) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"invalid YAML: {exc}", file=file) from None
-    except RecursionError:
-        raise ScenarioError("invalid YAML: nesting too deep", file=file) from None
-    if node is None:
-        return None
-    try:
-        with paused_gc():
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            column = mark.column + 1 if mark else None
+            message = exc.problem or str(exc)
+            if exc.context:
+                message = f"{exc.context}: {message}"
+            raise ScenarioError(f"invalid YAML: {message}", file=file, line=line, column=column) from None
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"invalid YAML: {exc}", file=file) from None
+        except RecursionError:
+            raise ScenarioError("invalid YAML: nesting too deep", file=file) from None
+        if node is None:
+            return None
+        try:
             return _Builder(file).build(node)[0]
-    except RecursionError:
-        raise ScenarioError("invalid YAML: nesting too deep", file=file) from None
+        except RecursionError:
+            raise ScenarioError("invalid YAML: nesting too deep", file=file) from None
 
 
 def load_yaml(path: str | Path) -> Any:

@@ -125,14 +125,22 @@ def test_measure_order_does_not_matter(order):
                           st.sampled_from(["SO2", "NOx", "CO2"]), st.sampled_from(["local", "upstream"]),
                           st.booleans(), st.floats(min_value=-1e6, max_value=1e6)), min_size=1, max_size=60))
 def test_fast_grouping_equals_pandas_groupby(rows):
-    """The bincount aggregation of Result.reductions against a plain pandas groupby."""
+    """The bincount aggregation of Result.reductions (grouped by seq and pollutant) against a plain groupby."""
     import pandas as pd
 
-    from reduccalc.result import _reductions
+    from reduccalc.ledger import TEXT_COLUMNS, LedgerBuilder
 
     ledger = pd.DataFrame(rows, columns=["county", "measure", "pollutant", "scope", "counted", "reduction_t"])
     ledger["type"] = "custom"
-    fast = _reductions(ledger).set_index(["county", "measure", "pollutant"]).sort_index()
+    ledger["seq"] = pd.factorize(ledger["county"] + "/" + ledger["measure"])[0]  # one seq per measure
+    builder = LedgerBuilder()
+    for row in ledger.itertuples():  # one block a row: activity x factor = reduction_t
+        builder.add_block(1, **{**dict.fromkeys(TEXT_COLUMNS, ""), "county": row.county, "measure": row.measure,
+                                "type": "custom", "pollutant": row.pollutant, "scope": row.scope},
+                          counted=row.counted, sign=1.0, activity=row.reduction_t, factor=1.0, adjust=1.0,
+                          time_share=1.0, to_t=1.0, seq=row.seq)
+    fast = builder.reductions().astype({"county": str, "measure": str, "pollutant": str})
+    fast = fast.set_index(["county", "measure", "pollutant"]).sort_index()
     ledger["counted_t"] = ledger["reduction_t"].where(ledger["counted"], 0.0)
     ledger["upstream_t"] = ledger["reduction_t"].where(ledger["scope"] == "upstream", 0.0)
     plain = ledger.groupby(["county", "measure", "pollutant"])[["counted_t", "upstream_t"]].sum().sort_index()

@@ -3,7 +3,7 @@
 import pytest
 
 from reduccalc import ScenarioError, ureg
-from reduccalc.units import conversion, split_quantity, to_canonical, unit_of
+from reduccalc.units import _string_in, conversion, split_quantity, to_canonical, unit_of
 
 
 @pytest.mark.parametrize(
@@ -60,6 +60,9 @@ def test_unit_parsing_is_cached():
         unit_of("t_steam/h")
     assert unit_of.cache_info().misses == 1
     conversion.cache_clear()
+    _string_in.cache_clear()
     for _ in range(1000):
         to_canonical("10 t_steam/h", "MW")
-    assert conversion.cache_info().misses == 1
+        to_canonical("20 t_steam/h", "MW")
+    assert conversion.cache_info().misses == 1  # one unit conversion
+    assert _string_in.cache_info().misses == 2  # one parse per distinct text

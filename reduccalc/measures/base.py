@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from ..calendar import Period, heating_share
 from ..errors import ScenarioError
 from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
-from ..ledger import LedgerBuilder, tonnes_per_unit
+from ..ledger import Deferred, LedgerBuilder, tonnes_per_unit
 from ..units import conversion
 from ..vocabulary import choice
 from .batch import Batch, Number, Text, fmt, join, objects
@@ -78,14 +78,14 @@ class ResolvedFactor:
     pollutant: str
     value: Number
     unit: str
-    factor_id: Text
+    factor_id: str | Deferred[Text]  # a table row's id, or one per measure (inline: built only for the ledger's frame)
     source: str
     scales_with: str = ""
 
     @property
     def inline(self) -> bool:
         """Given in the scenario (one value per measure) rather than from the tables."""
-        return isinstance(self.factor_id, np.ndarray)
+        return isinstance(self.value, np.ndarray)
 
 
 def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str = "", technology: str = "",
@@ -106,8 +106,12 @@ def inline_factors(batch: Batch, key: str, index: np.ndarray, suffix: str = "") 
     if not given:
         return {}
     county, measure = batch.county[index], batch.measure[index]
-    stem = join(np.where(county == "", measure, join(county, ".", measure)), f"{suffix}.")
-    return {pollutant: ResolvedFactor(pollutant, values, unit, join("inline:", stem, pollutant), "given in the scenario")
+    stem = Deferred(lambda: join("inline:", np.where(county == "", measure, join(county, ".", measure)), f"{suffix}."))
+
+    def factor_id(pollutant: str) -> Deferred[Text]:
+        return Deferred(lambda: join(stem.text(), pollutant))
+
+    return {pollutant: ResolvedFactor(pollutant, values, unit, factor_id(pollutant), "given in the scenario")
             for pollutant, (values, unit) in given.items()}
 
 
@@ -179,7 +183,8 @@ class MeasureType:
         return frozenset(k for k, spec in self.keys.items() if isinstance(spec.kind, PollutantMapKind))
 
 
-def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *, source: Text,
+def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *,
+             source: Text | Deferred[Text],
              activity: Number, activity_unit: str, sign: float, time_share: Number,
              adjust: dict[str, Number] | None = None, scope: str = "local", counted: bool | np.ndarray = True,
              contents: dict[str, Number] | None = None, removal: dict[str, np.ndarray] | None = None) -> None:
@@ -195,36 +200,51 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
         with a content that is not known.
     """
     base_multiplier: Number = 1.0
-    base_notes: list[Text] = []
-    for label, value in (adjust or {}).items():
+    adjustments = list((adjust or {}).items())
+    for _, value in adjustments:
         base_multiplier = base_multiplier * value
-        base_notes.append(join(f"{label} ", fmt(value)))
+    base_notes = Deferred(lambda: [join(f"{label} ", fmt(value)) for label, value in adjustments])
     shared = {"county": batch.county[index], "measure": batch.measure[index], "row": batch.row[index],
               "seq": batch.seq[index], "type": batch.type, "source": source, "scope": scope, "counted": counted,
               "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share}
     blocks = []
     for factor in factors:
-        multiplier, notes = base_multiplier, list(base_notes)
+        multiplier = base_multiplier
+        notes: list[Callable[[], Text]] = []
         if factor.scales_with:
             content = (contents or {}).get(factor.scales_with)
             if content is None:
                 raise ScenarioError(f"factor {factor.factor_id} is per % {factor.scales_with} but none is known",
                                     hint=f"give {factor.scales_with} in the measure")
             multiplier = multiplier * content
-            notes.append(join(f"{factor.scales_with} ", fmt(content), "%"))
+            notes.append(partial(_content_note, factor.scales_with, content))
         efficiency = (removal or {}).get(factor.pollutant)
         if efficiency is not None:
             multiplier = multiplier * (1.0 - efficiency)
-            notes.append(np.where(efficiency != 0, join("(1 - removal ", fmt(efficiency), ")"), ""))
+            notes.append(partial(_removal_note, efficiency))
         try:
             to_t = tonnes_per_unit(activity_unit, factor.unit)  # fail here, where the measure is known
         except ScenarioError as error:
             raise error.prefixed(f"emission_factors.{factor.pollutant}") from None
+        note = Deferred(partial(_adjust_note, base_notes, notes))
         blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": factor.unit, "to_t": to_t,
                        "factor_id": factor.factor_id, "factor_source": factor.source, "adjust": multiplier,
-                       "adjust_note": _note(notes)})
+                       "adjust_note": note})
     for block in blocks:
         sink.add_block(len(index), **shared, **block)
+
+
+def _content_note(name: str, content: Number) -> Text:
+    return join(f"{name} ", fmt(content), "%")
+
+
+def _removal_note(efficiency: np.ndarray) -> Text:
+    return np.where(efficiency != 0, join("(1 - removal ", fmt(efficiency), ")"), "")
+
+
+def _adjust_note(shared: Deferred[list[Text]], own: list[Callable[[], Text]]) -> Text:
+    """A block's adjust_note: the measure's adjustments, then the factor's own (content, removal)."""
+    return _note([*shared.text(), *(make() for make in own)])
 
 
 def _note(notes: list[Text]) -> Text:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..fields import BoolKind, ChoiceKind, CountKind, FractionKind, Key, PollutantMapKind, QuantityKind, TextKind
-from ..ledger import LedgerBuilder
+from ..ledger import Deferred, LedgerBuilder
 from ..vocabulary import FUEL_ALIASES, choice
 from .base import (
     COMMON_KEYS,
@@ -149,14 +149,16 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     efficiency, efficiency_id = parameter(ctx, batch, index, "efficiency", "boiler", "efficiency", fuel, klass)
     heating_value, hv_id = parameter(ctx, batch, index, "heating_value", "boiler", "heating_value", fuel,
                                      unit="GJ/t")
+    source: Text | Deferred[Text]
     if by_fuel_use:
         fuel_t: Number = batch.floats("fuel_use")[index]
-        basis: Text = "fuel_use"
+        source = f"{fuel} boiler {klass} (fuel_use)"
     else:
         count, capacity, hours = (batch.floats(k)[index] for k in ("count", "capacity", "hours"))
         fuel_t = count * capacity * hours * GJ_PER_MWH / (efficiency * heating_value)
-        basis = join(fmt(count), " x ", fmt(capacity), " MW x ", fmt(hours), " h x 3.6 / (", fmt(efficiency),
-                     " [", efficiency_id, "] x ", fmt(heating_value), " GJ/t [", hv_id, "])")
+        source = Deferred(lambda: join(f"{fuel} boiler {klass} (", fmt(count), " x ", fmt(capacity), " MW x ",
+                                       fmt(hours), " h x 3.6 / (", fmt(efficiency), " [", efficiency_id, "] x ",
+                                       fmt(heating_value), " GJ/t [", hv_id, "]))"))
     contents: dict[str, Number] = {}
     for name in ("sulfur_content", "ash_content"):
         given = batch.floats(name)[index]
@@ -171,7 +173,7 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     factors = require_factors(resolve_factors(ctx, "boiler", fuel, technology=klass,
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"{fuel} boilers ({klass})")
-    add_rows(sink, batch, index, factors, source=join(f"{fuel} boiler {klass} (", basis, ")"), activity=fuel_t,
+    add_rows(sink, batch, index, factors, source=source, activity=fuel_t,
              activity_unit="t", sign=1.0, time_share=share, contents=contents,
              removal=batch.pollutants("removal_efficiency").take(index))
     if replacement == "none":
@@ -184,13 +186,14 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
                               unit="GJ/m^3")
         gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
                  heating_value=gas_hv, time_share=share,
-                 label=join("gas boiler replacing it (efficiency ", fmt(new_efficiency), ")"))
+                 label=Deferred(lambda: join("gas boiler replacing it (efficiency ", fmt(new_efficiency), ")")))
     elif replacement == "electric":
         new_efficiency, _ = parameter(ctx, batch, index, "replacement_efficiency", "electricity", "efficiency",
                                       "electric_boiler")
         electricity_rows(sink, batch, index, ctx, kwh=heat_to_kwh(heat_gj, new_efficiency), time_share=share,
                          counted=batch.counted(index, ctx.count_upstream),
-                         label=join("grid power for an electric boiler (efficiency ", fmt(new_efficiency), ")"))
+                         label=Deferred(lambda: join("grid power for an electric boiler (efficiency ",
+                                                     fmt(new_efficiency), ")")))
     else:
         district_heat_rows(sink, batch, index, ctx, heat_gj=heat_gj, time_share=share,
                            label="district heat replacing it")

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..fields import FACTOR, MISSING, FractionKind, Key, PollutantMapKind, RawQuantityKind, TextKind
-from ..ledger import LedgerBuilder
+from ..ledger import Deferred, LedgerBuilder
 from ..units import unit_of
 from .base import COMMON_KEYS, Context, MeasureType, add_rows, inline_factors
-from .batch import Batch, fmt, join, objects
+from .batch import Batch, Text, fmt, join, objects
 
 ACTIVITY = RawQuantityKind("2000 t", "an activity")
 
@@ -57,7 +57,7 @@ def _translate_group(batch: Batch, index: np.ndarray, unit: str, ctx: Context, s
         activity_unit = unit
         share = batch.distinct(index, ctx.period.share, "in_service")
     label = batch.column("label")[index]
-    source = np.where(label != "", label, join("activity ", fmt(value), f" {unit}"))
+    source: Deferred[Text] = Deferred(lambda: np.where(label != "", label, join("activity ", fmt(value), f" {unit}")))
     add_rows(sink, batch, index, list(inline_factors(batch, "emission_factors", index).values()), source=source,
              activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
              adjust={"reduction": batch.floats("reduction")[index]})

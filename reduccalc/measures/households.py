@@ -37,7 +37,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..fields import MISSING, ChoiceKind, CountKind, FractionKind, Key, QuantityKind, TextKind
-from ..ledger import LedgerBuilder
+from ..ledger import Deferred, LedgerBuilder
 from ..vocabulary import FUEL_ALIASES, choice
 from .base import (
     COMMON_KEYS,
@@ -123,9 +123,9 @@ def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBui
     factors = require_factors(resolve_factors(ctx, "household", fuel, technology="traditional_stove",
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"household {fuel}")
-    note = join(fmt(given), " households x (1 - reburn ", fmt(reburn), ") x ", fmt(per_household),
-                " t/season [", source, "]")
-    add_rows(sink, batch, index, factors, source=join(f"household {fuel} stoves (", note, ")"), activity=coal_t,
+    label = Deferred(lambda: join(f"household {fuel} stoves (", fmt(given), " households x (1 - reburn ", fmt(reburn),
+                                  ") x ", fmt(per_household), " t/season [", source, "])"))
+    add_rows(sink, batch, index, factors, source=label, activity=coal_t,
              activity_unit="t", sign=1.0, time_share=share)
     heating_value, _ = parameter(ctx, batch, index, "heating_value", "household", "heating_value", fuel,
                                  unit="GJ/t")
@@ -140,15 +140,15 @@ def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuild
     heater = batch.column("heater")[index[0]]
     if not np.isnan(per_household[0]):
         kwh: Number = households * per_household
-        label = join("grid power, ", fmt(per_household), " kWh per household")
+        label: Deferred[Text] = Deferred(lambda: join("grid power, ", fmt(per_household), " kWh per household"))
     elif heater == "heat_pump":
         cop, _ = parameter(ctx, batch, index, "heat_pump_cop", "electricity", "heat_pump_cop", "air_source_heat_pump")
-        kwh, label = heat_to_kwh(heat_gj, cop), join("grid power for heat pumps (COP ", fmt(cop), ")")
+        kwh, label = heat_to_kwh(heat_gj, cop), Deferred(lambda: join("grid power for heat pumps (COP ", fmt(cop), ")"))
     else:
         efficiency, _ = parameter(ctx, batch, index, "heater_efficiency", "electricity", "efficiency",
                                   "resistance_heater")
         kwh = heat_to_kwh(heat_gj, efficiency)
-        label = join("grid power for electric heaters (efficiency ", fmt(efficiency), ")")
+        label = Deferred(lambda: join("grid power for electric heaters (efficiency ", fmt(efficiency), ")"))
     electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share,
                      counted=batch.counted(index, ctx.count_upstream), label=label)
 
@@ -161,7 +161,7 @@ def _gas(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, hea
                                  unit="GJ/m^3")
     gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="household_heater", efficiency=efficiency,
              heating_value=heating_value, time_share=share,
-             label=join("wall-hung gas heaters (efficiency ", fmt(efficiency), ")"))
+             label=Deferred(lambda: join("wall-hung gas heaters (efficiency ", fmt(efficiency), ")")))
 
 
 def translate_electric(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..fields import MISSING, DateKind, FractionKind, Key, Kind, QuantityKind, TextKind, check_mapping
-from ..ledger import LedgerBuilder
+from ..ledger import Deferred, LedgerBuilder
 from ..units import to_canonical
 from ..vocabulary import SECTOR_ALIASES
 from .base import (
@@ -123,7 +123,8 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"{sector} production")
     output = batch.floats("output")[index]
-    add_rows(sink, batch, index, factors, source=join(f"{sector} (", fmt(output), " t/yr for ", fmt(days), " d)"),
+    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), " t/yr for ",
+                                                                        fmt(days), " d)")),
              activity=output, activity_unit="t", sign=1.0, time_share=days / 365.0,
              adjust={"curtailment": batch.floats("curtailment")[index]})
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ledger import LedgerBuilder
+from ..ledger import Deferred, LedgerBuilder
 from .base import KWH_PER_GJ, Context, add_rows, require_factors, resolve_factors
 from .batch import Batch, Number, Text
 
 
 def gas_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
-             technology: str, efficiency: Number, heating_value: Number, time_share: Number, label: Text) -> None:
+             technology: str, efficiency: Number, heating_value: Number, time_share: Number, label: Text | Deferred[Text]) -> None:
     """Gas burned to deliver ``heat_gj`` [GJ] at ``efficiency`` and ``heating_value`` [GJ/m3]."""
     gas_m3 = heat_gj / (efficiency * heating_value)
     factors = require_factors(resolve_factors(ctx, "gas", "natural_gas", technology=technology),
@@ -31,7 +31,7 @@ def gas_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context,
 
 
 def electricity_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, kwh: Number,
-                     time_share: Number, counted: bool | np.ndarray, label: Text) -> None:
+                     time_share: Number, counted: bool | np.ndarray, label: Text | Deferred[Text]) -> None:
     """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream)."""
     factors = require_factors(resolve_factors(ctx, "electricity", "grid"), "grid electricity")
     add_rows(sink, batch, index, factors, source=label, activity=kwh, activity_unit="kWh", sign=-1.0,
@@ -39,7 +39,7 @@ def electricity_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: 
 
 
 def district_heat_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
-                       time_share: Number, label: Text) -> None:
+                       time_share: Number, label: Text | Deferred[Text]) -> None:
     """Emissions of delivering ``heat_gj`` [GJ] of district heat."""
     factors = require_factors(resolve_factors(ctx, "district_heat", "district_heat"), "district heat")
     add_rows(sink, batch, index, factors, source=label, activity=heat_gj, activity_unit="GJ", sign=-1.0,

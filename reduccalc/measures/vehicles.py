@@ -34,7 +34,7 @@ from ..fields import (
     QuantityKind,
     TextKind,
 )
-from ..ledger import LedgerBuilder
+from ..ledger import Deferred, LedgerBuilder
 from ..vocabulary import VEHICLE_ALIASES, standard
 from .base import (
     COMMON_KEYS,
@@ -84,7 +84,8 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     count = batch.floats("count")[index]
     km = count * annual_km
     share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
-    label = join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [", km_source, "])")
+    label = Deferred(lambda: join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [",
+                                  km_source, "])"))
     old = require_factors(resolve_factors(ctx, "vehicle", vehicle, standard=old_standard,
                                           inline=inline_factors(batch, "emission_factors", index)),
                           f"{vehicle} {old_standard}")
