@@ -389,9 +389,10 @@ def _clean(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Excel booleans become TRUE/FALSE first (they would hash equal to 1 and 0).
     """
     values = column.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=True) != "string":
-        values = np.array([("TRUE" if v else "FALSE") if isinstance(v, bool) else v for v in values], dtype=object)
     codes, uniques = pd.factorize(values)
+    if pd.api.types.infer_dtype(uniques, skipna=True) != "string":  # not all text (a CSV's cells always are)
+        values = np.array([("TRUE" if v else "FALSE") if isinstance(v, bool) else v for v in values], dtype=object)
+        codes, uniques = pd.factorize(values)
     cleaned = objects([*(_clean_cell(value) for value in uniques), None])  # the last one for code -1
     filled = np.array([value is not None for value in cleaned], dtype=bool)
     return cleaned[codes], filled[codes]
@@ -910,6 +911,7 @@ class _Ids:
         self.counts = Counter((c.name, m.type) for c in counties for m in c.measures)
         self.in_yaml = {(c.name, m.id): m.path for c in counties for m in c.measures}
         self.joined: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []  # (file, counties, ids, rows)
+        self.explicit = False  # has a register given ids of its own? (numbered ones never repeat each other)
 
     def join(self, register: Register, order: int) -> list[RegisterRows]:
         """A register's blocks with ids, numbered in spreadsheet row order; duplicate ids are problems."""
@@ -923,14 +925,18 @@ class _Ids:
         groups, first = group_codes(counties[by_row], types[by_row])
         keys = list(zip(counties[by_row][first].tolist(), types[by_row][first].tolist()))
         offsets = np.array([self.counts[key] for key in keys], dtype=np.int64)
-        number = pd.Series(groups).groupby(groups).cumcount().to_numpy() + 1 + offsets[groups]
-        self.counts.update(dict(zip(keys, np.bincount(groups).tolist())))
+        sizes = np.bincount(groups)
+        by_group = np.argsort(groups, kind="stable")  # each row's place in its group: 0, 1, ... in row order
+        place = np.empty(len(groups), dtype=np.int64)
+        place[by_group] = np.arange(len(groups)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        number = place + 1 + offsets[groups]
+        self.counts.update(dict(zip(keys, sizes.tolist())))
         missing = pd.isna(ids[by_row])
         automatic, numbers = by_row[missing], number[missing]
         if len(automatic):  # "<type>-<n>", formatted once per distinct (type, n)
             codes, first = group_codes(types[automatic], numbers)
             ids[automatic] = objects([f"{types[automatic[at]]}-{numbers[at]}" for at in first.tolist()])[codes]
-        self._duplicates(name, counties[by_row], ids[by_row], rows[by_row])
+        self._duplicates(name, counties[by_row], ids[by_row], rows[by_row], explicit=not missing.all())
         joined, start = [], 0
         for block in blocks:
             end = start + len(block.rows)
@@ -939,23 +945,34 @@ class _Ids:
             start = end
         return joined
 
-    def _duplicates(self, name: str, counties: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
-        """Problems for ids already used in their county: in YAML, an earlier register or an earlier row."""
+    def _duplicates(self, name: str, counties: np.ndarray, ids: np.ndarray, rows: np.ndarray,
+                    explicit: bool) -> None:
+        """Problems for ids already used in their county: in YAML, an earlier register or an earlier row.
+
+        ``explicit``: this register gives ids of its own. Without any, in it
+        or before, registers' ids are all numbered and cannot repeat.
+        """
+        self.explicit |= explicit
         files = [file for file, *_ in self.joined] + [name]
         sizes = [len(c) for _, c, _, _ in self.joined] + [len(counties)]
         all_counties = np.concatenate([c for _, c, _, _ in self.joined] + [counties])
         all_ids = np.concatenate([i for _, _, i, _ in self.joined] + [ids])
         all_rows = np.concatenate([r for _, _, _, r in self.joined] + [rows])
-        codes, first = group_codes(all_counties, all_ids)
         new = slice(len(all_rows) - len(rows), len(all_rows))
-        repeated = first[codes[new]] != np.arange(new.start, new.stop)
+        repeated = np.zeros(len(ids), dtype=bool)
+        if self.explicit:
+            codes, first = group_codes(all_counties, all_ids)
+            repeated = first[codes[new]] != np.arange(new.start, new.stop)
         if self.in_yaml:
             repeated |= np.fromiter(((c, i) in self.in_yaml for c, i in zip(counties, ids)), bool, len(ids))
         problems = _Problems(name)
         owners = np.repeat(np.arange(len(files)), sizes)
         for at in np.flatnonzero(repeated).tolist():
-            county, measure_id, origin = counties[at], ids[at], first[codes[new.start + at]]
-            where = self.in_yaml.get((county, measure_id)) or f"{files[owners[origin]]}:{all_rows[origin]}"
+            county, measure_id = counties[at], ids[at]
+            where = self.in_yaml.get((county, measure_id))
+            if where is None:  # repeats a register's id: only possible once a register gave ids of its own
+                origin = first[codes[new.start + at]]
+                where = f"{files[owners[origin]]}:{all_rows[origin]}"
             problems.add(int(rows[at]), "column id", ScenarioError(
                 f"duplicate measure id {measure_id!r} in county {county!r} (first at {where})",
                 hint="ids must be unique within a county; a row without one gets <type>-<n>"))

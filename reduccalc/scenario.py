@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ from .fields import (
     TextKind,
     check_mapping,
 )
-from .ledger import LedgerBuilder
+from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, batch_of
 from .perf import paused_gc
@@ -228,8 +228,7 @@ class Scenario:
         for rows in self.registers:
             counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
             seq = counties << _COUNTY_SHIFT | (rows.order + 1) << _REGISTER_SHIFT | rows.row.astype(np.int64)
-            labels = f"{rows.file}:" + rows.row.astype(str).astype(object)
-            batch = Batch(rows.type, rows.values, rows.county, rows.id, labels, seq)
+            batch = Batch(rows.type, rows.values, rows.county, rows.id, Deferred(partial(_row_labels, rows)), seq)
             batches.append((batch, _register_locator(rows)))
         return batches
 
@@ -318,6 +317,11 @@ class Scenario:
 
 def _yaml_locator(measures: tuple[Measure, ...], data: Callable[[], Any]) -> Locator:
     return lambda i, field: measures[i].where(field, data())
+
+
+def _row_labels(rows: RegisterRows) -> np.ndarray:
+    """``file.csv:12`` for each row of a register's block."""
+    return f"{rows.file}:" + rows.row.astype(str).astype(object)  # type: ignore[no-any-return]
 
 
 def _register_locator(rows: RegisterRows) -> Locator:

@@ -250,6 +250,20 @@ def test_duplicate_ids_within_a_county_are_errors(tmp_path, table):
     assert "(first at r.csv:3)" in found[1].message
 
 
+@pytest.mark.parametrize("named_first", [True, False])
+def test_numbered_ids_that_repeat_another_registers_id_are_errors(tmp_path, table, named_first):
+    """A row without an id gets ``<type>-<n>``, which may be the id another register gives a row of its own."""
+    named, numbered = [{**TRUCKS, "id": "vehicle_retirement-2"}], [TRUCKS, TRUCKS]
+    first, second = (named, numbered) if named_first else (numbered, named)
+    data = scenario_register(tmp_path, first, name="a.csv")
+    data["counties"]["甲县"]["measures_file"] = "b.csv"
+    write_register(tmp_path / "b.csv", second)
+    found = only(problems(data, tmp_path, table))
+    # county registers are read before the scenario's: b.csv, then a.csv
+    assert (found.file, found.field) == ("a.csv", "column id")
+    assert "duplicate measure id 'vehicle_retirement-2' in county '甲县' (first at b.csv:" in found.message
+
+
 def test_blank_rows_are_skipped_and_rows_keep_the_spreadsheet_numbers(tmp_path, table):
     (tmp_path / "r.csv").write_text("type,count,vehicle,standard\n"
                                     "vehicle_retirement,10,heavy_duty_diesel_truck,国三\n"

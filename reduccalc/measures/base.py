@@ -204,7 +204,7 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
     for _, value in adjustments:
         base_multiplier = base_multiplier * value
     base_notes = Deferred(lambda: [join(f"{label} ", fmt(value)) for label, value in adjustments])
-    shared = {"county": batch.county[index], "measure": batch.measure[index], "row": batch.row[index],
+    shared = {"county": batch.county[index], "measure": batch.measure[index], "row": Deferred(lambda: batch.rows()[index]),
               "seq": batch.seq[index], "type": batch.type, "source": source, "scope": scope, "counted": counted,
               "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share}
     blocks = []

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..ledger import group_codes
+from ..ledger import Deferred, group_codes
 
 Text = str | np.ndarray  # one string for every row, or one per row (object array)
 Number = float | np.ndarray  # one number for every row, or one per row
@@ -141,7 +141,7 @@ class Batch:
         :class:`PollutantColumns`.
     county, measure, row : object arrays
         Each measure's county, id and register origin (``file.csv:12``, or
-        ``""`` for a YAML measure).
+        ``""`` for a YAML measure; see :meth:`rows`).
     seq : int array
         Each measure's position in the scenario (orders the ledger).
     failures : list
@@ -152,13 +152,17 @@ class Batch:
     values: dict[str, Any]
     county: np.ndarray
     measure: np.ndarray
-    row: np.ndarray
+    row: np.ndarray | Deferred[np.ndarray]
     seq: np.ndarray
     failures: list[tuple[np.ndarray, ScenarioError]] = field(default_factory=list)
     _cache: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.seq)
+
+    def rows(self) -> np.ndarray:
+        """Each measure's register origin (``file.csv:12``, ``""`` for YAML), worked out when first asked for."""
+        return self.row.text() if isinstance(self.row, Deferred) else self.row
 
     def floats(self, key: str) -> np.ndarray:
         """``key`` as float64 per measure; NaN where not given."""
