@@ -63,28 +63,29 @@ T = TypeVar("T")
 
 
 class Deferred(Generic[T]):
-    """A text column of a block (``source``, ``factor_id``, ``adjust_note``), worked out only when asked for.
+    """A value worked out only when first asked for: above all a block's text (``source``, ``factor_id``,
+    ``adjust_note``, ``row``).
 
     A run needs the ledger's numbers; the half-million strings saying where
     each came from are built when the ledger's DataFrame is (``explain``,
     exports, ``Result.ledger``). ``make`` is called at most once.
     """
 
-    __slots__ = ("_make", "_text")
+    __slots__ = ("_make", "_value")
 
     def __init__(self, make: Callable[[], T]) -> None:
         self._make: Callable[[], T] | None = make
-        self._text: T | None = None
+        self._value: T | None = None
 
-    def text(self) -> T:
+    def value(self) -> T:
         if self._make is not None:
-            self._text, self._make = self._make(), None
-        return self._text  # type: ignore[return-value]
+            self._value, self._make = self._make(), None
+        return self._value  # type: ignore[return-value]
 
 
 def _cell(values: dict[str, object], name: str) -> object:
     value = values[name]
-    return value.text() if isinstance(value, Deferred) else value
+    return value.value() if isinstance(value, Deferred) else value
 
 
 class LedgerBuilder:
@@ -99,6 +100,7 @@ class LedgerBuilder:
     def __init__(self) -> None:
         self.blocks: list[tuple[int, dict[str, object]]] = []
         self.rows = 0
+        self._texts: dict[str, pd.Categorical] = {}
 
     def __len__(self) -> int:
         return self.rows
@@ -126,13 +128,18 @@ class LedgerBuilder:
                 parts.append(part)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-    def _categorical(self, name: str, order: np.ndarray) -> pd.Categorical:
-        """A text column as categories and codes.
+    def _categorical(self, name: str) -> pd.Categorical:
+        """A text column in :attr:`order` as categories and codes, hashed once (reductions and frame share it).
 
         Blocks give a text column as one string or one array of strings;
         the blocks of one measure group share their arrays, so each distinct
         array is hashed once, all of them in one ``pd.factorize``.
         """
+        if name not in self._texts:
+            self._texts[name] = self._hashed(name)
+        return self._texts[name]
+
+    def _hashed(self, name: str) -> pd.Categorical:
         arrays: dict[int, tuple[int, np.ndarray]] = {}  # id -> (offset, array)
         size = 0
         cells = [_cell(values, name) for _, values in self.blocks]
@@ -153,7 +160,7 @@ class LedgerBuilder:
             else:
                 parts.append(np.full(n, scalar_code[str(value)], dtype=np.int64))
         joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        return pd.Categorical.from_codes(joined[order], categories=pd.Index(categories, dtype=object))
+        return pd.Categorical.from_codes(joined[self.order], categories=pd.Index(categories, dtype=object))
 
     @cached_property
     def order(self) -> np.ndarray:
@@ -176,7 +183,7 @@ class LedgerBuilder:
         """
         data: dict[str, object] = {}
         for name in COLUMNS:
-            data[name] = self._categorical(name, self.order) if name in TEXT_COLUMNS else self._numbers(name)
+            data[name] = self._categorical(name) if name in TEXT_COLUMNS else self._numbers(name)
         data["to_t"] = self._numbers("to_t")
         data["reduction_t"] = self.reduction_t
         return pd.DataFrame(data)
@@ -188,12 +195,12 @@ class LedgerBuilder:
         A measure is known by its ``seq``, so the grouping hashes integers,
         not the text of hundreds of thousands of rows.
         """
-        text = {name: self._categorical(name, self.order) for name in ("county", "measure", "type", "pollutant")}
-        pollutant, scope = text["pollutant"], self._categorical("scope", self.order)
+        text = {name: self._categorical(name) for name in ("county", "measure", "type", "pollutant")}
+        pollutant = text["pollutant"]
         seq = self._column("seq", np.int64)[self.order]
         measure = np.cumsum(np.r_[False, seq[1:] != seq[:-1]]) if len(seq) else seq  # rows are sorted by seq
         codes, first = first_appearance(measure * max(1, len(pollutant.categories)) + pollutant.codes)
-        upstream = scope.codes == (scope.categories.get_loc("upstream") if "upstream" in scope.categories else -2)
+        upstream = np.asarray(self._categorical("scope") == "upstream")
         reduction = self.reduction_t
         frame = pd.DataFrame({name: column[first] for name, column in text.items()})
         frame["reduction_t"] = np.bincount(codes, np.where(self._numbers("counted"), reduction, 0.0), len(first))

@@ -38,10 +38,10 @@ class Result:
         negative = added).
     """
 
-    def __init__(self, scenario: Scenario, ledger: LedgerBuilder) -> None:
+    def __init__(self, scenario: Scenario, builder: LedgerBuilder) -> None:
         self.scenario = scenario
-        self._builder = ledger
-        self.reductions = ledger.reductions()
+        self._builder = builder
+        self.reductions = builder.reductions()
         self._check_over_removal()
 
     @cached_property

@@ -38,7 +38,7 @@ from .fields import (
 )
 from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
-from .measures.batch import Batch, batch_of
+from .measures.batch import Batch
 from .perf import paused_gc
 from .yamlio import key_position, load_yaml, position
 
@@ -222,8 +222,8 @@ class Scenario:
         batches: list[tuple[Batch, Locator]] = []
         for type, measures in found.items():
             order, names, items = zip(*measures)
-            batch = batch_of(type, MEASURE_TYPES[type].keys, MEASURE_TYPES[type].maps, [m.values for m in items],
-                             names, list(map(attrgetter("id"), items)), list(map(attrgetter("row"), items)), order)
+            batch = MEASURE_TYPES[type].batch([m.values for m in items], names, list(map(attrgetter("id"), items)),
+                                              list(map(attrgetter("row"), items)), order)
             batches.append((batch, _yaml_locator(items, lambda: self._reloaded)))
         for rows in self.registers:
             counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
@@ -270,9 +270,9 @@ class Scenario:
         from .result import Result
 
         with paused_gc():
-            ledger = self.ledger_builder()
-            check_finite(ledger)
-            return Result(self, ledger)
+            builder = self.ledger_builder()
+            check_finite(builder)
+            return Result(self, builder)
 
     def with_target(self, percent: float | str | None = None, pollutants: list[str] | None = None) -> Scenario:
         """A copy whose targets are ``percent`` for every county and TOTAL.

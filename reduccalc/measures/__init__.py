@@ -5,7 +5,7 @@ from typing import Any
 from ..errors import ProblemCollector
 from ..ledger import LedgerBuilder
 from .base import Context, MeasureType
-from .batch import Batch, batch_of
+from .batch import Batch
 from .boilers import BOILER_PHASEOUT
 from .custom import CUSTOM
 from .households import COAL_TO_ELECTRIC, COAL_TO_GAS
@@ -28,8 +28,8 @@ def translate_measure(type: str, values: dict[str, Any], ctx: Context, sink: Led
         Every problem of the measure.
     """
     measure_type = MEASURE_TYPES[type]
-    batch = batch_of(type, measure_type.keys, measure_type.maps, [values], [county], [measure], [""], [0])
-    MEASURE_TYPES[type].translate(batch, ctx, sink)
+    batch = measure_type.batch([values], [county], [measure], [""], [0])
+    measure_type.translate(batch, ctx, sink)
     collector = ProblemCollector()
     for _, error in batch.failures:
         collector.add(error)

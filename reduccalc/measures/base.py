@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
@@ -18,7 +18,7 @@ from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import Deferred, LedgerBuilder, tonnes_per_unit
 from ..units import conversion
 from ..vocabulary import choice
-from .batch import Batch, Number, Text, fmt, join, objects
+from .batch import Batch, Number, Text, columns_of, fmt, join, objects
 
 GJ_PER_MWH = 3.6
 _heating_share = lru_cache(maxsize=4096)(heating_share)
@@ -109,7 +109,7 @@ def inline_factors(batch: Batch, key: str, index: np.ndarray, suffix: str = "") 
     stem = Deferred(lambda: join("inline:", np.where(county == "", measure, join(county, ".", measure)), f"{suffix}."))
 
     def factor_id(pollutant: str) -> Deferred[Text]:
-        return Deferred(lambda: join(stem.text(), pollutant))
+        return Deferred(lambda: join(stem.value(), pollutant))
 
     return {pollutant: ResolvedFactor(pollutant, values, unit, factor_id(pollutant), "given in the scenario")
             for pollutant, (values, unit) in given.items()}
@@ -182,6 +182,13 @@ class MeasureType:
         """Keys that map pollutants to values (``emission_factors``): columns of a batch."""
         return frozenset(k for k, spec in self.keys.items() if isinstance(spec.kind, PollutantMapKind))
 
+    def batch(self, values: Sequence[dict[str, Any]], county: Sequence[str], measure: Sequence[str],
+              row: Sequence[str], seq: Sequence[int]) -> Batch:
+        """A batch from each measure's checked ``values`` (a mapping of every key), county, id, register row
+        and position in the scenario; the pollutant mappings become :class:`PollutantColumns`."""
+        return Batch(self.name, columns_of(values, self.keys, self.maps), objects(county), objects(measure),
+                     objects(row), np.asarray(seq, dtype=np.int64))
+
 
 def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *,
              source: Text | Deferred[Text],
@@ -244,7 +251,7 @@ def _removal_note(efficiency: np.ndarray) -> Text:
 
 def _adjust_note(shared: Deferred[list[Text]], own: list[Callable[[], Text]]) -> Text:
     """A block's adjust_note: the measure's adjustments, then the factor's own (content, removal)."""
-    return _note([*shared.text(), *(make() for make in own)])
+    return _note([*shared.value(), *(make() for make in own)])
 
 
 def _note(notes: list[Text]) -> Text:

@@ -162,7 +162,7 @@ class Batch:
 
     def rows(self) -> np.ndarray:
         """Each measure's register origin (``file.csv:12``, ``""`` for YAML), worked out when first asked for."""
-        return self.row.text() if isinstance(self.row, Deferred) else self.row
+        return self.row.value() if isinstance(self.row, Deferred) else self.row
 
     def floats(self, key: str) -> np.ndarray:
         """``key`` as float64 per measure; NaN where not given."""
@@ -265,11 +265,3 @@ def columns_of(values: Sequence[dict[str, Any]], keys: Collection[str], maps: Co
     rows = map(itemgetter(*names), values) if len(names) > 1 else ((v[names[0]],) for v in values)
     return {key: PollutantColumns.from_mappings(column) if key in maps else list(column)
             for key, column in zip(names, zip(*rows))}
-
-
-def batch_of(type: str, keys: Collection[str], maps: Collection[str], values: Sequence[dict[str, Any]],
-             county: Sequence[str], measure: Sequence[str], row: Sequence[str], seq: Sequence[int]) -> Batch:
-    """A batch from each measure's checked ``values`` (a mapping of every key), county, id, register row and
-    position in the scenario; the pollutant mappings ``maps`` become :class:`PollutantColumns`."""
-    return Batch(type, columns_of(values, keys, maps), objects(county), objects(measure), objects(row),
-                 np.asarray(seq, dtype=np.int64))
