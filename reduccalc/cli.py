@@ -201,12 +201,7 @@ def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
     """``engine`` and ``scheduler`` keywords from ``--engine`` and ``--scheduler``."""
     if args.scheduler and args.engine != "dask":
         raise UsageError(f"reduccalc {args.command}: --scheduler needs --engine dask")
-    options: dict[str, Any] = {}
-    if args.engine != "numpy":
-        options["engine"] = args.engine
-        if args.scheduler:
-            options["scheduler"] = args.scheduler
-    return options
+    return {"engine": args.engine, "scheduler": args.scheduler}
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:

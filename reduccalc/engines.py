@@ -17,8 +17,8 @@ from .errors import ScenarioError, did_you_mean, one_of
 ENGINES = ("numpy", "dask")  # "numpy": in this process, in turn; "dask": tasks on a distributed cluster
 
 
-def check_engine(engine: Any) -> str:
-    """``engine`` when it is one of :data:`ENGINES`.
+def check_engine(engine: Any) -> None:
+    """Refuse an ``engine`` that is not one of :data:`ENGINES`.
 
     Raises
     ------
@@ -28,7 +28,6 @@ def check_engine(engine: Any) -> str:
     if engine not in ENGINES:
         raise ScenarioError(f"unknown engine {engine!r}", field="engine",
                             hint=did_you_mean(str(engine), ENGINES) or f"one of {one_of(ENGINES)}")
-    return str(engine)
 
 
 @contextmanager

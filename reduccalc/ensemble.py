@@ -32,9 +32,9 @@ from typing import Any, Union
 import pandas as pd
 
 from .engines import check_engine, dask_client
-from .errors import Problem, ProblemCollector, ScenarioError
+from .errors import ProblemCollector, ScenarioError
 from .result import SUMMARY_COLUMNS
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, target_options
 
 Variant = Union[str, "os.PathLike[str]", Scenario]
 """A scenario file path or a loaded :class:`~reduccalc.scenario.Scenario`."""
@@ -53,11 +53,10 @@ class _Task:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one variant's task sends back: its summary, or the error and the stage it failed at."""
+    """What one variant's task sends back: its summary, or the error."""
 
     summary: pd.DataFrame | None = None
     error: ScenarioError | None = None
-    stage: str = ""  # "load", "target" (with_target: the ensemble's options) or "run"
 
 
 def summarise_variant(source: str | Scenario, target: float | str | None = None,
@@ -77,16 +76,13 @@ def summarise_variant(source: str | Scenario, target: float | str | None = None,
     pollutants : list of str, optional
         Passed to :meth:`Scenario.with_target`.
     """
-    stage = "load"
     try:
         scenario = load_scenario(source) if isinstance(source, str) else source
         if target is not None or pollutants:
-            stage = "target"
             scenario = scenario.with_target(target, pollutants)
-        stage = "run"
         return Outcome(summary=scenario.run().summary())
     except ScenarioError as error:
-        return Outcome(error=error, stage=stage)
+        return Outcome(error=error)
 
 
 def run_ensemble(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine: str = "numpy",
@@ -134,15 +130,16 @@ def run_ensemble(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine:
         their problems are raised together, each located in the variant's
         file (the path as given, or the Scenario's file) and, where the
         variant's name is not that file, with ``variants[NAME]`` in front of
-        its field. A bad ``target`` or ``pollutants`` is reported once.
+        its field. A bad ``target`` or ``pollutants`` is raised before any
+        variant runs.
     """
     check_engine(engine)
+    percent, chosen = target_options(target, pollutants)
     tasks = _tasks(variants)
-    chosen = None if pollutants is None else [str(p) for p in pollutants]
     if engine == "dask":
-        outcomes = _run_dask(tasks, target, chosen, scheduler)
+        outcomes = _run_dask(tasks, percent, chosen, scheduler)
     else:
-        outcomes = [summarise_variant(task.source, target, chosen) for task in tasks]
+        outcomes = [summarise_variant(task.source, percent, chosen) for task in tasks]
     return _combine(tasks, outcomes)
 
 
@@ -166,7 +163,7 @@ def ensemble_verdicts(ensemble: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, group in ensemble.groupby("variant", sort=False):
         with_target = group[group["target_pct"].notna()]
-        short = with_target[with_target["met"].map(lambda met: met is not None and not met)]
+        short = with_target[with_target["met"] == False]  # noqa: E712 (met is an object column of bools)
         worst = short.loc[short["shortfall_t"].idxmax()] if len(short) else None
         rows.append({
             "variant": name,
@@ -190,7 +187,7 @@ def _tasks(variants: Any) -> list[_Task]:
     items: list[tuple[str | None, Any, str]]
     if isinstance(variants, Mapping):
         items = [(str(key), value, f"variants[{key}]") for key, value in variants.items()]
-    elif isinstance(variants, Sequence) or hasattr(variants, "__iter__"):
+    elif hasattr(variants, "__iter__"):
         items = [(None, value, f"variants[{index}]") for index, value in enumerate(variants)]
     else:
         raise ScenarioError(f"expected a list or mapping of variants, got {type(variants).__name__}",
@@ -249,16 +246,11 @@ def _run_dask(tasks: list[_Task], target: float | str | None, pollutants: list[s
 
 def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> pd.DataFrame:
     """Stack the summaries, or raise every variant's problems together."""
-    options: dict[str, Problem] = {}  # the same bad target comes back from every variant: report it once
     collector = ProblemCollector()
     frames = []
     for task, outcome in zip(tasks, outcomes):
         if outcome.error is not None:
             error = outcome.error
-            if outcome.stage == "target":
-                for problem in error.problems:
-                    options.setdefault(str(problem), problem)
-                continue
             if isinstance(task.source, str):  # loaded by absolute path: name the file as given
                 for problem in error.problems:
                     if problem.file == task.source:
@@ -272,8 +264,7 @@ def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> pd.DataFrame:
             frame = outcome.summary
             frame.insert(0, "variant", task.name)
             frames.append(frame)
-    if options or collector.problems:
-        raise ScenarioError(problems=[*options.values(), *collector.problems])
+    collector.raise_if_any()
     if not frames:
         return pd.DataFrame({column: pd.Series(dtype=object if column in ("variant", "county", "pollutant", "met")
                                                else float) for column in ["variant", *SUMMARY_COLUMNS]})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from operator import attrgetter
@@ -286,16 +286,13 @@ class Scenario:
             a baseline); with ``percent`` None, the file's targets limited to
             these.
         """
-        from .vocabulary import pollutant as canonical
-
-        names = None if pollutants is None else [canonical(p) for p in pollutants]
+        value, names = target_options(percent, pollutants)
         new = copy.copy(self)
-        if percent is None:
+        if value is None:
             keep = (lambda t: {p: v for p, v in t.items() if p in names}) if names else (lambda t: dict(t))
             new.targets = keep(self.targets)
             new.counties = [replace(c, targets=keep(c.targets)) for c in self.counties]
             return new
-        value = PercentKind().check(percent if isinstance(percent, str) else f"{percent}%")
         with_baseline = sorted({p for c in self.counties for p in c.baseline})
         chosen = names if names is not None else with_baseline
         new.targets = {p: value for p in chosen}
@@ -313,6 +310,22 @@ class Scenario:
         from .optimize import optimize
 
         return optimize(self, **options)
+
+
+def target_options(percent: float | str | None, pollutants: Sequence[str] | None) -> tuple[float | None,
+                                                                                          list[str] | None]:
+    """A target (``"5%"`` or 5.0) as a percent [%] and pollutant names in canonical form, as
+    :meth:`Scenario.with_target` takes them (None stays None).
+
+    Raises
+    ------
+    ScenarioError
+        For a target that is not a percent or an unknown pollutant.
+    """
+    from .vocabulary import pollutant
+
+    value = None if percent is None else PercentKind().check(percent if isinstance(percent, str) else f"{percent}%")
+    return value, None if pollutants is None else [pollutant(p) for p in pollutants]
 
 
 def _yaml_locator(measures: tuple[Measure, ...], data: Callable[[], Any]) -> Locator:
