@@ -61,7 +61,7 @@ def instrument() -> None:
     timing(scenario, "load_yaml", "YAML")
     timing(registers, "read_register", "register read + check")
     timing(registers, "_read", "  reading the file")
-    timing(registers, "_clean", "  cleaning cells")
+    timing(registers._Cells, "of", "  cleaning cells")
     timing(registers._Checker, "block", "  checking cells per type")
     timing(registers._Ids, "join", "register ids")
     timing(scenario.Scenario, "batches", "batches")

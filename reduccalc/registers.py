@@ -383,19 +383,63 @@ def _clean_cell(value: Any) -> Any:
     return None if pd.isna(value) else value
 
 
-def _clean(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Cells stripped, with None for empty ones, cleaned once per distinct value; and which are filled.
+@dataclass(frozen=True)
+class _Cells:
+    """One column's cells as a code per row into its distinct values, stripped (-1: an empty cell).
 
-    Excel booleans become TRUE/FALSE first (they would hash equal to 1 and 0).
+    Everything checks the distinct values once and maps the result back
+    through the codes: a register repeats the same few texts many times.
     """
-    values = column.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values)
-    if pd.api.types.infer_dtype(uniques, skipna=True) != "string":  # not all text (a CSV's cells always are)
-        values = np.array([("TRUE" if v else "FALSE") if isinstance(v, bool) else v for v in values], dtype=object)
-        codes, uniques = pd.factorize(values)
-    cleaned = objects([*(_clean_cell(value) for value in uniques), None])  # the last one for code -1
-    filled = np.array([value is not None for value in cleaned], dtype=bool)
-    return cleaned[codes], filled[codes]
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Cells:
+        """A column as read; a CSV's comes already coded (categorical).
+
+        Excel booleans become TRUE/FALSE first (they would hash equal to 1 and 0).
+        """
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, raw = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
+        else:
+            values = column.to_numpy(dtype=object)
+            codes, raw = pd.factorize(values)
+            if pd.api.types.infer_dtype(raw, skipna=True) != "string":  # an Excel sheet's numbers, dates ...
+                values = objects([("TRUE" if v else "FALSE") if isinstance(v, bool) else v for v in values])
+                codes, raw = pd.factorize(values)
+        cleaned, uniques = pd.factorize(objects([_clean_cell(value) for value in raw]))  # None -> -1
+        return cls(np.append(cleaned, -1)[codes], uniques)  # code -1 (empty as read) stays -1
+
+    def take(self, positions: np.ndarray) -> _Cells:
+        return _Cells(self.codes[positions], self.uniques)
+
+    def filled(self) -> np.ndarray:
+        return self.codes >= 0
+
+    def values(self) -> np.ndarray:
+        """One value per row, None where empty."""
+        return objects([*self.uniques, None])[self.codes]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A key's checked values: a code per row into ``results``, one per distinct cell (-1: empty).
+
+    ``results`` holds ``_FAILED`` where a cell's problem is recorded.
+    """
+
+    codes: np.ndarray
+    results: list[Any]
+
+    @classmethod
+    def failed(cls, filled: np.ndarray) -> _Checked:
+        """Every filled cell failed (a problem with the whole column is recorded)."""
+        return cls(np.where(filled, 0, -1), [_FAILED])
+
+    def rows(self, empty: Any = None) -> np.ndarray:
+        """One value per row, ``empty`` where no value is given."""
+        return objects([*self.results, empty])[self.codes]
 
 
 # ---------------------------------------------------------------- reading
@@ -423,8 +467,8 @@ def _read_csv(source: RegisterSource) -> pd.DataFrame:
                            hint="name a sheet after # only for .xlsx workbooks")
     text = _decode(source.path.read_bytes(), source.name)
     try:
-        return pd.read_csv(io.StringIO(text), header=None, dtype=object, keep_default_na=False, na_filter=False,
-                           skip_blank_lines=False)
+        return pd.read_csv(io.StringIO(text), header=None, dtype="category", keep_default_na=False, na_filter=False,
+                           skip_blank_lines=False)  # categorical: the parser hashes each text once, in C
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except pd.errors.ParserError as error:
@@ -453,7 +497,7 @@ def _read_xlsx(source: RegisterSource) -> pd.DataFrame:
 
 
 def _read(source: RegisterSource) -> pd.DataFrame:
-    """The whole first (or named) sheet as cells, header included, nothing coerced."""
+    """The whole first (or named) sheet as cells, header included, nothing coerced (a CSV's as texts)."""
     if not source.path.is_file():
         raise source.error(f"register {str(source.path)!r} not found", hint="paths are relative to the scenario file")
     suffix = source.path.suffix.lower()
@@ -518,12 +562,12 @@ def _parse_column(index: int, header: str) -> Column | None:
     return Column(index, header, key, sub or None, unit)
 
 
-def _parse_header(header: Sequence[str], cells: Sequence[np.ndarray], problems: _Problems) -> list[Column]:
+def _parse_header(header: Sequence[str], cells: Sequence[_Cells], problems: _Problems) -> list[Column]:
     columns: list[Column] = []
     first: dict[tuple[str, str | None], Column] = {}
     for index, text in enumerate(header):
         if not text:
-            if any(value is not None for value in cells[index]):
+            if cells[index].filled().any():
                 problems.add(1, f"column {index + 1}", ScenarioError("has values but no header"))
             continue
         try:
@@ -547,7 +591,7 @@ def _parse_header(header: Sequence[str], cells: Sequence[np.ndarray], problems: 
 class _Checker:
     """Checks one register's cells column by column, recording problems by row and column."""
 
-    def __init__(self, source: RegisterSource, cells: list[np.ndarray], rows: np.ndarray, columns: list[Column],
+    def __init__(self, source: RegisterSource, cells: list[_Cells], rows: np.ndarray, columns: list[Column],
                  table: FactorTable, period: Period | None, problems: _Problems) -> None:
         self.source = source
         self.cells = cells
@@ -559,15 +603,22 @@ class _Checker:
         for column in columns:
             self.by_key.setdefault(column.key, []).append(column)
 
-    def values(self, cells: np.ndarray, evaluate: Callable[[list[Any]], list[Any]],
-               where: Callable[[ScenarioError], str], positions: np.ndarray) -> list[Any]:
-        """One value per cell, ``evaluate`` running once per distinct cell; None where empty."""
-        codes, uniques = pd.factorize(cells)
-        return self.spread(codes, evaluate(list(uniques)), where, positions)
+    def values(self, column: Column, evaluate: Callable[[list[Any]], list[Any]],
+               positions: np.ndarray) -> _Checked:
+        """``column``'s cells at ``positions``, ``evaluate`` running once over the distinct ones among them."""
+        cells = self.cells[column.index]
+        codes = cells.codes[positions]
+        present = np.zeros(len(cells.uniques) + 1, dtype=bool)
+        present[codes] = True  # an empty cell's -1 marks the last, unused
+        used = np.flatnonzero(present[:-1])
+        renumber = np.full(len(present), -1)
+        renumber[used] = np.arange(len(used))
+        return self.spread(renumber[codes], evaluate(cells.uniques[used].tolist()), lambda _: column.label,
+                           positions)
 
     def spread(self, codes: np.ndarray, results: list[Any], where: Callable[[ScenarioError], str],
-               positions: np.ndarray) -> list[Any]:
-        """``results[code]`` for every row (None for code -1); failed ones become ``_FAILED`` and problems."""
+               positions: np.ndarray) -> _Checked:
+        """``results`` for the rows at ``positions``; failed ones become ``_FAILED`` and problems."""
         failed = [i for i, result in enumerate(results) if isinstance(result, ScenarioError)]
         if failed:
             for at in np.flatnonzero(np.isin(codes, failed)).tolist():
@@ -575,27 +626,23 @@ class _Checker:
                 self.problems.add(int(self.rows[positions[at]]), where(error), error)
             for i in failed:
                 results[i] = _FAILED
-        return objects([*results, None])[codes]  # code -1 (an empty cell) takes the last: None
+        return _Checked(codes, results)
 
-    def checked(self, column: Column, check: Callable[[Any], Any], positions: np.ndarray) -> list[Any]:
+    def checked(self, column: Column, check: Callable[[Any], Any], positions: np.ndarray) -> _Checked:
         """``column``'s cells at ``positions``, each distinct value through ``check``."""
-        return self.values(self.cells[column.index][positions],
-                           lambda uniques: [_attempt(check, value) for value in uniques], lambda _: column.label,
-                           positions)
+        return self.values(column, lambda uniques: [_attempt(check, value) for value in uniques], positions)
 
-    def column(self, type_name: str, key: str, kind: Kind, column: Column, positions: np.ndarray) -> list[Any]:
-        """One column's values for one measure type (None: not given)."""
+    def column(self, type_name: str, key: str, kind: Kind, column: Column, positions: np.ndarray) -> _Checked:
+        """One column's values for one measure type."""
         refine = self.refiner(type_name, key)
         if column.unit is None:
             return self.checked(column, lambda v: _refined(_check_cell(v, kind, None), refine), positions)
         probe = _unit_probe(kind, column.unit)
         if isinstance(probe, ScenarioError):
             self.problems.add(1, column.label, probe)
-            return [None if cell is None else _FAILED for cell in self.cells[column.index][positions]]
+            return _Checked.failed(self.cells[column.index].codes[positions] >= 0)
         if isinstance(kind, QuantityKind) and isinstance(probe, float) and refine is None:
-            return self.values(self.cells[column.index][positions],
-                               lambda uniques: _scaled(uniques, kind, column.unit or "", probe),
-                               lambda _: column.label, positions)
+            return self.values(column, lambda uniques: _scaled(uniques, kind, column.unit or "", probe), positions)
         return self.checked(column, lambda v: _refined(_check_cell(v, kind, column.unit), refine), positions)
 
     def refiner(self, type_name: str, key: str) -> Callable[[Any], Any] | None:
@@ -609,7 +656,7 @@ class _Checker:
             return lambda value: name.check(value, self.table)
         return None
 
-    def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> PollutantColumns | list[Any]:
+    def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> PollutantColumns | _Checked:
         """The values of ``key`` for the rows of one type, from one or more columns."""
         columns = self.by_key[key]
         if isinstance(kind, PollutantMapKind):
@@ -619,46 +666,46 @@ class _Checker:
         return self.mapping(type_name, key, kind, columns, positions)
 
     def pollutant_map(self, type_name: str, kind: PollutantMapKind, columns: list[Column],
-                      positions: np.ndarray) -> PollutantColumns | list[Any]:
+                      positions: np.ndarray) -> PollutantColumns | _Checked:
         """One column per pollutant, checked, as :class:`PollutantColumns`."""
         plain = [column for column in columns if column.sub is None]
         for column in plain:
             self.problems.add(1, column.label, ScenarioError(
                 "takes one column per pollutant", hint=f"name them like {column.key}.NOx, {column.key}.SO2"))
         if plain:
-            return [_FAILED] * len(positions)
+            return _Checked.failed(np.ones(len(positions), dtype=bool))
         mapping = PollutantColumns(len(positions), {}, {} if kind.item is FACTOR else None)
         for column in columns:
-            cells = objects(self.column(type_name, column.key, kind.item, column, positions))
-            given = pd.notna(cells) & (cells != _FAILED)
-            if mapping.units is None:
-                mapping.values[column.sub or ""] = np.where(given, cells, np.nan).astype(np.float64)
+            checked = self.column(type_name, column.key, kind.item, column, positions)
+            sub = column.sub or ""
+            if mapping.units is None:  # a fraction per distinct cell, NaN for empty and failed ones
+                numbers = [np.nan if result is _FAILED else result for result in checked.results]
+                mapping.values[sub] = np.array([*numbers, np.nan], dtype=np.float64)[checked.codes]
                 continue
-            values, units = np.full(len(cells), np.nan), np.full(len(cells), None, dtype=object)
-            codes, pairs = pd.factorize(cells[given])  # (value, unit) per distinct cell
-            values[given] = np.array([value for value, _ in pairs], dtype=np.float64)[codes]
-            units[given] = objects([unit for _, unit in pairs])[codes]
-            mapping.values[column.sub or ""], mapping.units[column.sub or ""] = values, units
+            pairs = [(np.nan, None) if result is _FAILED else result for result in checked.results]  # (value, unit)
+            mapping.values[sub] = np.array([*(value for value, _ in pairs), np.nan], dtype=np.float64)[checked.codes]
+            mapping.units[sub] = objects([*(unit for _, unit in pairs), None])[checked.codes]
         return mapping
 
-    def mapping(self, type_name: str, key: str, kind: Kind, columns: list[Column], positions: np.ndarray) -> list[Any]:
+    def mapping(self, type_name: str, key: str, kind: Kind, columns: list[Column], positions: np.ndarray) -> _Checked:
         """A mapping key (``window.start``, ``window.end``), checked per distinct row of its columns."""
         units = [column for column in columns if column.unit is not None or column.sub is None]
         for column in units:
             self.problems.add(1, column.label, ScenarioError(
                 f"write {key} as one column per part, like {key}.start, without units"))
         if units:
-            return [_FAILED] * len(positions)
-        subs = [column.sub for column in columns]
-        cells = zip(*(self.cells[column.index][positions] for column in columns))
-        index: dict[tuple[Any, ...], int] = {}
-        codes = np.array([index.setdefault(row, len(index)) for row in cells], dtype=np.int64)
+            return _Checked.failed(np.ones(len(positions), dtype=bool))
+        parts = [self.cells[column.index].take(positions) for column in columns]
+        given = np.logical_or.reduce([part.filled() for part in parts])
+        index: dict[tuple[int, ...], int] = {}  # distinct rows of the parts' codes
+        codes = np.full(len(positions), -1)
+        codes[given] = [index.setdefault(row, len(index)) for row in zip(*(part.codes[given].tolist() for part in parts))]
         refine = self.refiner(type_name, key)
 
-        def evaluate(uniques: list[tuple[Any, ...]]) -> list[Any]:
-            given = [{sub: v for sub, v in zip(subs, row) if v is not None} for row in uniques]
-            return [_attempt(lambda m: _refined(_check_cell(m, kind, None), refine), m) if m else None
-                    for m in given]
+        def evaluate(uniques: list[tuple[int, ...]]) -> list[Any]:
+            given = [{column.sub: part.uniques[code] for column, part, code in zip(columns, parts, row) if code >= 0}
+                     for row in uniques]
+            return [_attempt(lambda m: _refined(_check_cell(m, kind, None), refine), m) for m in given]
 
         def where(error: ScenarioError) -> str:
             field = error.first.field or ""
@@ -670,34 +717,30 @@ class _Checker:
     def reject(self, type_name: str, key: str, positions: np.ndarray) -> None:
         """Filled cells of a key the type does not take are errors."""
         for column in self.by_key[key]:
-            for at in np.flatnonzero(pd.notna(self.cells[column.index][positions])).tolist():
+            for at in np.flatnonzero(self.cells[column.index].codes[positions] >= 0).tolist():
                 self.problems.add(int(self.rows[positions[at]]), column.label, ScenarioError(
                     f"{type_name} takes no {key}", hint=f"leave it empty in {type_name} rows"))
 
-    def defaulted(self, type_name: str, key: str, spec: Key, given: PollutantColumns | list[Any] | None,
+    def defaulted(self, type_name: str, key: str, spec: Key, given: PollutantColumns | _Checked | None,
                   positions: np.ndarray) -> Any:
-        """``given`` with defaults for empty cells; required keys missing are problems."""
+        """``given`` as one value per row, defaults for empty cells; required keys missing are problems."""
         rows = self.rows[positions]
         if spec.default is not MISSING:
             if given is None and isinstance(spec.kind, PollutantMapKind):
                 return PollutantColumns.from_mappings([None] * len(positions))
             if given is None:
                 return [spec.default] * len(positions)
-            if isinstance(given, PollutantColumns):
-                return given
-            filled = objects(given)
-            filled[pd.isna(filled)] = spec.default
-            return filled
+            return given if isinstance(given, PollutantColumns) else given.rows(spec.default)
         if given is None:
             self.problems.add(1, f"column {key}", ScenarioError(
                 f"no such column, but {type_name} needs it ({spec.kind.describe}; rows {_some(rows)})"))
             return [_FAILED] * len(positions)
         label = self.by_key[key][0].label
-        empty = ~given.any_named() if isinstance(given, PollutantColumns) else pd.isna(objects(given))
+        empty = ~given.any_named() if isinstance(given, PollutantColumns) else given.codes < 0
         for at in np.flatnonzero(empty).tolist():
                 self.problems.add(int(rows[at]), label, ScenarioError(
                     f"missing required key {key!r} ({spec.kind.describe})", hint=f"{type_name} needs it"))
-        return given
+        return given if isinstance(given, PollutantColumns) else given.rows()
 
     def block(self, type_name: str, positions: np.ndarray, counties: list[str]) -> Block:
         """The rows of one measure type at ``positions``, checked key by key."""
@@ -785,7 +828,7 @@ def _row_types(checker: _Checker, n: int) -> np.ndarray:
         checker.problems.add(1, "column type", ScenarioError(
             "no type column", hint="add a column type (类型) naming each row's measure, e.g. boiler_phaseout or 锅炉淘汰"))
         return np.full(n, None, dtype=object)
-    types = np.array(checker.checked(columns[0], _measure_type, np.arange(n)), dtype=object)
+    types = checker.checked(columns[0], _measure_type, np.arange(n)).rows()
     for at in np.flatnonzero(pd.isna(types)).tolist():
         checker.problems.add(int(checker.rows[at]), columns[0].label, ScenarioError(
             "no measure type", hint="every row is one measure; delete total (合计) and note rows"))
@@ -803,7 +846,7 @@ def _row_counties(checker: _Checker, counties: Collection[str], n: int) -> np.nd
                 "no county column", hint="a scenario-level register needs a column county (县区) naming each row's "
                                          "county; or give the file as measures_file of one county"))
         return np.full(n, source.county, dtype=object)
-    found = np.array(checker.checked(columns[0], _county_check(source, counties), np.arange(n)), dtype=object)
+    found = checker.checked(columns[0], _county_check(source, counties), np.arange(n)).rows()
     empty = pd.isna(found)
     if source.county is not None:
         found[empty] = source.county
@@ -845,13 +888,12 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
         raise ScenarioError("the register is empty", file=source.name, line=1,
                             hint="row 1 is the header: type, then the measure's keys")
     header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()]
-    cleaned = [_clean(frame.iloc[1:, index]) for index in range(frame.shape[1])]
-    cells = [column for column, _ in cleaned]
+    every = [_Cells.of(frame.iloc[1:, index]) for index in range(frame.shape[1])]
     filled = np.zeros(len(frame) - 1, dtype=bool)
-    for _, given in cleaned:
-        filled |= given
+    for column in every:
+        filled |= column.filled()
     kept = np.flatnonzero(filled)
-    cells = [column[kept] for column in cells]
+    cells = [column.take(kept) for column in every]
     problems = _Problems(source.name)
     columns = _parse_header(header, cells, problems)
     checker = _Checker(source, cells, kept + 2, columns, table, period, problems)

@@ -69,9 +69,15 @@ def conversion(from_unit: str, to_unit: str) -> float:
     Raises
     ------
     pint.DimensionalityError
-        When the two units measure different things.
+        When the two units measure different things: a new one each time.
+        (pint caches and re-raises one error object per pair of units, whose
+        traceback would keep the caller's frames, and a loaded scenario with
+        them, alive until the next failure.)
     """
-    return float(Quantity(1.0, unit_of(from_unit)).to(unit_of(to_unit)).magnitude)
+    source, target = unit_of(from_unit), unit_of(to_unit)
+    if source.dimensionality != target.dimensionality:
+        raise pint.DimensionalityError(from_unit, to_unit, str(source.dimensionality), str(target.dimensionality))
+    return float(Quantity(1.0, source).to(target).magnitude)
 
 
 _NAMED_DIMENSIONS = {
@@ -168,7 +174,7 @@ def to_canonical(
             raise ScenarioError(f"{value!r} has no unit; expected {expected}", field=field, hint=hint)
     elif isinstance(value, pint.Quantity):
         try:
-            result = float(value.to(unit_of(to_unit)).magnitude)
+            result = float(value.magnitude) * conversion(str(value.units), to_unit)
         except pint.DimensionalityError:
             raise ScenarioError(
                 f"{value} is {dimensionality(str(value.units))}, expected {expected}", field=field, hint=hint

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import gc
 import json
 import re
 import tempfile
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 import reduccalc.registers as registers
 from reduccalc import ScenarioError, load_scenario
 from reduccalc.report.tables import explain_lines
+from reduccalc.yamlio import PosDict
 from tests.conftest import REPO, scenario_dict
 from tests.test_cli import run
 
@@ -457,6 +459,36 @@ def test_a_100000_row_register_loads_and_runs(tmp_path, table):
     trucks = sum(i % 7 for i in range(1, 100_000, 2))
     nox = res.reductions.groupby(["county", "pollutant"], observed=True)["reduction_t"].sum()
     assert nox[("甲县", "NOx")] == pytest.approx(trucks * 50_000 * 8e-6)
+
+
+def test_loading_leaves_none_of_the_loaded_yaml_alive(tmp_path, table):
+    """Nothing from loading outlives it: with the collector off, the YAML's mappings are all freed.
+
+    A cell ``45`` under ``days`` is first tried as a quantity and fails a unit
+    conversion. pint re-raises one cached error object per pair of units, and
+    its traceback kept every frame of the load, and the whole loaded YAML,
+    alive until the next such failure (and made the collector's next pass
+    walk it all).
+    """
+    write_register(tmp_path / "r.csv", [{"type": "staggered_production", "sector": "cement_clinker",
+                                         "output": "1 Mt/yr", "days": 45}])
+    (tmp_path / "plan.yaml").write_text("name: t\nperiod: {start: 2021-01-01, end: 2021-12-31}\n"
+                                        "counties:\n  甲县:\n    baseline: {NOx: 1e9 t}\n"
+                                        "    measures_file: r.csv\n", encoding="utf-8")
+
+    def loaded_mappings():
+        return sum(isinstance(item, PosDict) for item in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = loaded_mappings()
+        for _ in range(2):  # the second time, pint's cache hands back the same error object
+            scenario = load_scenario(tmp_path / "plan.yaml", table=table)
+        assert loaded_mappings() == before
+    finally:
+        gc.enable()
+    assert scenario.run().reductions["reduction_t"].sum() > 0
 
 
 def test_cli_runs_a_scenario_with_a_register(tmp_path):
