@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 COUNTIES = 2844
+BASELINE = {"SO2": 50000, "NOx": 80000, "PM2.5": 30000, "VOCs": 40000}  # every county's [t]
 
 
 def county_measures(i: int) -> list[dict]:
@@ -56,7 +57,7 @@ def scenario(counties: int, inline: bool = True) -> dict:
         "targets": {"SO2": "2%", "NOx": "2%"},
         "counties": {
             f"county_{i:04d}": {
-                "baseline": {"SO2": "50000 t", "NOx": "80000 t", "PM2.5": "30000 t", "VOCs": "40000 t"},
+                "baseline": {pollutant: f"{mass} t" for pollutant, mass in BASELINE.items()},
                 "measures": measures(i),
             }
             for i in range(counties)
@@ -69,13 +70,28 @@ def write_yaml(path: Path, counties: int, inline: bool = True) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def write_register_scenario(path: Path, register: Path, counties: int) -> None:
-    """The national scenario with its measures in ``register`` (same folder) instead of inline."""
+def write_register_scenario(path: Path, register: Path, counties: int, baselines: Path | None = None) -> None:
+    """The national scenario with its measures in ``register`` (same folder) instead of inline.
+
+    With ``baselines`` (a table :func:`write_baselines` wrote, same folder),
+    the counties and their baselines come from it, and the YAML names no county.
+    """
     data = scenario(counties)
     for county in data["counties"].values():
         del county["measures"]
+    if baselines is not None:
+        del data["counties"]
+        data["baselines_file"] = baselines.name
     data["measures_file"] = register.name
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def write_baselines(path: Path, counties: int) -> None:
+    """Every county's baseline as a table: county, then one column per pollutant in tonnes."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["county", *(f"{pollutant} [t]" for pollutant in BASELINE)])
+        writer.writerows([f"county_{i:04d}", *BASELINE.values()] for i in range(counties))
 
 
 def write_register(path: Path, counties: int) -> None:

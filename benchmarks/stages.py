@@ -1,14 +1,16 @@
 """Where the time of one scenario run goes, stage by stage: the profile that guides the next change.
 
-    python benchmarks/stages.py [--counties 2844] [--repeat 5] [--yaml]
+    python benchmarks/stages.py [--counties 2844] [--repeat 5] [--yaml | --baselines-table]
 
 Times each stage of ``load_scenario(...).run()`` on the synthetic national
-scenario, as a measure register (default) or as inline YAML (``--yaml``), and
+scenario, as a measure register (default; with the counties' baselines in a
+table too with ``--baselines-table``) or as inline YAML (``--yaml``), and
 prints the fastest of ``--repeat`` runs (the run with the least total) with
 each stage's share. Stages are timed by wrapping the functions that do them,
 so a stage's time includes what it calls:
 
 - YAML: reading and parsing the scenario file (``yamlio.load_yaml``);
+- baselines table: reading and checking it (``baselines.read_baselines``);
 - register read and check (``registers.read_register``), of which reading
   the file, cleaning cells and checking them key by key per measure type;
 - register ids (numbering ``<type>-<n>``, refusing duplicates);
@@ -34,11 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import national  # noqa: E402
 
 import reduccalc  # noqa: E402
-from reduccalc import ledger, registers, result, scenario  # noqa: E402
+from reduccalc import baselines, ledger, registers, result, scenario  # noqa: E402
 from reduccalc.measures import MEASURE_TYPES  # noqa: E402
 
 SPENT: dict[str, float] = collections.defaultdict(float)
-STAGES = ("YAML", "register read + check", "  reading the file", "  cleaning cells", "  checking cells per type",
+STAGES = ("YAML", "baselines table", "register read + check", "  reading the file", "  cleaning cells", "  checking cells per type",
           "register ids", "batches", "translate", "Result", "  reductions")
 
 
@@ -59,10 +61,11 @@ def timing(owner: Any, name: str, stage: str) -> None:
 
 def instrument() -> None:
     timing(scenario, "load_yaml", "YAML")
+    timing(baselines, "read_baselines", "baselines table")
     timing(registers, "read_register", "register read + check")
     timing(registers, "_read", "  reading the file")
     timing(registers._Cells, "of", "  cleaning cells")
-    timing(registers._Checker, "block", "  checking cells per type")
+    timing(registers.Checker, "block", "  checking cells per type")
     timing(registers._Ids, "join", "register ids")
     timing(scenario.Scenario, "batches", "batches")
     for measure_type in MEASURE_TYPES.values():
@@ -75,7 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--counties", type=int, default=national.COUNTIES)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--yaml", action="store_true", help="measures inline in the YAML instead of a register")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--yaml", action="store_true", help="measures inline in the YAML instead of a register")
+    how.add_argument("--baselines-table", action="store_true", help="baselines in a table (baselines_file) too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -85,8 +90,11 @@ def main() -> None:
         else:
             register = folder / "national.csv"
             national.write_register(register, args.counties)
+            baselines = folder / "national_baselines.csv" if args.baselines_table else None
+            if baselines is not None:
+                national.write_baselines(baselines, args.counties)
             path = folder / "national_register.yaml"
-            national.write_register_scenario(path, register, args.counties)
+            national.write_register_scenario(path, register, args.counties, baselines)
         reduccalc.load_scenario(path).run()  # warm-up: imports, factor tables, unit caches
         instrument()
         best: dict[str, float] | None = None
@@ -98,7 +106,8 @@ def main() -> None:
             if best is None or SPENT["total"] < best["total"]:
                 best = dict(SPENT)
     assert best is not None
-    print(f"{'inline YAML' if args.yaml else 'register'}: {args.counties} counties x 20 measures, "
+    what = "inline YAML" if args.yaml else "register and baselines table" if args.baselines_table else "register"
+    print(f"{what}: {args.counties} counties x 20 measures, "
           f"fastest of {args.repeat} runs")
     total = best.pop("total")
     for stage in STAGES:

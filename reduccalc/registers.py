@@ -279,7 +279,7 @@ class Register:
     blocks: list[Block]
 
 
-class _Problems:
+class Problems:
     """A register's problems by row and column, raised together in row order."""
 
     def __init__(self, name: str) -> None:
@@ -300,7 +300,8 @@ class _Problems:
 # ---------------------------------------------------------------- cells
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """A header or name as compared: stripped, lower case, ``_`` for spaces and dashes."""
     return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
@@ -499,7 +500,7 @@ def _read_xlsx(source: RegisterSource) -> pd.DataFrame:
 def _read(source: RegisterSource) -> pd.DataFrame:
     """The whole first (or named) sheet as cells, header included, nothing coerced (a CSV's as texts)."""
     if not source.path.is_file():
-        raise source.error(f"register {str(source.path)!r} not found", hint="paths are relative to the scenario file")
+        raise source.error(f"file {str(source.path)!r} not found", hint="paths are relative to the scenario file")
     suffix = source.path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(source)
@@ -523,7 +524,7 @@ def _unit_text(text: str) -> str:
 
 def _header_path(name: str) -> str | None:
     """``capacity``, ``window.start``, ``emission_factors.NOx`` ... for a header name, or None."""
-    folded = _fold(name)
+    folded = fold(name)
     if folded in _KEYS:
         return folded
     alias = HEADER_ALIASES.get(name.strip()) or HEADER_ALIASES.get(folded)
@@ -536,6 +537,15 @@ def _header_path(name: str) -> str | None:
     return f"{head}.{sub.strip()}" if head is not None and "." not in head else None
 
 
+def header_unit(header: str) -> tuple[str, str | None]:
+    """A header's name and the unit in its brackets: ``capacity [t_steam/h]`` -> (capacity, t_steam/h).
+
+    A header without a unit gives itself and None.
+    """
+    match = _HEADER_UNIT.match(header)
+    return (header, None) if match is None else (match["name"], _unit_text(match["unit"]))
+
+
 def _parse_column(index: int, header: str) -> Column | None:
     """The column a header names; None for an ignored descriptive column.
 
@@ -544,13 +554,12 @@ def _parse_column(index: int, header: str) -> Column | None:
     ScenarioError
         For an unknown header or pollutant, with a "did you mean".
     """
-    if header in IGNORED_HEADERS or _fold(header) in IGNORED_HEADERS:
+    if header in IGNORED_HEADERS or fold(header) in IGNORED_HEADERS:
         return None
     name, unit = header, None
     path = _header_path(header)
-    match = _HEADER_UNIT.match(header) if path is None else None
-    if match is not None:
-        name, unit = match["name"], _unit_text(match["unit"])
+    if path is None:
+        name, unit = header_unit(header)
         path = _header_path(name)
     if path is None:
         raise ScenarioError(f"unknown column {name!r}",
@@ -562,7 +571,9 @@ def _parse_column(index: int, header: str) -> Column | None:
     return Column(index, header, key, sub or None, unit)
 
 
-def _parse_header(header: Sequence[str], cells: Sequence[_Cells], problems: _Problems) -> list[Column]:
+def parse_header(header: Sequence[str], cells: Sequence[_Cells], problems: Problems,
+                 parse: Callable[[int, str], Column | None] = _parse_column) -> list[Column]:
+    """The columns ``parse`` finds in the header; unnamed columns with values and repeated ones are problems."""
     columns: list[Column] = []
     first: dict[tuple[str, str | None], Column] = {}
     for index, text in enumerate(header):
@@ -571,7 +582,7 @@ def _parse_header(header: Sequence[str], cells: Sequence[_Cells], problems: _Pro
                 problems.add(1, f"column {index + 1}", ScenarioError("has values but no header"))
             continue
         try:
-            column = _parse_column(index, text)
+            column = parse(index, text)
         except ScenarioError as error:
             problems.add(1, f"column {text}", error)
             continue
@@ -588,11 +599,15 @@ def _parse_header(header: Sequence[str], cells: Sequence[_Cells], problems: _Pro
 # ---------------------------------------------------------------- checking
 
 
-class _Checker:
-    """Checks one register's cells column by column, recording problems by row and column."""
+class Checker:
+    """Checks one register's cells column by column, recording problems by row and column.
+
+    ``table`` and ``period`` check measures' names (vehicle classes, sectors,
+    fuels) and dates; a baselines table needs neither.
+    """
 
     def __init__(self, source: RegisterSource, cells: list[_Cells], rows: np.ndarray, columns: list[Column],
-                 table: FactorTable, period: Period | None, problems: _Problems) -> None:
+                 problems: Problems, table: FactorTable | None = None, period: Period | None = None) -> None:
         self.source = source
         self.cells = cells
         self.rows = rows
@@ -632,9 +647,9 @@ class _Checker:
         """``column``'s cells at ``positions``, each distinct value through ``check``."""
         return self.values(column, lambda uniques: [_attempt(check, value) for value in uniques], positions)
 
-    def column(self, type_name: str, key: str, kind: Kind, column: Column, positions: np.ndarray) -> _Checked:
-        """One column's values for one measure type."""
-        refine = self.refiner(type_name, key)
+    def column(self, kind: Kind, column: Column, positions: np.ndarray,
+               refine: Callable[[Any], Any] | None = None) -> _Checked:
+        """One column's cells at ``positions``, checked by ``kind`` (and ``refine``, if given)."""
         if column.unit is None:
             return self.checked(column, lambda v: _refined(_check_cell(v, kind, None), refine), positions)
         probe = _unit_probe(kind, column.unit)
@@ -651,9 +666,9 @@ class _Checker:
             return _in_period(self.period)
         if key == "window" and self.period is not None:
             return _overlaps(self.period)
-        name = MEASURE_TYPES[type_name].names.get(key)
-        if name is not None and self.table.subjects(name.category):
-            return lambda value: name.check(value, self.table)
+        name, table = MEASURE_TYPES[type_name].names.get(key), self.table
+        if name is not None and table is not None and table.subjects(name.category):
+            return lambda value: name.check(value, table)
         return None
 
     def key(self, type_name: str, key: str, kind: Kind, positions: np.ndarray) -> PollutantColumns | _Checked:
@@ -662,7 +677,7 @@ class _Checker:
         if isinstance(kind, PollutantMapKind):
             return self.pollutant_map(type_name, kind, columns, positions)
         if len(columns) == 1 and columns[0].sub is None:
-            return self.column(type_name, key, kind, columns[0], positions)
+            return self.column(kind, columns[0], positions, self.refiner(type_name, key))
         return self.mapping(type_name, key, kind, columns, positions)
 
     def pollutant_map(self, type_name: str, kind: PollutantMapKind, columns: list[Column],
@@ -676,7 +691,7 @@ class _Checker:
             return _Checked.failed(np.ones(len(positions), dtype=bool))
         mapping = PollutantColumns(len(positions), {}, {} if kind.item is FACTOR else None)
         for column in columns:
-            checked = self.column(type_name, column.key, kind.item, column, positions)
+            checked = self.column(kind.item, column, positions, self.refiner(type_name, column.key))
             sub = column.sub or ""
             if mapping.units is None:  # a fraction per distinct cell, NaN for empty and failed ones
                 numbers = [np.nan if result is _FAILED else result for result in checked.results]
@@ -795,7 +810,7 @@ def _some(rows: np.ndarray, shown: int = 5) -> str:
 
 def _measure_type(value: Any) -> str:
     text = str(value).strip()
-    for name in (text, _fold(text)):
+    for name in (text, fold(text)):
         if name in MEASURE_TYPES:
             return name
         if name in TYPE_ALIASES:
@@ -821,7 +836,7 @@ def _county_check(source: RegisterSource, counties: Collection[str]) -> Callable
     return check
 
 
-def _row_types(checker: _Checker, n: int) -> np.ndarray:
+def _row_types(checker: Checker, n: int) -> np.ndarray:
     """Each row's measure type (None where missing or unknown, with a problem)."""
     columns = checker.by_key.get("type")
     if columns is None:
@@ -836,7 +851,7 @@ def _row_types(checker: _Checker, n: int) -> np.ndarray:
     return types
 
 
-def _row_counties(checker: _Checker, counties: Collection[str], n: int) -> np.ndarray:
+def _row_counties(checker: Checker, counties: Collection[str], n: int) -> np.ndarray:
     """Each row's county (None where missing or unknown, with a problem)."""
     source = checker.source
     columns = checker.by_key.get("county")
@@ -855,6 +870,24 @@ def _row_counties(checker: _Checker, counties: Collection[str], n: int) -> np.nd
             checker.problems.add(int(checker.rows[at]), columns[0].label, ScenarioError("no county"))
     found[found == _FAILED] = None
     return found
+
+
+def read_cells(source: RegisterSource, layout: str) -> tuple[list[str], list[_Cells], np.ndarray]:
+    """A sheet's header texts, its columns' cells and their spreadsheet row numbers.
+
+    Rows with no cell filled are left out; ``layout`` says what row 1
+    should hold, for an empty file.
+    """
+    frame = _read(source)
+    if frame.empty:
+        raise ScenarioError("the file is empty", file=source.name, line=1, hint=layout)
+    header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()]
+    every = [_Cells.of(frame.iloc[1:, index]) for index in range(frame.shape[1])]
+    filled = np.zeros(len(frame) - 1, dtype=bool)
+    for column in every:
+        filled |= column.filled()
+    kept = np.flatnonzero(filled)
+    return header, [column.take(kept) for column in every], kept + 2
 
 
 def read_register(source: RegisterSource, counties: Collection[str], table: FactorTable,
@@ -883,22 +916,12 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
     ScenarioError
         Every problem at once, naming file, row and column.
     """
-    frame = _read(source)
-    if frame.empty:
-        raise ScenarioError("the register is empty", file=source.name, line=1,
-                            hint="row 1 is the header: type, then the measure's keys")
-    header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()]
-    every = [_Cells.of(frame.iloc[1:, index]) for index in range(frame.shape[1])]
-    filled = np.zeros(len(frame) - 1, dtype=bool)
-    for column in every:
-        filled |= column.filled()
-    kept = np.flatnonzero(filled)
-    cells = [column.take(kept) for column in every]
-    problems = _Problems(source.name)
-    columns = _parse_header(header, cells, problems)
-    checker = _Checker(source, cells, kept + 2, columns, table, period, problems)
-    types = _row_types(checker, len(kept))
-    row_counties = _row_counties(checker, counties, len(kept))
+    header, cells, rows = read_cells(source, "row 1 is the header: type, then the measure's keys")
+    problems = Problems(source.name)
+    columns = parse_header(header, cells, problems)
+    checker = Checker(source, cells, rows, columns, problems, table, period)
+    types = _row_types(checker, len(rows))
+    row_counties = _row_counties(checker, counties, len(rows))
     blocks = []
     for type_name in pd.unique(types[pd.notna(types)]).tolist():
         positions = np.flatnonzero(types == type_name)  # rows of unknown counties too: report all their problems
@@ -910,9 +933,10 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
 # ---------------------------------------------------------------- joining the scenario
 
 
-def _source(spec: str | Mapping[str, Any], base_dir: Path | None, container: Any, county: str | None,
-            file: str | None) -> RegisterSource:
-    """Where ``measures_file`` points: ``file.csv``, ``{path: file.xlsx, sheet: 锅炉}``, or ``file.xlsx#锅炉``.
+def register_source(spec: str | Mapping[str, Any], base_dir: Path | None, container: Any, key: str,
+                    county: str | None, file: str | None) -> RegisterSource:
+    """Where ``container[key]`` (``measures_file``, ``baselines_file``) points: ``file.csv``,
+    ``{path: file.xlsx, sheet: 锅炉}``, or ``file.xlsx#锅炉``.
 
     In the short form, ``#`` names a sheet only when no file has the whole name.
     """
@@ -920,8 +944,8 @@ def _source(spec: str | Mapping[str, Any], base_dir: Path | None, container: Any
         path = Path(name)
         return path if path.is_absolute() or base_dir is None else base_dir / path
 
-    line, column = position(container, "measures_file")
-    field = "measures_file" if county is None else f"counties.{county}.measures_file"
+    line, column = position(container, key)
+    field = key if county is None else f"counties.{county}.{key}"
     if isinstance(spec, Mapping):
         checked = check_mapping(spec, {"path": Key(TextKind(), MISSING), "sheet": Key(TextKind(), None)},
                                 path=field, file=file)
@@ -938,11 +962,11 @@ def _sources(data: Mapping[str, Any], counties: Collection[str], base_dir: Path 
              file: str | None) -> list[RegisterSource]:
     """The registers a scenario names: its counties' first, then its own."""
     found = []
-    for name, raw in data["counties"].items():
+    for name, raw in (data.get("counties") or {}).items():
         if str(name) in counties and isinstance(raw, Mapping) and isinstance(raw.get("measures_file"), (str, Mapping)):
-            found.append(_source(raw["measures_file"], base_dir, raw, str(name), file))
+            found.append(register_source(raw["measures_file"], base_dir, raw, "measures_file", str(name), file))
     if isinstance(data.get("measures_file"), (str, Mapping)):
-        found.append(_source(data["measures_file"], base_dir, data, None, file))
+        found.append(register_source(data["measures_file"], base_dir, data, "measures_file", None, file))
     return found
 
 
@@ -1007,7 +1031,7 @@ class _Ids:
             repeated = first[codes[new]] != np.arange(new.start, new.stop)
         if self.in_yaml:
             repeated |= np.fromiter(((c, i) in self.in_yaml for c, i in zip(counties, ids)), bool, len(ids))
-        problems = _Problems(name)
+        problems = Problems(name)
         owners = np.repeat(np.arange(len(files)), sizes)
         for at in np.flatnonzero(repeated).tolist():
             county, measure_id = counties[at], ids[at]

@@ -64,10 +64,12 @@ class Result:
             for pollutant, baseline in county.baseline.items():
                 removed = float(totals.get((county.name, pollutant), 0.0))
                 if removed > baseline * (1 + 1e-9):
+                    file, line, field = (self.scenario.file, county.line, f"counties.{county.name}.baseline.{pollutant}")
+                    if county.baseline_row is not None:
+                        file, line, field = (*county.baseline_row, f"column {pollutant}")
                     collector.add(ScenarioError(
                         f"measures remove {removed:,.1f} t of {pollutant}, more than the county's baseline of "
-                        f"{baseline:,.1f} t", file=self.scenario.file, line=county.line,
-                        field=f"counties.{county.name}.baseline.{pollutant}",
+                        f"{baseline:,.1f} t", file=file, line=line, field=field,
                         hint="a measure is counted twice, or the baseline is for a shorter period or too low"))
         collector.raise_if_any()
 

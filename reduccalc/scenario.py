@@ -90,6 +90,7 @@ class RegionKind(Kind):
 
 
 TARGETS = PollutantMapKind(PercentKind())
+BASELINE = QuantityKind("t", "1850 t", positive=True)  # one pollutant's emissions over the period
 SCENARIO_KEYS = {
     "name": Key(TextKind(), MISSING, "the scenario's name"),
     "description": Key(TextKind(), ""),
@@ -98,12 +99,15 @@ SCENARIO_KEYS = {
     "factors": Key(AnyKind("a list of factor CSV files", (list,)), [], "relative to the scenario file"),
     "targets": Key(TARGETS, {}, "default targets for every county and TOTAL"),
     "count_upstream": Key(BoolKind(), False, "net power-plant emissions from the counties"),
-    "counties": Key(AnyKind("a mapping of county name to county", (Mapping,)), MISSING),
+    "counties": Key(AnyKind("a mapping of county name to county", (Mapping,)), {},
+                    "required unless baselines_file names them"),
+    "baselines_file": Key(AnyKind("a file name or {path: file.xlsx, sheet: name}", (str, Mapping)), None,
+                          "a table of county baselines: county, then one column per pollutant"),
     "measures_file": Key(AnyKind("a file name or {path: file.xlsx, sheet: name}", (str, Mapping)), None,
                          "a measure register with a county column"),
 }
 COUNTY_KEYS = {
-    "baseline": Key(PollutantMapKind(QuantityKind("t", "1850 t", positive=True)), {},
+    "baseline": Key(PollutantMapKind(BASELINE), {},
                     "emissions over the period"),
     "targets": Key(TARGETS, {}, "overrides the scenario's targets"),
     "measures": Key(AnyKind("a list of measures", (list,)), []),
@@ -175,6 +179,7 @@ class County:
     measures: list[Measure]
     candidates: list[Any] = field(default_factory=list)
     line: int | None = None
+    baseline_row: tuple[str, int] | None = None  # (table, row) when the baseline is a baselines_file row
 
 
 @dataclass
@@ -438,9 +443,10 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
             collector.add(error.prefixed(f"factors[{index}]").located(file=file, line=line, column=column))
     counties = []
     raw_counties = top["counties"]
-    if not raw_counties:
-        collector.add(ScenarioError("no counties", file=file, field="counties",
-                                    line=position(data, "counties")[0]))
+    if not raw_counties and top.get("baselines_file") is None:
+        collector.add(ScenarioError("no counties", file=file, field="counties", line=position(data, "counties")[0],
+                                    hint="name them under counties:, or give a table of their baselines as "
+                                         "baselines_file"))
     for name, raw in raw_counties.items():
         path = f"counties.{name}"
         line, _ = key_position(raw_counties, name)
@@ -464,6 +470,10 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                 measures.append(measure)
         counties.append(County(str(name), values["baseline"], values["targets"], measures, values["candidates"],
                                line))
+    if top.get("baselines_file") is not None:
+        from .baselines import attach_baselines
+
+        attach_baselines(data, counties, base_dir, file, collector)
     registers: list[RegisterRows] = []
     if top.get("measures_file") or any(raw and raw.get("measures_file") for raw in raw_counties.values()
                                    if isinstance(raw, Mapping)):
