@@ -131,7 +131,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -267,7 +266,7 @@ class Block:
 
     type: str
     rows: np.ndarray
-    counties: list[str]
+    counties: np.ndarray
     values: dict[str, Any]
 
 
@@ -757,7 +756,7 @@ class Checker:
                     f"missing required key {key!r} ({spec.kind.describe})", hint=f"{type_name} needs it"))
         return given if isinstance(given, PollutantColumns) else given.rows()
 
-    def block(self, type_name: str, positions: np.ndarray, counties: list[str]) -> Block:
+    def block(self, type_name: str, positions: np.ndarray, counties: np.ndarray) -> Block:
         """The rows of one measure type at ``positions``, checked key by key."""
         keys = MEASURE_TYPES[type_name].keys
         for key in sorted(self.by_key.keys() - keys.keys() - {"type", "county"}):
@@ -925,7 +924,7 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
     blocks = []
     for type_name in pd.unique(types[pd.notna(types)]).tolist():
         positions = np.flatnonzero(types == type_name)  # rows of unknown counties too: report all their problems
-        blocks.append(checker.block(type_name, positions, row_counties[positions].tolist()))
+        blocks.append(checker.block(type_name, positions, row_counties[positions]))
     problems.raise_if_any()
     return Register(source, blocks)
 
@@ -974,76 +973,88 @@ class _Ids:
     """Measure ids given so far, per county: counts per type (for ``<type>-<n>``) and where each id is."""
 
     def __init__(self, counties: Sequence[County]) -> None:
-        self.counts = Counter((c.name, m.type) for c in counties for m in c.measures)
+        self.counts: dict[str, dict[str, int]] = {}  # type -> county -> measures so far
+        for county in counties:
+            for measure in county.measures:
+                of_type = self.counts.setdefault(measure.type, {})
+                of_type[county.name] = of_type.get(county.name, 0) + 1
         self.in_yaml = {(c.name, m.id): m.path for c in counties for m in c.measures}
-        self.joined: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []  # (file, counties, ids, rows)
+        self.joined: list[tuple[str, list[RegisterRows]]] = []  # every register so far: (file, its blocks)
         self.explicit = False  # has a register given ids of its own? (numbered ones never repeat each other)
 
     def join(self, register: Register, order: int) -> list[RegisterRows]:
         """A register's blocks with ids, numbered in spreadsheet row order; duplicate ids are problems."""
         name = register.source.name
-        blocks = register.blocks
-        rows = np.concatenate([block.rows for block in blocks])
-        counties = np.concatenate([objects(block.counties) for block in blocks])
-        types = np.repeat(objects([block.type for block in blocks]), [len(block.rows) for block in blocks])
-        ids = objects(np.concatenate([np.asarray(block.values["id"], dtype=object) for block in blocks]))
-        by_row = np.argsort(rows, kind="stable")
-        groups, first = group_codes(counties[by_row], types[by_row])
-        keys = list(zip(counties[by_row][first].tolist(), types[by_row][first].tolist()))
-        offsets = np.array([self.counts[key] for key in keys], dtype=np.int64)
-        sizes = np.bincount(groups)
-        by_group = np.argsort(groups, kind="stable")  # each row's place in its group: 0, 1, ... in row order
-        place = np.empty(len(groups), dtype=np.int64)
-        place[by_group] = np.arange(len(groups)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        number = place + 1 + offsets[groups]
-        self.counts.update(dict(zip(keys, sizes.tolist())))
-        missing = pd.isna(ids[by_row])
-        automatic, numbers = by_row[missing], number[missing]
-        if len(automatic):  # "<type>-<n>", formatted once per distinct (type, n)
-            codes, first = group_codes(types[automatic], numbers)
-            ids[automatic] = objects([f"{types[automatic[at]]}-{numbers[at]}" for at in first.tolist()])[codes]
-        self._duplicates(name, counties[by_row], ids[by_row], rows[by_row], explicit=not missing.all())
-        joined, start = [], 0
-        for block in blocks:
-            end = start + len(block.rows)
-            joined.append(RegisterRows(block.type, name, order, counties[start:end], ids[start:end], block.rows,
-                                       block.values))
-            start = end
+        joined, explicit = [], False
+        for block in register.blocks:
+            ids = objects(block.values["id"])
+            numbers = self._numbers(block.type, block.counties)
+            missing = pd.isna(ids)
+            explicit |= not missing.all()
+            if missing.any():  # "<type>-<n>", formatted once per distinct n
+                codes, distinct = pd.factorize(numbers[missing])
+                ids[missing] = objects([f"{block.type}-{n}" for n in distinct.tolist()])[codes]
+            joined.append(RegisterRows(block.type, name, order, block.counties, ids, block.rows, block.values))
+        self._duplicates(name, joined, explicit)
         return joined
 
-    def _duplicates(self, name: str, counties: np.ndarray, ids: np.ndarray, rows: np.ndarray,
-                    explicit: bool) -> None:
+    def _numbers(self, type_name: str, counties: np.ndarray) -> np.ndarray:
+        """The n of ``<type>-<n>`` for rows of one type, in row order: counting on within each county."""
+        codes, names = pd.factorize(counties)
+        sizes = np.bincount(codes, minlength=len(names))
+        by_county = np.argsort(codes, kind="stable")  # each row's place among its county's: 0, 1, ... in row order
+        place = np.empty(len(codes), dtype=np.int64)
+        place[by_county] = np.arange(len(codes)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        counts = self.counts.setdefault(type_name, {})
+        names = names.tolist()
+        offsets = np.array([counts.get(county, 0) for county in names], dtype=np.int64)
+        counts.update(zip(names, (offsets + sizes).tolist()))
+        return place + 1 + offsets[codes]
+
+    def _duplicates(self, name: str, joined: list[RegisterRows], explicit: bool) -> None:
         """Problems for ids already used in their county: in YAML, an earlier register or an earlier row.
 
         ``explicit``: this register gives ids of its own. Without any, in it
-        or before, registers' ids are all numbered and cannot repeat.
+        or before, registers' ids are all numbered and cannot repeat, and
+        only YAML ids need looking up.
         """
         self.explicit |= explicit
-        files = [file for file, *_ in self.joined] + [name]
-        sizes = [len(c) for _, c, _, _ in self.joined] + [len(counties)]
-        all_counties = np.concatenate([c for _, c, _, _ in self.joined] + [counties])
-        all_ids = np.concatenate([i for _, _, i, _ in self.joined] + [ids])
-        all_rows = np.concatenate([r for _, _, _, r in self.joined] + [rows])
-        new = slice(len(all_rows) - len(rows), len(all_rows))
-        repeated = np.zeros(len(ids), dtype=bool)
-        if self.explicit:
+        if self.explicit or self.in_yaml:
+            files = [file for file, _ in self.joined] + [name]
+            registers = [_in_row_order(blocks) for _, blocks in self.joined] + [_in_row_order(joined)]
+            counties, ids, rows = registers[-1]
+            problems = Problems(name)
+            for at, where in self._repeated(files, registers):
+                problems.add(int(rows[at]), "column id", ScenarioError(
+                    f"duplicate measure id {ids[at]!r} in county {counties[at]!r} (first at {where})",
+                    hint="ids must be unique within a county; a row without one gets <type>-<n>"))
+            problems.raise_if_any()
+        self.joined.append((name, joined))
+
+    def _repeated(self, files: list[str], registers: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+                  ) -> list[tuple[int, str]]:
+        """Rows of the last register whose (county, id) came before, and where it first did."""
+        counties, ids, rows = registers[-1]
+        found = {at: self.in_yaml[key] for at, key in enumerate(zip(counties.tolist(), ids.tolist()))
+                 if key in self.in_yaml} if self.in_yaml else {}
+        if self.explicit:  # repeats a register's id: only possible once a register gave ids of its own
+            all_counties, all_ids, all_rows = (np.concatenate(parts) for parts in zip(*registers))
+            owners = np.repeat(np.arange(len(registers)), [len(register[2]) for register in registers])
+            start = len(all_rows) - len(rows)
             codes, first = group_codes(all_counties, all_ids)
-            repeated = first[codes[new]] != np.arange(new.start, new.stop)
-        if self.in_yaml:
-            repeated |= np.fromiter(((c, i) in self.in_yaml for c, i in zip(counties, ids)), bool, len(ids))
-        problems = Problems(name)
-        owners = np.repeat(np.arange(len(files)), sizes)
-        for at in np.flatnonzero(repeated).tolist():
-            county, measure_id = counties[at], ids[at]
-            where = self.in_yaml.get((county, measure_id))
-            if where is None:  # repeats a register's id: only possible once a register gave ids of its own
-                origin = first[codes[new.start + at]]
-                where = f"{files[owners[origin]]}:{all_rows[origin]}"
-            problems.add(int(rows[at]), "column id", ScenarioError(
-                f"duplicate measure id {measure_id!r} in county {county!r} (first at {where})",
-                hint="ids must be unique within a county; a row without one gets <type>-<n>"))
-        problems.raise_if_any()
-        self.joined.append((name, counties, ids, rows))
+            origins = first[codes[start:]]
+            for at in np.flatnonzero(origins != np.arange(start, len(all_rows))).tolist():
+                found.setdefault(at, f"{files[owners[origins[at]]]}:{all_rows[origins[at]]}")
+        return sorted(found.items())
+
+def _in_row_order(blocks: list[RegisterRows]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counties, ids and spreadsheet rows of a register's blocks, in row order (empty for no block)."""
+    if not blocks:
+        return objects([]), objects([]), np.zeros(0, dtype=np.int64)
+    rows = np.concatenate([block.row for block in blocks])
+    by_row = np.argsort(rows, kind="stable")
+    return (np.concatenate([block.county for block in blocks])[by_row],
+            np.concatenate([block.id for block in blocks])[by_row], rows[by_row])
 
 
 def attach_registers(data: Mapping[str, Any], counties: list[County], period: Period | None, base_dir: Path | None,

@@ -275,6 +275,17 @@ def test_blank_rows_are_skipped_and_rows_keep_the_spreadsheet_numbers(tmp_path, 
     assert (found.line, found.field) == (5, "column count")
 
 
+@pytest.mark.parametrize("named", [False, True])
+def test_a_register_with_only_its_header_adds_no_measures(tmp_path, table, named):
+    """A blank template (header only) joins nothing; it once failed with an internal error."""
+    data = scenario_register(tmp_path, [], name="empty.csv")
+    (tmp_path / "empty.csv").write_text("county,type,id,count\n", encoding="utf-8")
+    write_register(tmp_path / "r.csv", [{**TRUCKS, **({"id": "t1"} if named else {})}])
+    data["counties"]["甲县"]["measures_file"] = "r.csv"
+    res = load_scenario(data, base_dir=tmp_path, table=table).run()
+    assert res.reductions["measure"].unique().tolist() == (["t1"] if named else ["vehicle_retirement-1"])
+
+
 def test_a_row_without_a_type_is_an_error_not_dropped(tmp_path, table):
     rows = [{**TRUCKS, "备注": None}, {"type": None, "count": 1000, "备注": "合计"}, {"备注": "note"}]
     found = problems(county_register(tmp_path, "r.csv", rows=rows), tmp_path, table)
