@@ -100,7 +100,7 @@ class LedgerBuilder:
     def __init__(self) -> None:
         self.blocks: list[tuple[int, dict[str, object]]] = []
         self.rows = 0
-        self._texts: dict[str, pd.Categorical] = {}
+        self._texts: dict[str, tuple[pd.Index, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return self.rows
@@ -116,20 +116,28 @@ class LedgerBuilder:
             self.blocks.append((n, {name: values[name] for name in (*COLUMNS, "seq", "to_t")}))
             self.rows += n
 
-    def _column(self, name: str, dtype: npt.DTypeLike) -> np.ndarray:
+    def _joined(self, part: Callable[[dict[str, object]], object], dtype: npt.DTypeLike) -> np.ndarray:
+        """``part(values)`` of every block joined into one column, in the order blocks were added.
+
+        A part is an array with one value per row of the block or one value for all of them.
+        """
         parts = []
         for n, values in self.blocks:
-            value = _cell(values, name)
+            value = part(values)
             if isinstance(value, np.ndarray):
                 parts.append(value.astype(dtype, copy=False))
             else:
-                part = np.empty(n, dtype=dtype)
-                part[:] = value
-                parts.append(part)
+                filled = np.empty(n, dtype=dtype)
+                filled[:] = value
+                parts.append(filled)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-    def _categorical(self, name: str) -> pd.Categorical:
-        """A text column in :attr:`order` as categories and codes, hashed once (reductions and frame share it).
+    def _column(self, name: str, dtype: npt.DTypeLike) -> np.ndarray:
+        return self._joined(lambda values: _cell(values, name), dtype)
+
+    def _text(self, name: str) -> tuple[pd.Index, np.ndarray]:
+        """A text column's categories and the code of every row in the order blocks were added, hashed once
+        (reductions and frame share it).
 
         Blocks give a text column as one string or one array of strings;
         the blocks of one measure group share their arrays, so each distinct
@@ -139,7 +147,7 @@ class LedgerBuilder:
             self._texts[name] = self._hashed(name)
         return self._texts[name]
 
-    def _hashed(self, name: str) -> pd.Categorical:
+    def _hashed(self, name: str) -> tuple[pd.Index, np.ndarray]:
         arrays: dict[int, tuple[int, np.ndarray]] = {}  # id -> (offset, array)
         size = 0
         cells = [_cell(values, name) for _, values in self.blocks]
@@ -151,6 +159,8 @@ class LedgerBuilder:
         # arrays and the single strings hashed together: one pass, categories in order of appearance
         codes, categories = pd.factorize(np.concatenate([*(array for _, array in arrays.values()),
                                                          np.array(scalars, dtype=object)]))
+        # the smallest type for the codes (and -1, a missing value): every row's code is copied in each reordering
+        codes = codes.astype(np.min_scalar_type(-1 - len(categories)))
         scalar_code = dict(zip(scalars, codes[size:].tolist()))
         parts = []
         for (n, _), value in zip(self.blocks, cells):
@@ -158,22 +168,44 @@ class LedgerBuilder:
                 offset, _ = arrays[id(value)]
                 parts.append(codes[offset:offset + n])
             else:
-                parts.append(np.full(n, scalar_code[str(value)], dtype=np.int64))
-        joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        return pd.Categorical.from_codes(joined[self.order], categories=pd.Index(categories, dtype=object))
+                parts.append(np.full(n, scalar_code[str(value)], dtype=codes.dtype))
+        joined = np.concatenate(parts) if parts else np.zeros(0, dtype=codes.dtype)
+        return pd.Index(categories, dtype=object), joined
+
+    def _categorical(self, name: str, rows: np.ndarray) -> pd.Categorical:
+        """Text column ``name`` at ``rows`` (positions in the order blocks were added) as a categorical."""
+        categories, codes = self._text(name)
+        return pd.Categorical.from_codes(codes[rows], categories=categories)
+
+    def _equals(self, name: str, text: str) -> np.ndarray:
+        """Whether text column ``name`` is ``text``, for every row in :attr:`order`."""
+        categories, codes = self._text(name)
+        return np.isin(codes[self.order], np.flatnonzero(categories == text))
+
+    @cached_property
+    def _seq(self) -> np.ndarray:
+        """``seq`` of every row, in the order blocks were added."""
+        return self._column("seq", np.int64)
 
     @cached_property
     def order(self) -> np.ndarray:
         """Row positions in the scenario's measure order (a stable sort by ``seq``), once the blocks are in."""
-        return np.argsort(self._column("seq", np.int64), kind="stable")
+        return np.argsort(self._seq, kind="stable")
 
     def _numbers(self, name: str) -> np.ndarray:
         return self._column(name, bool if name == "counted" else np.float64)[self.order]
 
     @cached_property
     def reduction_t(self) -> np.ndarray:
-        """``reduction_t`` of every row in :attr:`order` [t]."""
-        return evaluate({name: self._numbers(name) for name in _EVALUATED})
+        """``reduction_t`` of every row in :attr:`order` [t].
+
+        Multiplied out block by block, where most of the six numbers are
+        still one value for the whole block, then joined and ordered once.
+        """
+        def block_t(values: dict[str, object]) -> object:
+            return evaluate({name: np.asarray(_cell(values, name), dtype=np.float64) for name in _EVALUATED})
+
+        return self._joined(block_t, np.float64)[self.order]
 
     def frame(self) -> pd.DataFrame:
         """The ledger as a DataFrame in the scenario's measure order, with ``to_t`` and ``reduction_t``.
@@ -183,7 +215,7 @@ class LedgerBuilder:
         """
         data: dict[str, object] = {}
         for name in COLUMNS:
-            data[name] = self._categorical(name) if name in TEXT_COLUMNS else self._numbers(name)
+            data[name] = self._categorical(name, self.order) if name in TEXT_COLUMNS else self._numbers(name)
         data["to_t"] = self._numbers("to_t")
         data["reduction_t"] = self.reduction_t
         return pd.DataFrame(data)
@@ -192,19 +224,23 @@ class LedgerBuilder:
         """One row per measure x pollutant, in ledger order: county, measure, type, pollutant, reduction_t [t]
         (rows the county counts) and upstream_t [t] (rows of scope ``upstream``).
 
-        A measure is known by its ``seq``, so the grouping hashes integers,
-        not the text of hundreds of thousands of rows.
+        A measure is known by its ``seq``: rows are sorted by it, so each
+        measure is a run of rows, numbered by counting where ``seq``
+        changes, and the grouping keys are small integers, not the text of
+        hundreds of thousands of rows. The text is looked up only at each
+        group's first row.
         """
-        text = {name: self._categorical(name) for name in ("county", "measure", "type", "pollutant")}
-        pollutant = text["pollutant"]
-        seq = self._column("seq", np.int64)[self.order]
-        measure = np.cumsum(np.r_[False, seq[1:] != seq[:-1]]) if len(seq) else seq  # rows are sorted by seq
-        codes, first = first_appearance(measure * max(1, len(pollutant.categories)) + pollutant.codes)
-        upstream = np.asarray(self._categorical("scope") == "upstream")
+        seq = self._seq[self.order]
+        measure = np.cumsum(np.r_[False, seq[1:] != seq[:-1]]) if len(seq) else seq
+        pollutants, pollutant = self._text("pollutant")
+        codes, first = first_appearance(measure * max(1, len(pollutants)) + pollutant[self.order])
+        rows = self.order[first]  # each group's first row, as a position in the blocks
+        frame = pd.DataFrame({name: self._categorical(name, rows) for name in ("county", "measure", "type",
+                                                                              "pollutant")})
         reduction = self.reduction_t
-        frame = pd.DataFrame({name: column[first] for name, column in text.items()})
         frame["reduction_t"] = np.bincount(codes, np.where(self._numbers("counted"), reduction, 0.0), len(first))
-        frame["upstream_t"] = np.bincount(codes, np.where(upstream, reduction, 0.0), len(first))
+        frame["upstream_t"] = np.bincount(codes, np.where(self._equals("scope", "upstream"), reduction, 0.0),
+                                          len(first))
         return frame
 
 
@@ -229,13 +265,32 @@ def group_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarra
     return first_appearance(key)
 
 
+# Keys below this many times the number of rows index a table (see _first_appearance_table) instead of being
+# hashed: filling and scanning a table several times longer than the keys costs more than hashing them.
+_TABLE_ROWS = 2
+
+
 def first_appearance(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group number of each row by an integer ``key``, in order of first appearance, and each group's first row."""
+    if len(key) and key.min() >= 0 and key.max() < _TABLE_ROWS * len(key):
+        return _first_appearance_table(key)
     codes, _ = pd.factorize(key)
     # codes come in order of first appearance: a group starts where a code exceeds every code before it
     seen = np.maximum.accumulate(codes)
     first = np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
     return codes, first
+
+
+def _first_appearance_table(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`first_appearance` of small non-negative keys, through a table indexed by key."""
+    rows = len(key)
+    table = np.full(int(key.max()) + 1, rows, dtype=np.int64)
+    np.minimum.at(table, key, np.arange(rows))  # each key's first row; `rows` for keys that never occur
+    starts = np.zeros(rows, dtype=bool)
+    starts[table[table < rows]] = True
+    first = np.flatnonzero(starts)
+    table[key[first]] = np.arange(len(first))  # now each key's group number
+    return table[key], first
 
 
 def evaluate(ledger: pd.DataFrame | Mapping[str, np.ndarray], factor: np.ndarray | None = None) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError
-from .ledger import LedgerBuilder, group_codes
+from .ledger import LedgerBuilder
 from .vocabulary import POLLUTANTS
 
 if TYPE_CHECKING:
@@ -50,19 +50,27 @@ class Result:
         return self._builder.frame()
 
     @cached_property
-    def _totals(self) -> dict[tuple[str, str], float]:
-        """Net reduction per (county, pollutant) [t]."""
-        red = self.reductions
-        codes, first = group_codes(red["county"], red["pollutant"])
-        sums = np.bincount(codes, red["reduction_t"].to_numpy(), len(first))
-        return dict(zip(zip(red["county"].iloc[first], red["pollutant"].iloc[first]), sums.tolist()))
+    def _totals(self) -> dict[str, dict[str, float]]:
+        """Net reduction per county and pollutant [t], as ``_totals[county][pollutant]``.
+
+        Summed over the reductions' category codes: every pair of a county
+        and a pollutant has a slot (0.0 where no measure reduces it), so no
+        pair needs hashing.
+        """
+        county, pollutant = self.reductions["county"].array, self.reductions["pollutant"].array
+        counties, pollutants = county.categories.tolist(), pollutant.categories.tolist()
+        slot = county.codes.astype(np.int64) * len(pollutants) + pollutant.codes
+        sums = np.bincount(slot, self.reductions["reduction_t"].to_numpy(), len(counties) * len(pollutants))
+        rows = sums.reshape(len(counties), len(pollutants)).tolist()
+        return {name: dict(zip(pollutants, row)) for name, row in zip(counties, rows)}
 
     def _check_over_removal(self) -> None:
         totals = self._totals
         collector = ProblemCollector()
         for county in self.scenario.counties:
+            removed_t = totals.get(county.name, {})
             for pollutant, baseline in county.baseline.items():
-                removed = float(totals.get((county.name, pollutant), 0.0))
+                removed = removed_t.get(pollutant, 0.0)
                 if removed > baseline * (1 + 1e-9):
                     file, line, field = (self.scenario.file, county.line, f"counties.{county.name}.baseline.{pollutant}")
                     if county.baseline_row is not None:
@@ -90,11 +98,12 @@ class Result:
         overall: dict[str, list[float]] = {}
         for county in self.scenario.counties:
             targets = {**self.scenario.targets, **county.targets}
+            reduction_t = totals.get(county.name, {})
             for pollutant in POLLUTANTS:
                 if pollutant not in county.baseline:
                     continue
                 baseline = county.baseline[pollutant]
-                reduction = float(totals.get((county.name, pollutant), 0.0))
+                reduction = reduction_t.get(pollutant, 0.0)
                 rows.append(_row(county.name, pollutant, baseline, reduction, targets.get(pollutant)))
                 acc = overall.setdefault(pollutant, [0.0, 0.0])
                 acc[0] += baseline
