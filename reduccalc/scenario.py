@@ -38,7 +38,7 @@ from .fields import (
 )
 from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
-from .measures.batch import Batch
+from .measures.batch import Batch, numbered
 from .perf import paused_gc
 from .yamlio import key_position, load_yaml, position
 
@@ -231,7 +231,7 @@ class Scenario:
                                               list(map(attrgetter("row"), items)), order)
             batches.append((batch, _yaml_locator(items, lambda: self._reloaded)))
         for rows in self.registers:
-            counties = np.array([county_index[c] for c in rows.county.tolist()], dtype=np.int64)
+            counties = numbered(rows.county, county_index)
             seq = counties << _COUNTY_SHIFT | (rows.order + 1) << _REGISTER_SHIFT | rows.row.astype(np.int64)
             batch = Batch(rows.type, rows.values, rows.county, rows.id, Deferred(partial(_row_labels, rows)), seq)
             batches.append((batch, _register_locator(rows)))

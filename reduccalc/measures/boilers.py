@@ -33,7 +33,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ScenarioError
 from ..fields import BoolKind, ChoiceKind, CountKind, FractionKind, Key, PollutantMapKind, QuantityKind, TextKind
@@ -46,13 +45,13 @@ from .base import (
     MeasureType,
     TableName,
     add_rows,
-    given_columns,
+    given_keys,
     inline_factors,
     parameter,
     require_factors,
     resolve_factors,
 )
-from .batch import Batch, Number, Text, fmt, join
+from .batch import Batch, Number, Text, fmt, join, objects
 from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh
 
 SIZE_CLASSES = ("le10", "10to35", "gt35")
@@ -105,11 +104,12 @@ KEYS = {
 
 
 def size_classes(capacity_mw: np.ndarray) -> np.ndarray:
-    """Size class of each boiler of ``capacity_mw`` [MW] (NaN gives None); see :func:`size_class`."""
+    """Size class of each boiler of ``capacity_mw`` [MW] (see :func:`size_class`); NaN (fuel_use without
+    capacity) gives :data:`DEFAULT_SIZE_CLASS`."""
     steam = capacity_mw / _MW_PER_T_STEAM_H
-    classes = np.select([steam <= 10 + 1e-9, steam <= 35 + 1e-9], list(SIZE_CLASSES[:2]), SIZE_CLASSES[2])
-    classes = classes.astype(object)
-    classes[np.isnan(capacity_mw)] = None
+    # bins closed on the right, as in size_class
+    classes = objects(SIZE_CLASSES)[np.digitize(steam, [10 + 1e-9, 35 + 1e-9], right=True)]
+    classes[np.isnan(capacity_mw)] = DEFAULT_SIZE_CLASS
     return classes
 
 
@@ -133,14 +133,13 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of boiler phase-outs (see module docstring)."""
     fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
     capacity = batch.floats("capacity")
-    klass = np.where(pd.notna(batch.column("size_class")), batch.column("size_class"), size_classes(capacity))
-    klass = np.where(pd.isna(klass), DEFAULT_SIZE_CLASS, klass)
+    klass = np.where(batch.given("size_class"), batch.column("size_class"), size_classes(capacity))
     route = ~np.isnan(batch.floats("fuel_use"))
     _missing(batch, route)
     keys = (fuel, klass, route, batch.column("replacement"), batch.column("heating"),
-            batch.pollutants("emission_factors").signature(), batch.pollutants("removal_efficiency").signature(),
-            *given_columns(batch, "efficiency", "heating_value", "sulfur_content", "ash_content",
-                           "replacement_efficiency", "gas_heating_value"))
+            *batch.pollutants("emission_factors").signature(), *batch.pollutants("removal_efficiency").signature(),
+            given_keys(batch, "efficiency", "heating_value", "sulfur_content", "ash_content",
+                       "replacement_efficiency", "gas_heating_value"))
     batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:5]), *keys)
 
 

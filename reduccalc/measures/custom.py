@@ -43,13 +43,20 @@ def _is_rate(unit: str) -> bool:
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of custom measures (see module docstring)."""
-    units = objects([unit for _, unit in batch.values["activity"]])
-    batch.each_group(lambda group: _translate_group(batch, group.index, group.keys[0], ctx, sink), units,
-                     batch.pollutants("emission_factors").signature())
+    amounts, units = _activities(batch)
+    batch.each_group(lambda group: _translate_group(batch, group.index, amounts[group.index], group.keys[0], ctx,
+                                                    sink),
+                     units, *batch.pollutants("emission_factors").signature())
 
 
-def _translate_group(batch: Batch, index: np.ndarray, unit: str, ctx: Context, sink: LedgerBuilder) -> None:
-    value = np.array([batch.values["activity"][i][0] for i in index], dtype=np.float64)
+def _activities(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Each measure's activity, split once for the whole batch: its amount [its unit] and its unit (object array)."""
+    pairs = batch.column("activity").tolist()
+    return np.array([amount for amount, _ in pairs], dtype=np.float64), objects([unit for _, unit in pairs])
+
+
+def _translate_group(batch: Batch, index: np.ndarray, value: np.ndarray, unit: str, ctx: Context,
+                     sink: LedgerBuilder) -> None:
     if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
         activity_unit = f"({unit}) * yr"
         share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0

@@ -45,7 +45,7 @@ from .base import (
     MeasureType,
     TableName,
     add_rows,
-    given_columns,
+    given_keys,
     inline_factors,
     parameter,
     require_factors,
@@ -101,8 +101,8 @@ def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str,
     """Coal removed, then ``substitute`` rows, per group sharing fuel, inline factors, ``extra`` columns and
     which of the table-default ``keys`` the measures gave."""
     fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
-    columns = (fuel, batch.pollutants("emission_factors").signature(), *extra,
-               *given_columns(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
+    columns = (fuel, *batch.pollutants("emission_factors").signature(), *extra,
+               given_keys(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
     batch.each_group(lambda group: substitute(batch, group.index, ctx, sink,
                                               *_coal_removed(batch, group.index, ctx, sink, group.keys[0])),
                      *columns)

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ScenarioError
 from ..fields import MISSING, DateKind, FractionKind, Key, Kind, QuantityKind, TextKind, check_mapping
@@ -36,7 +35,7 @@ from .base import (
     MeasureType,
     TableName,
     add_rows,
-    given_columns,
+    given_keys,
     inline_factors,
     require_factors,
     resolve_factors,
@@ -85,7 +84,7 @@ KEYS = {
 
 def _check_days(batch: Batch, ctx: Context) -> None:
     """Fails measures giving both days and window, or more days than the period has."""
-    window, days = pd.notna(batch.column("window")), batch.floats("days")
+    window, days = batch.given("window"), batch.floats("days")
     both = window & ~np.isnan(days)
     batch.fail(np.flatnonzero(both), ScenarioError("give days or window, not both", field="days"))
     too_long = days > ctx.period.days
@@ -109,11 +108,9 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of staggered-production measures (see module docstring)."""
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
     _check_days(batch, ctx)
-    # keys: sector, technology, inline factors, window given, days given
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, group.keys[0], group.keys[1],
-                                                    group.keys[3]),
-                     sector, batch.column("technology"), batch.pollutants("emission_factors").signature(),
-                     *given_columns(batch, "window", "days"))
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]),
+                     sector, batch.column("technology"), batch.given("window"),
+                     *batch.pollutants("emission_factors").signature(), given_keys(batch, "days"))
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,

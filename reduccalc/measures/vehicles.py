@@ -42,7 +42,7 @@ from .base import (
     MeasureType,
     TableName,
     add_rows,
-    given_columns,
+    given_keys,
     inline_factors,
     parameter,
     require_factors,
@@ -73,8 +73,9 @@ KEYS = {
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of vehicle retirements (see module docstring)."""
     vehicle = NAMES["vehicle"].column(batch, "vehicle", ctx.table)
-    keys = (vehicle, batch.column("standard"), batch.column("replaced_by"), batch.pollutants("emission_factors").signature(),
-            batch.pollutants("replacement_emission_factors").signature(), *given_columns(batch, "annual_km"))
+    keys = (vehicle, batch.column("standard"), batch.column("replaced_by"),
+            *batch.pollutants("emission_factors").signature(),
+            *batch.pollutants("replacement_emission_factors").signature(), given_keys(batch, "annual_km"))
     batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]), *keys)
 
 
