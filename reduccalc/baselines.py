@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError, did_you_mean
 from .registers import (
@@ -116,23 +117,29 @@ def read_baselines(source: RegisterSource) -> list[TableBaseline]:
         problems.raise_if_any()
     names = checker.by_key["county"][0]
     counties = checker.checked(names, lambda value: str(value).strip(), everywhere).rows()
-    masses = {column.sub or "": checker.column(BASELINE, column, everywhere).rows()
-              for column in checker.by_key["baseline"]}
-    found: list[TableBaseline] = []
-    first: dict[str, int] = {}
-    for at, county in enumerate(counties.tolist()):
-        row = int(rows[at])
-        if county is None:
-            problems.add(row, names.label, ScenarioError("no county", hint="every row is one county's baseline"))
-            continue
-        if first.setdefault(county, row) != row:
-            problems.add(row, names.label, ScenarioError(f"county {county!r} is also in row {first[county]}",
-                                                            hint="give each county's baseline in one row"))
-            continue
-        baseline = {name: mass[at] for name, mass in masses.items() if isinstance(mass[at], float)}
-        found.append(TableBaseline(county, row, baseline))
+    _check_counties(counties, rows, names.label, problems)
+    pollutants = [column.sub or "" for column in checker.by_key["baseline"]]
+    masses = np.column_stack([checker.column(BASELINE, column, everywhere).floats()
+                              for column in checker.by_key["baseline"]])  # NaN: empty, or failed (a problem)
     problems.raise_if_any()
-    return found
+    return [TableBaseline(county, row, {p: mass for p, mass in zip(pollutants, row_masses) if mass == mass})
+            for county, row, row_masses in zip(counties.tolist(), rows.tolist(), masses.tolist())]
+
+
+def _check_counties(counties: np.ndarray, rows: np.ndarray, label: str, problems: Problems) -> None:
+    """Rows without a county, or with one an earlier row has, are problems."""
+    given = pd.notna(counties)
+    for at in np.flatnonzero(~given).tolist():
+        problems.add(int(rows[at]), label, ScenarioError("no county", hint="every row is one county's baseline"))
+    repeated = pd.Series(counties).duplicated().to_numpy() & given
+    if repeated.any():
+        first: dict[str, int] = {}
+        for county, row in zip(counties.tolist(), rows.tolist()):
+            first.setdefault(county, row)
+        for at in np.flatnonzero(repeated).tolist():
+            problems.add(int(rows[at]), label, ScenarioError(f"county {counties[at]!r} is also in row "
+                                                             f"{first[counties[at]]}",
+                                                             hint="give each county's baseline in one row"))
 
 
 def attach_baselines(data: Mapping[str, Any], counties: list[County], base_dir: Path | None, file: str | None,

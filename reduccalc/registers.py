@@ -437,18 +437,23 @@ class _Checked:
         """Every filled cell failed (a problem with the whole column is recorded)."""
         return cls(np.where(filled, 0, -1), [_FAILED])
 
-    def rows(self, empty: Any = None) -> np.ndarray:
-        """One value per row, ``empty`` where no value is given."""
-        return objects([*self.results, empty])[self.codes]
+    def rows(self, empty: Any = None, failed: Any = _FAILED) -> np.ndarray:
+        """One value per row, ``empty`` where no value is given, ``failed`` where it failed."""
+        return objects([*(failed if result is _FAILED else result for result in self.results), empty])[self.codes]
+
+    def floats(self) -> np.ndarray:
+        """Numbers as one float per row, NaN where no value is given or it failed."""
+        return np.array([np.nan if result is _FAILED else result for result in self.results] + [np.nan],
+                        dtype=np.float64)[self.codes]
 
 
 # ---------------------------------------------------------------- reading
 
 
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 text (a BOM is dropped); GBK and other encodings are errors saying what to do."""
+def _check_utf8(data: bytes, name: str) -> None:
+    """UTF-8 (with or without a BOM) passes; GBK and other encodings are errors saying what to do."""
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         try:
@@ -465,10 +470,14 @@ def _read_csv(source: RegisterSource) -> pd.DataFrame:
     if source.sheet is not None:
         raise source.error(f"{source.path.name} is a CSV file and has no sheet {source.sheet!r}",
                            hint="name a sheet after # only for .xlsx workbooks")
-    text = _decode(source.path.read_bytes(), source.name)
+    data = source.path.read_bytes()
+    _check_utf8(data, source.name)
     try:
-        return pd.read_csv(io.StringIO(text), header=None, dtype="category", keep_default_na=False, na_filter=False,
-                           skip_blank_lines=False)  # categorical: the parser hashes each text once, in C
+        # the bytes, not a decoded copy: a text buffer holds 4 bytes a character, and pandas would encode it
+        # back; categorical: the parser hashes each text once, in C; in one piece (not low_memory's chunks,
+        # whose categories would be merged afterwards)
+        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", header=None, dtype="category",
+                           keep_default_na=False, na_filter=False, skip_blank_lines=False, low_memory=False)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except pd.errors.ParserError as error:
@@ -692,9 +701,8 @@ class Checker:
         for column in columns:
             checked = self.column(kind.item, column, positions, self.refiner(type_name, column.key))
             sub = column.sub or ""
-            if mapping.units is None:  # a fraction per distinct cell, NaN for empty and failed ones
-                numbers = [np.nan if result is _FAILED else result for result in checked.results]
-                mapping.values[sub] = np.array([*numbers, np.nan], dtype=np.float64)[checked.codes]
+            if mapping.units is None:  # fractions
+                mapping.values[sub] = checked.floats()
                 continue
             pairs = [(np.nan, None) if result is _FAILED else result for result in checked.results]  # (value, unit)
             mapping.values[sub] = np.array([*(value for value, _ in pairs), np.nan], dtype=np.float64)[checked.codes]
@@ -842,12 +850,11 @@ def _row_types(checker: Checker, n: int) -> np.ndarray:
         checker.problems.add(1, "column type", ScenarioError(
             "no type column", hint="add a column type (类型) naming each row's measure, e.g. boiler_phaseout or 锅炉淘汰"))
         return np.full(n, None, dtype=object)
-    types = checker.checked(columns[0], _measure_type, np.arange(n)).rows()
-    for at in np.flatnonzero(pd.isna(types)).tolist():
+    types = checker.checked(columns[0], _measure_type, np.arange(n))
+    for at in np.flatnonzero(types.codes < 0).tolist():
         checker.problems.add(int(checker.rows[at]), columns[0].label, ScenarioError(
             "no measure type", hint="every row is one measure; delete total (合计) and note rows"))
-    types[types == _FAILED] = None
-    return types
+    return types.rows(failed=None)
 
 
 def _row_counties(checker: Checker, counties: Collection[str], n: int) -> np.ndarray:
@@ -860,15 +867,11 @@ def _row_counties(checker: Checker, counties: Collection[str], n: int) -> np.nda
                 "no county column", hint="a scenario-level register needs a column county (县区) naming each row's "
                                          "county; or give the file as measures_file of one county"))
         return np.full(n, source.county, dtype=object)
-    found = checker.checked(columns[0], _county_check(source, counties), np.arange(n)).rows()
-    empty = pd.isna(found)
-    if source.county is not None:
-        found[empty] = source.county
-    else:
-        for at in np.flatnonzero(empty).tolist():
+    found = checker.checked(columns[0], _county_check(source, counties), np.arange(n))
+    if source.county is None:
+        for at in np.flatnonzero(found.codes < 0).tolist():
             checker.problems.add(int(checker.rows[at]), columns[0].label, ScenarioError("no county"))
-    found[found == _FAILED] = None
-    return found
+    return found.rows(empty=source.county, failed=None)
 
 
 def read_cells(source: RegisterSource, layout: str) -> tuple[list[str], list[_Cells], np.ndarray]:
