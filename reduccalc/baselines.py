@@ -39,13 +39,13 @@ import pandas as pd
 from .errors import ProblemCollector, ScenarioError, did_you_mean
 from .registers import (
     HEADER_ALIASES,
-    IGNORED_HEADERS,
     Checker,
     Column,
     Problems,
     RegisterSource,
     fold,
     header_unit,
+    ignored,
     parse_header,
     read_cells,
     register_source,
@@ -73,7 +73,7 @@ def _column(index: int, header: str) -> Column | None:
     ScenarioError
         For a header that is neither, with a "did you mean".
     """
-    if header in IGNORED_HEADERS or fold(header) in IGNORED_HEADERS:
+    if ignored(header):
         return None
     if fold(header) == "county" or HEADER_ALIASES.get(header.strip()) == "county":
         return Column(index, header, "county")

@@ -554,6 +554,11 @@ def header_unit(header: str) -> tuple[str, str | None]:
     return (header, None) if match is None else (match["name"], _unit_text(match["unit"]))
 
 
+def ignored(header: str) -> bool:
+    """Is it a descriptive column (序号, 备注 ...) that feeds no calculation?"""
+    return header in IGNORED_HEADERS or fold(header) in IGNORED_HEADERS
+
+
 def _parse_column(index: int, header: str) -> Column | None:
     """The column a header names; None for an ignored descriptive column.
 
@@ -562,7 +567,7 @@ def _parse_column(index: int, header: str) -> Column | None:
     ScenarioError
         For an unknown header or pollutant, with a "did you mean".
     """
-    if header in IGNORED_HEADERS or fold(header) in IGNORED_HEADERS:
+    if ignored(header):
         return None
     name, unit = header, None
     path = _header_path(header)
