@@ -444,9 +444,14 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
     counties = []
     raw_counties = top["counties"]
     if not raw_counties and top.get("baselines_file") is None:
-        collector.add(ScenarioError("no counties", file=file, field="counties", line=position(data, "counties")[0],
-                                    hint="name them under counties:, or give a table of their baselines as "
-                                         "baselines_file"))
+        hint = "name them under counties:, or give a table of their baselines as baselines_file"
+        if "counties" in data:
+            collector.add(ScenarioError("no counties", file=file, field="counties",
+                                        line=position(data, "counties")[0], hint=hint))
+        else:
+            line, column = key_position(data, "counties")
+            collector.add(ScenarioError("missing required key 'counties' (a mapping of county name to county)",
+                                        file=file, line=line, column=column, field="scenario", hint=hint))
     for name, raw in raw_counties.items():
         path = f"counties.{name}"
         line, _ = key_position(raw_counties, name)

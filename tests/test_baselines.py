@@ -90,8 +90,10 @@ def test_a_baseline_in_the_yaml_and_the_table_is_an_error(tmp_path, table):
 
 
 def test_counties_are_required_without_a_table(table):
+    hint = "(name them under counties:, or give a table of their baselines as baselines_file)"
     assert problems(plan(), None, table) == [
-        "counties: no counties (name them under counties:, or give a table of their baselines as baselines_file)"]
+        f"scenario: missing required key 'counties' (a mapping of county name to county) {hint}"]
+    assert problems(plan(counties={}), None, table) == [f"counties: no counties {hint}"]
 
 
 def test_a_missing_table_points_at_baselines_file(tmp_path, table):
