@@ -37,13 +37,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .ledger import group_codes
 from .registers import (
-    HEADER_ALIASES,
     Checker,
     Column,
     Problems,
     RegisterSource,
-    fold,
+    header_path,
     header_unit,
     ignored,
     parse_header,
@@ -75,7 +75,7 @@ def _column(index: int, header: str) -> Column | None:
     """
     if ignored(header):
         return None
-    if fold(header) == "county" or HEADER_ALIASES.get(header.strip()) == "county":
+    if header_path(header) == "county":
         return Column(index, header, "county")
     name, unit = header_unit(header)
     try:
@@ -131,15 +131,12 @@ def _check_counties(counties: np.ndarray, rows: np.ndarray, label: str, problems
     given = pd.notna(counties)
     for at in np.flatnonzero(~given).tolist():
         problems.add(int(rows[at]), label, ScenarioError("no county", hint="every row is one county's baseline"))
-    repeated = pd.Series(counties).duplicated().to_numpy() & given
-    if repeated.any():
-        first: dict[str, int] = {}
-        for county, row in zip(counties.tolist(), rows.tolist()):
-            first.setdefault(county, row)
-        for at in np.flatnonzero(repeated).tolist():
-            problems.add(int(rows[at]), label, ScenarioError(f"county {counties[at]!r} is also in row "
-                                                             f"{first[counties[at]]}",
-                                                             hint="give each county's baseline in one row"))
+    codes, first = group_codes(counties)
+    origins = first[codes]  # the first row of each row's county
+    for at in np.flatnonzero(given & (origins != np.arange(len(counties)))).tolist():
+        problems.add(int(rows[at]), label, ScenarioError(f"county {counties[at]!r} is also in row "
+                                                         f"{rows[origins[at]]}",
+                                                         hint="give each county's baseline in one row"))
 
 
 def attach_baselines(data: Mapping[str, Any], counties: list[County], base_dir: Path | None, file: str | None,

@@ -417,10 +417,6 @@ class _Cells:
     def filled(self) -> np.ndarray:
         return self.codes >= 0
 
-    def values(self) -> np.ndarray:
-        """One value per row, None where empty."""
-        return objects([*self.uniques, None])[self.codes]
-
 
 @dataclass(frozen=True)
 class _Checked:
@@ -530,7 +526,7 @@ def _unit_text(text: str) -> str:
     return unit
 
 
-def _header_path(name: str) -> str | None:
+def header_path(name: str) -> str | None:
     """``capacity``, ``window.start``, ``emission_factors.NOx`` ... for a header name, or None."""
     folded = fold(name)
     if folded in _KEYS:
@@ -541,7 +537,7 @@ def _header_path(name: str) -> str | None:
     prefix, dot, sub = name.partition(".")
     if not dot or not sub.strip() or _BRACKETS.search(sub):
         return None
-    head = _header_path(prefix)
+    head = header_path(prefix)
     return f"{head}.{sub.strip()}" if head is not None and "." not in head else None
 
 
@@ -570,10 +566,10 @@ def _parse_column(index: int, header: str) -> Column | None:
     if ignored(header):
         return None
     name, unit = header, None
-    path = _header_path(header)
+    path = header_path(header)
     if path is None:
         name, unit = header_unit(header)
-        path = _header_path(name)
+        path = header_path(name)
     if path is None:
         raise ScenarioError(f"unknown column {name!r}",
                             hint=did_you_mean(name, [*_KEYS, *HEADER_ALIASES]) or
