@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from .calendar import HeatingProfile
 from .errors import ProblemCollector, ScenarioError, did_you_mean
 from .units import parse_unit_checked
 from .vocabulary import POLLUTANTS
@@ -175,22 +176,35 @@ def _read_sources(path: Path) -> dict[str, Source]:
     return sources
 
 
-def _read_heating_profiles(path: Path) -> dict[str, tuple[float, ...]]:
+def _read_heating_profiles(path: Path) -> dict[str, HeatingProfile]:
+    """Each region's monthly shares, with the season's first and last day in each month (blank: the whole
+    month)."""
     if not path.exists():
         return {}
-    months: dict[str, list[float]] = {}
+    months: dict[str, dict[int, tuple[float, int, int]]] = {}
     for line, raw in _read_csv(path):
         region = raw.get("region") or "national"
-        shares = months.setdefault(region, [0.0] * 12)
         try:
             month = int(raw["month"])
-            shares[month - 1] = float(raw["share"])
-        except (KeyError, ValueError, IndexError):
-            raise ScenarioError("month must be 1-12 and share a number", file=str(path), line=line) from None
-    for region, shares in months.items():
+            share = float(raw["share"])
+            first, last = int(raw.get("first_day") or 1), int(raw.get("last_day") or 31)
+        except (KeyError, ValueError):
+            raise ScenarioError("month must be 1-12, share a number and first_day, last_day days of the month",
+                                file=str(path), line=line) from None
+        if not 1 <= month <= 12 or not 1 <= first <= last <= 31 or share < 0:
+            raise ScenarioError(f"month {month}, share {share:g}, days {first}-{last}: expected a month 1-12, "
+                                "a share of 0 or more and 1 <= first_day <= last_day <= 31", file=str(path),
+                                line=line)
+        months.setdefault(region, {})[month] = (share, first, last)
+    profiles = {}
+    for region, given in months.items():
+        rows = [given.get(month, (0.0, 1, 31)) for month in range(1, 13)]
+        shares = tuple(share for share, _, _ in rows)
         if abs(sum(shares) - 1.0) > 1e-3:
             raise ScenarioError(f"heating profile of {region!r} sums to {sum(shares):.4f}, not 1", file=str(path))
-    return {region: tuple(shares) for region, shares in months.items()}
+        profiles[region] = HeatingProfile(shares, tuple(first for _, first, _ in rows),
+                                          tuple(last for _, _, last in rows))
+    return profiles
 
 
 # Where a region's defaults fall back to: its climate region, its power grid, then national.
@@ -221,7 +235,7 @@ class FactorTable:
     """
 
     def __init__(self, rows: Iterable[FactorRow], sources: dict[str, Source],
-                 heating_profiles: dict[str, tuple[float, ...]], checksum: str = "") -> None:
+                 heating_profiles: dict[str, HeatingProfile], checksum: str = "") -> None:
         self.rows: dict[str, FactorRow] = {}
         self.sources = sources
         self.heating_profiles = heating_profiles
@@ -302,7 +316,7 @@ class FactorTable:
             self._cache[key] = found
         return found  # type: ignore[return-value]
 
-    def heating_profile(self, region: str = "national") -> tuple[float, ...]:
+    def heating_profile(self, region: str = "national") -> HeatingProfile:
         for name in (*region_chain(region), "north_china"):
             if name in self.heating_profiles:
                 return self.heating_profiles[name]

@@ -65,7 +65,7 @@ def test_required_coverage():
     for sector in ("cement_clinker", "brick", "coke", "sinter", "lime", "flat_glass", "foundry", "carbon"):
         assert TABLE.emission_factors("production", sector), sector
     assert TABLE.emission_factors("electricity", "grid", region="hebei")["CO2"].region == "hebei"
-    assert sum(TABLE.heating_profile("hebei")) == pytest.approx(1.0, abs=1e-4)
+    assert sum(TABLE.heating_profile("hebei").shares) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_production_defaults_are_after_control():

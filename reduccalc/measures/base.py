@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..calendar import Period, heating_share
+from ..calendar import HeatingProfile, Period, heating_share
 from ..errors import ScenarioError
 from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
@@ -33,7 +33,7 @@ class Context:
     region: str = "national"
     count_upstream: bool = False
 
-    def profile(self) -> tuple[float, ...]:
+    def profile(self) -> HeatingProfile:
         return self.table.heating_profile(self.region)
 
     def heating_share_after(self, in_service: dt.date | None) -> float:
@@ -191,13 +191,19 @@ class MeasureType:
 
 def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *,
              source: Text | Deferred[Text],
-             activity: Number, activity_unit: str, sign: float, time_share: Number,
+             activity: Number, activity_unit: str, sign: float, time_share: Number, time_unit: str = "",
              adjust: dict[str, Number] | None = None, scope: str = "local", counted: bool | np.ndarray = True,
              contents: dict[str, Number] | None = None, removal: dict[str, np.ndarray] | None = None) -> None:
     """One block of ledger rows per factor for the measures at ``index``, with shared adjustments.
 
-    ``contents`` maps ``scales_with`` names (``sulfur_content``) to percent;
-    ``removal`` maps pollutants to removal efficiency applied on top.
+    ``time_share`` is the time in effect in ``time_unit`` (``yr``,
+    ``season``; blank: a share of the period) and ``activity`` is per
+    ``time_unit``. ``contents`` maps ``scales_with`` names
+    (``sulfur_content``) to percent (the factor is per % of it, and its
+    ledger unit says so: ``kg/t per % sulfur_content``); ``removal`` maps
+    pollutants to removal efficiency applied on top. Each adjustment's note
+    is the multiplier as it is, then what it is: ``0.6 (reduction)``,
+    ``1 % sulfur_content``.
 
     Raises
     ------
@@ -209,11 +215,12 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
     adjustments = list((adjust or {}).items())
     for _, value in adjustments:
         base_multiplier = base_multiplier * value
-    base_notes = Deferred(lambda: [join(f"{label} ", fmt(value)) for label, value in adjustments])
+    base_notes = Deferred(lambda: [join(fmt(value), f" ({label})") for label, value in adjustments])
     county, measure = batch.labels(index)
     shared = {"county": county, "measure": measure, "row": Deferred(lambda: batch.rows()[index]),
               "seq": batch.seq[index], "type": batch.type, "source": source, "scope": scope, "counted": counted,
-              "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share}
+              "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share,
+              "time_unit": time_unit}
     blocks = []
     for factor in factors:
         multiplier = base_multiplier
@@ -234,7 +241,8 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
         except ScenarioError as error:
             raise error.prefixed(f"emission_factors.{factor.pollutant}") from None
         note = Deferred(partial(_adjust_note, base_notes, notes))
-        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": factor.unit, "to_t": to_t,
+        unit = f"{factor.unit} per % {factor.scales_with}" if factor.scales_with else factor.unit
+        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": unit, "to_t": to_t,
                        "factor_id": factor.factor_id, "factor_source": factor.source, "adjust": multiplier,
                        "adjust_note": note})
     for block in blocks:
@@ -242,11 +250,11 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
 
 
 def _content_note(name: str, content: Number) -> Text:
-    return join(f"{name} ", fmt(content), "%")
+    return join(fmt(content), f" % {name}")
 
 
 def _removal_note(efficiency: np.ndarray) -> Text:
-    return np.where(efficiency != 0, join("(1 - removal ", fmt(efficiency), ")"), "")
+    return np.where(efficiency != 0, join(fmt(1.0 - efficiency), " (1 - removal ", fmt(efficiency), ")"), "")
 
 
 def _adjust_note(shared: Deferred[list[Text]], own: list[Callable[[], Text]]) -> Text:

@@ -126,7 +126,7 @@ def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBui
     label = Deferred(lambda: join(f"household {fuel} stoves (", fmt(given), " households x (1 - reburn ", fmt(reburn),
                                   ") x ", fmt(per_household), " t/season [", source, "])"))
     add_rows(sink, batch, index, factors, source=label, activity=coal_t,
-             activity_unit="t", sign=1.0, time_share=share)
+             activity_unit="t", sign=1.0, time_share=share, time_unit="season")
     heating_value, _ = parameter(ctx, batch, index, "heating_value", "household", "heating_value", fuel,
                                  unit="GJ/t")
     efficiency, _ = parameter(ctx, batch, index, "stove_efficiency", "household", "efficiency", fuel,
@@ -149,7 +149,7 @@ def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuild
                                   "resistance_heater")
         kwh = heat_to_kwh(heat_gj, efficiency)
         label = Deferred(lambda: join("grid power for electric heaters (efficiency ", fmt(efficiency), ")"))
-    electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share,
+    electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share, time_unit="season",
                      counted=batch.counted(index, ctx.count_upstream), label=label)
 
 
@@ -160,7 +160,7 @@ def _gas(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, hea
     heating_value, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
                                  unit="GJ/m^3")
     gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="household_heater", efficiency=efficiency,
-             heating_value=heating_value, time_share=share,
+             heating_value=heating_value, time_share=share, time_unit="season",
              label=Deferred(lambda: join("wall-hung gas heaters (efficiency ", fmt(efficiency), ")")))
 
 

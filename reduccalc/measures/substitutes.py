@@ -21,29 +21,30 @@ from .batch import Batch, Number, Text
 
 
 def gas_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
-             technology: str, efficiency: Number, heating_value: Number, time_share: Number, label: Text | Deferred[Text]) -> None:
+             technology: str, efficiency: Number, heating_value: Number, time_share: Number, label: Text | Deferred[Text], time_unit: str = "") -> None:
     """Gas burned to deliver ``heat_gj`` [GJ] at ``efficiency`` and ``heating_value`` [GJ/m3]."""
     gas_m3 = heat_gj / (efficiency * heating_value)
     factors = require_factors(resolve_factors(ctx, "gas", "natural_gas", technology=technology),
                               f"natural gas {technology}")
     add_rows(sink, batch, index, factors, source=label, activity=gas_m3, activity_unit="m^3", sign=-1.0,
-             time_share=time_share)
+             time_share=time_share, time_unit=time_unit)
 
 
 def electricity_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, kwh: Number,
-                     time_share: Number, counted: bool | np.ndarray, label: Text | Deferred[Text]) -> None:
+                     time_share: Number, counted: bool | np.ndarray, label: Text | Deferred[Text],
+                     time_unit: str = "") -> None:
     """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream)."""
     factors = require_factors(resolve_factors(ctx, "electricity", "grid"), "grid electricity")
     add_rows(sink, batch, index, factors, source=label, activity=kwh, activity_unit="kWh", sign=-1.0,
-             time_share=time_share, scope="upstream", counted=counted)
+             time_share=time_share, time_unit=time_unit, scope="upstream", counted=counted)
 
 
 def district_heat_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
-                       time_share: Number, label: Text | Deferred[Text]) -> None:
+                       time_share: Number, label: Text | Deferred[Text], time_unit: str = "") -> None:
     """Emissions of delivering ``heat_gj`` [GJ] of district heat."""
     factors = require_factors(resolve_factors(ctx, "district_heat", "district_heat"), "district heat")
     add_rows(sink, batch, index, factors, source=label, activity=heat_gj, activity_unit="GJ", sign=-1.0,
-             time_share=time_share)
+             time_share=time_share, time_unit=time_unit)
 
 
 def heat_to_kwh(heat_gj: Number, efficiency: Number) -> Number:
