@@ -82,7 +82,8 @@ def explain_lines(result: Result, county: str | None = None, measure: str | None
     ``1 % sulfur_content`` after a factor per % sulfur_content). An activity
     per year or per heating season says so (``km/yr``, ``t/season``) and is
     followed by the years or seasons in effect; an activity for the period
-    by the share of the period in effect, where that is not 1.
+    by the share of it in effect (of its days, or of its heating for a heating
+    boiler), where that is not 1.
     """
     ledger = result.ledger
     if county is not None:
@@ -103,7 +104,7 @@ def _explain_row(row: Any) -> str:
     if row.time_unit:
         per, time = f"/{row.time_unit}", f" x {row.time_share:.6g} {row.time_unit}"
     else:
-        per, time = "", "" if row.time_share == 1 else f" x {row.time_share:.6g} (share of the period in effect)"
+        per, time = "", "" if row.time_share == 1 else f" x {row.time_share:.6g} (in effect)"
     scope = "" if row.scope == "local" else f" [{row.scope}{'' if row.counted else ', not netted'}]"
     where = f" row {row.row}" if row.row else ""
     return (f"  {sign} {row.pollutant:<5} {row.activity:,.6g} {row.activity_unit}{per} x {row.factor:.6g} "
