@@ -231,7 +231,9 @@ class FactorTable:
 
     Lookup keys are ``(kind, category, subject, standard, quantity)``; among
     matching rows the one with the asked technology beats a row for any
-    technology, and the asked region beats ``national``.
+    technology (technology blank), and the asked region beats ``national``.
+    A technology the tables do not know for the subject is an error, never
+    a silent fall back to the rows for any technology.
     """
 
     def __init__(self, rows: Iterable[FactorRow], sources: dict[str, Source],
@@ -274,7 +276,16 @@ class FactorTable:
 
         A row for the asked technology beats one for any technology; among
         those, the nearest region in :func:`region_chain` wins.
+
+        Raises
+        ------
+        ScenarioError
+            When ``technology`` is given, rows of ``category`` and
+            ``subject`` name technologies, and none names this one (with a
+            "did you mean").
         """
+        if technology:
+            self._check_technology(kind, category, subject, technology)
         bucket = self._index.get((kind, category, subject, standard, quantity))
         if not bucket:
             return None
@@ -302,6 +313,35 @@ class FactorTable:
                     found[pollutant] = row
             self._cache[key] = cached = found
         return dict(cached)  # type: ignore[call-overload]
+
+    def technologies(self, category: str, subject: str, kind: str = "emission_factor") -> frozenset[str]:
+        """Technologies named by rows of ``category`` and ``subject`` (cached)."""
+        key = ("technologies", kind, category, subject)
+        found = self._cache.get(key)
+        if found is None:
+            found = frozenset(r.technology for r in self.rows.values()
+                              if (r.kind, r.category, r.subject) == (kind, category, subject) and r.technology)
+            self._cache[key] = found
+        return found  # type: ignore[return-value]
+
+    def _check_technology(self, kind: str, category: str, subject: str, technology: str) -> None:
+        known = self.technologies(category, subject, kind)
+        if known and technology not in known:  # rows that name no technology apply to any
+            what = "factor" if kind == "emission_factor" else "parameter"
+            raise ScenarioError(
+                f"no {category} {what} rows for {subject or category} with technology {technology!r} "
+                f"(the tables know {', '.join(sorted(known))})", field="technology",
+                hint=did_you_mean(technology, known) or "leave technology out for the rows that apply to any")
+
+    def pollutants(self, category: str) -> frozenset[str]:
+        """Pollutants that some emission-factor row of ``category`` gives (cached)."""
+        key = ("pollutants", category)
+        found = self._cache.get(key)
+        if found is None:
+            found = frozenset(r.quantity for r in self.rows.values()
+                              if r.category == category and r.kind == "emission_factor")
+            self._cache[key] = found
+        return found  # type: ignore[return-value]
 
     def parameter(self, category: str, quantity: str, subject: str = "", *, technology: str = "",
                   region: str = "national") -> FactorRow | None:

@@ -16,7 +16,7 @@ from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import Deferred, LedgerBuilder, tonnes_per_unit
 from ..units import conversion
-from ..vocabulary import choice
+from ..vocabulary import POLLUTANTS, choice
 from .batch import Batch, Number, Text, columns_of, fmt, join, objects
 
 GJ_PER_MWH = 3.6
@@ -88,11 +88,37 @@ class ResolvedFactor:
 
 
 def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str = "", technology: str = "",
-                    inline: dict[str, ResolvedFactor] | None = None) -> list[ResolvedFactor]:
+                    inline: dict[str, ResolvedFactor] | None = None, complete: bool = True) -> list[ResolvedFactor]:
     """Table factors for a source, with ``inline`` factors (:func:`inline_factors`) replacing the pollutants
-    they name."""
-    return list({**_table_factors(ctx.table, category, subject, standard, technology, ctx.region),
-                 **(inline or {})}.values())
+    they name.
+
+    Raises
+    ------
+    ScenarioError
+        When ``complete`` and the source lacks a factor for a pollutant that
+        other rows of ``category`` give: a missing row is not a zero (it
+        would credit nothing, or, for a substitute, a negative reduction).
+    """
+    found = {**_table_factors(ctx.table, category, subject, standard, technology, ctx.region), **(inline or {})}
+    if complete and found:
+        _require_every_pollutant(ctx.table, found, category, subject, standard, technology)
+    return list(found.values())
+
+
+def _require_every_pollutant(table: FactorTable, found: dict[str, ResolvedFactor], category: str, subject: str,
+                             standard: str, technology: str) -> None:
+    missing = [p for p in POLLUTANTS if p in table.pollutants(category) and p not in found]
+    if not missing:
+        return
+    what = " ".join(x for x in (category, subject, standard, technology and f"({technology})") if x)
+    unit = next(iter(found.values())).unit
+    example = ", ".join(f"{p}: '<value> {unit}'" for p in missing)
+    raise ScenarioError(
+        f"the factor tables have no {', '.join(missing)} factor for {what}, though other {category} rows give "
+        f"{'it' if len(missing) == 1 else 'them'}: a missing factor row is not a zero",
+        field="emission_factors",
+        hint=f"give {'it' if len(missing) == 1 else 'them'} in the measure, emission_factors: {{{example}}}, or add "
+             f"the rows (category {category}, subject {subject}) to a scenario factor file (factors: [local.csv])")
 
 
 def inline_factors(batch: Batch, key: str, index: np.ndarray, suffix: str = "") -> dict[str, ResolvedFactor]:

@@ -99,8 +99,10 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     rate = batch.floats("replacement_rate")[index]
     rate = np.where(np.isnan(rate), 1.0, rate)
     new_standard = "" if replaced_by == "none" else replaced_by
+    # without a standard, the new vehicle is what its inline factors give
     new = resolve_factors(ctx, "vehicle", vehicle, standard=new_standard,
-                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"))
+                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"),
+                          complete=bool(new_standard))
     new = require_factors([f for f in new if f.inline or new_standard], f"{vehicle} {new_standard}")
     add_rows(sink, batch, index, new, source=f"replacement {vehicle} {new_standard or '(given factors)'}",
              activity=km, activity_unit="km", sign=-1.0, time_share=share, time_unit="yr",
