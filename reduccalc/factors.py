@@ -9,6 +9,7 @@ extend the table.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import math
@@ -32,6 +33,7 @@ REQUIRED = ("id", "category", "quantity", "value", "unit")
 KINDS = ("emission_factor", "parameter")
 DISTRIBUTIONS = ("", "lognormal95", "uniform", "triangular", "normal95")
 SPECIAL_FILES = {"sources.csv", "heating_profile.csv"}
+NEAR_MISS = 0.8  # an override's subject or technology this close (difflib ratio) to a known one is misspelt
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,9 @@ def _row(raw: dict[str, str], path: Path, line: int) -> FactorRow:
         raise ScenarioError("value, low and high must be numbers", field="value") from None
     if not all(math.isfinite(v) for v in (value, low or 0.0, high or 0.0)):
         raise ScenarioError("value, low and high must be finite", field="value")
+    if kind == "emission_factor" and min(value, low if low is not None else 0.0) < 0:
+        raise ScenarioError(f"negative emission factor {value:g} (low {low}): a factor is what a source emits; "
+                            "a negative one would count emissions added as a reduction", field="value")
     if low is not None and value < low or high is not None and value > high:
         raise ScenarioError(f"value {value} outside its range [{low}, {high}]", field="value")
     distribution = raw.get("distribution", "")
@@ -365,12 +370,73 @@ class FactorTable:
         raise ScenarioError("no heating profile in the factor tables", hint="add factors/heating_profile.csv")
 
     def with_rows(self, rows: Iterable[FactorRow], sources: dict[str, Source] | None = None) -> FactorTable:
-        """A copy with ``rows`` replacing or extending this table's."""
+        """A copy with ``rows`` (a scenario's own factor file) replacing or extending this table's.
+
+        Raises
+        ------
+        ScenarioError
+            Listing every row that would be ignored or win in silence (see
+            :meth:`check_override`).
+        """
+        rows = list(rows)
+        self.check_override(rows)
         table = FactorTable(self.rows.values(), {**self.sources, **(sources or {})}, self.heating_profiles,
                             self.checksum)
         for row in rows:
             table._add(row)
         return table
+
+    def check_override(self, rows: list[FactorRow]) -> None:
+        """Fails rows of an override that no lookup would find, or that would hide another row of it.
+
+        A duplicate id or a second row for the same lookup (one row would
+        win), a category the tables do not
+        have, a region no scenario can name, and a subject or technology a
+        near miss of a known one (``cement_clinkr``) are errors; a subject
+        or technology far from every known one is new (a sector of your
+        own) and is kept.
+
+        Raises
+        ------
+        ScenarioError
+            Naming each row by file and line, with a "did you mean".
+        """
+        collector = ProblemCollector()
+        seen: dict[str, FactorRow] = {}
+        described: dict[tuple[str, ...], FactorRow] = {}
+        for row in rows:
+            key = (row.kind, row.category, row.subject, row.standard, row.technology, row.region, row.quantity)
+            other = seen.get(row.id) or described.get(key)
+            if other is not None:
+                what = "factor id" if other.id == row.id else "row for the same source, pollutant and region as"
+                collector.add(ScenarioError(f"duplicate {what} {other.id!r} (line {other.line}): one row would "
+                                            "replace the other in silence", field="id", file=row.file, line=row.line))
+            seen[row.id], described[key] = row, row
+            for problem in self._unknown_names(row):
+                collector.add(problem.located(file=row.file, line=row.line))
+        collector.raise_if_any()
+
+    def _unknown_names(self, row: FactorRow) -> list[ScenarioError]:
+        """Problems of one override row's category, subject, technology and region (see :meth:`check_override`)."""
+        categories = {r.category for r in self.rows.values()}
+        if row.category not in categories:
+            return [ScenarioError(f"unknown category {row.category!r}: no measure would use this row",
+                                  field="category", hint=did_you_mean(row.category, categories)
+                                  or f"one of {', '.join(sorted(categories))}")]
+        problems = []
+        known = {"subject": self.subjects(row.category, row.kind),
+                 "technology": frozenset(r.technology for r in self.rows.values() if r.category == row.category)}
+        for name, value in (("subject", row.subject), ("technology", row.technology)):
+            if value and value not in known[name] and difflib.get_close_matches(value, known[name], 1, NEAR_MISS):
+                problems.append(ScenarioError(
+                    f"{name} {value!r} is not one of the {row.category} {name}s but nearly is: no measure would use "
+                    "this row", field=name, hint=did_you_mean(value, known[name])))
+        regions = {"national", *REGION_PARENTS, *(p for parents in REGION_PARENTS.values() for p in parents),
+                   *(r.region for r in self.rows.values())}
+        if row.region not in regions:
+            problems.append(ScenarioError(f"unknown region {row.region!r}: no scenario would use this row",
+                                          field="region", hint=did_you_mean(row.region, regions)))
+        return problems
 
 
 def _checksum(paths: list[Path]) -> str:

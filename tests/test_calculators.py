@@ -272,3 +272,32 @@ def test_a_technology_the_tables_do_not_know_is_an_error_not_the_default_rows():
     with pytest.raises(ScenarioError, match="technology 'uncontroled'.*did you mean 'uncontrolled'"):
         calc.staggered_production(sector="cement_clinker", output="1 Mt/yr", days=30, technology="uncontroled",
                                   period=SHIPPED_YEAR)
+
+
+def test_custom_amount_in_energy_is_an_amount_and_rates_count_their_own_time(table):
+    # "2000 MWh" is an amount for the period: 2000 MWh x 500 g/MWh = 1 t (before: read as a rate, an error)
+    led = calc.custom(activity="2000 MWh", emission_factors={"NOx": "500 g/MWh"}, table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(1.0)
+    # "40 t/d" from 1 Jul 2021: 184 days x 40 t/d x 2 kg/t = 14.72 t
+    led = calc.custom(activity="40 t/d", emission_factors={"NOx": "2 kg/t"}, in_service="2021-07-01", table=table,
+                      period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(184 * 40 * 2e-3)
+    # "500 t/yr" over the leap year 2024: exactly 1 year, 500 t x 2 kg/t = 1 t (before: 366/365 of it)
+    led = calc.custom(activity="500 t/yr", emission_factors={"NOx": "2 kg/t"}, table=table,
+                      period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(led)["NOx"] == pytest.approx(1.0)
+
+
+def test_per_year_rates_count_a_whole_leap_year_as_one_year(table):
+    # 10 trucks x 50,000 km/yr x 1 yr x 8 g/km = 4 t over 2024 (before: x 366/365 = 4.011 t);
+    # a 1.2 Mt/yr kiln stopped all of 2024 removes 1.2 Mt x 1 kg/t = 1200 t of NOx (before: 1203.3 t)
+    trucks = calc.vehicle_retirement(count=10, vehicle="heavy_duty_diesel_truck", standard="China III", table=table,
+                                     period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(trucks)["NOx"] == pytest.approx(4.0)
+    kiln = calc.staggered_production(sector="cement_clinker", output="1.2 Mt/yr", table=table,
+                                     period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(kiln)["NOx"] == pytest.approx(1200.0)
+    # 1 Jul - 31 Dec 2024: 184 of 366 days: 4 t x 184/366 = 2.0109 t
+    half = calc.vehicle_retirement(count=10, vehicle="heavy_duty_diesel_truck", standard="China III", table=table,
+                                   in_service="2024-07-01", period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(half)["NOx"] == pytest.approx(4.0 * 184 / 366)
