@@ -234,7 +234,7 @@ SHIPPED_YEAR = ("2024-01-01", "2024-12-31")
 
 def test_a_fuel_without_a_pollutant_the_category_gives_fails_naming_it():
     # shipped anthracite stoves have no PM2.5 or PM10 row: before, anthracite households credited 0 t of PM
-    with pytest.raises(ScenarioError, match=r"no PM2\.5, PM10 factor for household anthracite.*"
+    with pytest.raises(ScenarioError, match=r"no PM2\.5, PM10 factors for household anthracite.*"
                                             r"emission_factors: \{PM2\.5: '<value> [^']+', PM10"):
         calc.coal_to_electric(households=100, fuel="anthracite", period=SHIPPED_YEAR)
     # given inline: 100 households x 3.3 t/season [param.coal_per_household.national] = 330 t x 1 g/kg = 0.33 t

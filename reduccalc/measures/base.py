@@ -113,12 +113,14 @@ def _require_every_pollutant(table: FactorTable, found: dict[str, ResolvedFactor
     what = " ".join(x for x in (category, subject, standard, technology and f"({technology})") if x)
     unit = next(iter(found.values())).unit
     example = ", ".join(f"{p}: '<value> {unit}'" for p in missing)
+    one = len(missing) == 1
     raise ScenarioError(
-        f"the factor tables have no {', '.join(missing)} factor for {what}, though other {category} rows give "
-        f"{'it' if len(missing) == 1 else 'them'}: a missing factor row is not a zero",
+        f"the factor tables have no {', '.join(missing)} factor{'' if one else 's'} for {what}, though other "
+        f"{category} rows give {'it' if one else 'them'}: a missing factor row is not a zero",
         field="emission_factors",
-        hint=f"give {'it' if len(missing) == 1 else 'them'} in the measure, emission_factors: {{{example}}}, or add "
-             f"the rows (category {category}, subject {subject}) to a scenario factor file (factors: [local.csv])")
+        hint=f"give {'it' if one else 'them'} in the measure, emission_factors: {{{example}}}, or add the "
+             f"row{'' if one else 's'} (category {category}, subject {subject}) to a scenario factor file "
+             "(factors: [local.csv])")
 
 
 def inline_factors(batch: Batch, key: str, index: np.ndarray, suffix: str = "") -> dict[str, ResolvedFactor]:
