@@ -390,11 +390,10 @@ class FactorTable:
         """Fails rows of an override that no lookup would find, or that would hide another row of it.
 
         A duplicate id or a second row for the same lookup (one row would
-        win), a category the tables do not
-        have, a region no scenario can name, and a subject or technology a
-        near miss of a known one (``cement_clinkr``) are errors; a subject
-        or technology far from every known one is new (a sector of your
-        own) and is kept.
+        win), a category the tables do not have, a region no scenario can
+        name, and a subject or technology a near miss of a known one
+        (``cement_clinkr``) are errors; a subject or technology far from
+        every known one is new (a sector of your own) and is kept.
 
         Raises
         ------
@@ -404,6 +403,7 @@ class FactorTable:
         collector = ProblemCollector()
         seen: dict[str, FactorRow] = {}
         described: dict[tuple[str, ...], FactorRow] = {}
+        known = self._known_names()
         for row in rows:
             key = (row.kind, row.category, row.subject, row.standard, row.technology, row.region, row.quantity)
             other = seen.get(row.id) or described.get(key)
@@ -412,31 +412,41 @@ class FactorTable:
                 collector.add(ScenarioError(f"duplicate {what} {other.id!r} (line {other.line}): one row would "
                                             "replace the other in silence", field="id", file=row.file, line=row.line))
             seen[row.id], described[key] = row, row
-            for problem in self._unknown_names(row):
+            for problem in _unknown_names(row, known):
                 collector.add(problem.located(file=row.file, line=row.line))
         collector.raise_if_any()
 
-    def _unknown_names(self, row: FactorRow) -> list[ScenarioError]:
-        """Problems of one override row's category, subject, technology and region (see :meth:`check_override`)."""
-        categories = {r.category for r in self.rows.values()}
-        if row.category not in categories:
-            return [ScenarioError(f"unknown category {row.category!r}: no measure would use this row",
-                                  field="category", hint=did_you_mean(row.category, categories)
-                                  or f"one of {', '.join(sorted(categories))}")]
-        problems = []
-        known = {"subject": self.subjects(row.category, row.kind),
-                 "technology": frozenset(r.technology for r in self.rows.values() if r.category == row.category)}
-        for name, value in (("subject", row.subject), ("technology", row.technology)):
-            if value and value not in known[name] and difflib.get_close_matches(value, known[name], 1, NEAR_MISS):
-                problems.append(ScenarioError(
-                    f"{name} {value!r} is not one of the {row.category} {name}s but nearly is: no measure would use "
-                    "this row", field=name, hint=did_you_mean(value, known[name])))
-        regions = {"national", *REGION_PARENTS, *(p for parents in REGION_PARENTS.values() for p in parents),
-                   *(r.region for r in self.rows.values())}
-        if row.region not in regions:
-            problems.append(ScenarioError(f"unknown region {row.region!r}: no scenario would use this row",
-                                          field="region", hint=did_you_mean(row.region, regions)))
-        return problems
+    def _known_names(self) -> dict[tuple[str, ...], frozenset[str]]:
+        """The names an override row may use: ``("category",)``, ``("region",)``, and per category and kind
+        ``("subject", category, kind)`` and ``("technology", category)``."""
+        known: dict[tuple[str, ...], set[str]] = {
+            ("category",): set(),
+            ("region",): {"national", *REGION_PARENTS, *(p for parents in REGION_PARENTS.values() for p in parents)}}
+        for r in self.rows.values():
+            known[("category",)].add(r.category)
+            known[("region",)].add(r.region)
+            known.setdefault(("subject", r.category, r.kind), set()).add(r.subject)
+            known.setdefault(("technology", r.category), set()).add(r.technology)
+        return {key: frozenset(names) for key, names in known.items()}
+
+
+def _unknown_names(row: FactorRow, known: dict[tuple[str, ...], frozenset[str]]) -> list[ScenarioError]:
+    """Problems of one override row's category, subject, technology and region (see
+    :meth:`FactorTable.check_override`; ``known`` from :meth:`FactorTable._known_names`)."""
+    categories = known[("category",)]
+    if row.category not in categories:
+        return [ScenarioError(f"unknown category {row.category!r}: no measure would use this row", field="category",
+                              hint=did_you_mean(row.category, categories) or f"one of {', '.join(sorted(categories))}")]
+    problems = []
+    for name, value, names in (("subject", row.subject, known.get(("subject", row.category, row.kind), frozenset())),
+                               ("technology", row.technology, known[("technology", row.category)])):
+        if value and value not in names and difflib.get_close_matches(value, names, 1, NEAR_MISS):
+            problems.append(ScenarioError(f"{name} {value!r} is not one of the {row.category} {name}s but nearly is: "
+                                          "no measure would use this row", field=name, hint=did_you_mean(value, names)))
+    if row.region not in known[("region",)]:
+        problems.append(ScenarioError(f"unknown region {row.region!r}: no scenario would use this row", field="region",
+                                      hint=did_you_mean(row.region, known[("region",)])))
+    return problems
 
 
 def _checksum(paths: list[Path]) -> str:
