@@ -9,6 +9,7 @@ extend the table.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import math
@@ -19,6 +20,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from .calendar import HeatingProfile
 from .errors import ProblemCollector, ScenarioError, did_you_mean
 from .units import parse_unit_checked
 from .vocabulary import POLLUTANTS
@@ -31,6 +33,7 @@ REQUIRED = ("id", "category", "quantity", "value", "unit")
 KINDS = ("emission_factor", "parameter")
 DISTRIBUTIONS = ("", "lognormal95", "uniform", "triangular", "normal95")
 SPECIAL_FILES = {"sources.csv", "heating_profile.csv"}
+NEAR_MISS = 0.8  # an override's subject or technology this close (difflib ratio) to a known one is misspelt
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,9 @@ def _row(raw: dict[str, str], path: Path, line: int) -> FactorRow:
         raise ScenarioError("value, low and high must be numbers", field="value") from None
     if not all(math.isfinite(v) for v in (value, low or 0.0, high or 0.0)):
         raise ScenarioError("value, low and high must be finite", field="value")
+    if kind == "emission_factor" and min(value, low if low is not None else 0.0) < 0:
+        raise ScenarioError(f"negative emission factor {value:g} (low {low}): a factor is what a source emits; "
+                            "a negative one would count emissions added as a reduction", field="value")
     if low is not None and value < low or high is not None and value > high:
         raise ScenarioError(f"value {value} outside its range [{low}, {high}]", field="value")
     distribution = raw.get("distribution", "")
@@ -175,22 +181,35 @@ def _read_sources(path: Path) -> dict[str, Source]:
     return sources
 
 
-def _read_heating_profiles(path: Path) -> dict[str, tuple[float, ...]]:
+def _read_heating_profiles(path: Path) -> dict[str, HeatingProfile]:
+    """Each region's monthly shares, with the season's first and last day in each month (blank: the whole
+    month)."""
     if not path.exists():
         return {}
-    months: dict[str, list[float]] = {}
+    months: dict[str, dict[int, tuple[float, int, int]]] = {}
     for line, raw in _read_csv(path):
         region = raw.get("region") or "national"
-        shares = months.setdefault(region, [0.0] * 12)
         try:
             month = int(raw["month"])
-            shares[month - 1] = float(raw["share"])
-        except (KeyError, ValueError, IndexError):
-            raise ScenarioError("month must be 1-12 and share a number", file=str(path), line=line) from None
-    for region, shares in months.items():
+            share = float(raw["share"])
+            first, last = int(raw.get("first_day") or 1), int(raw.get("last_day") or 31)
+        except (KeyError, ValueError):
+            raise ScenarioError("month must be 1-12, share a number and first_day, last_day days of the month",
+                                file=str(path), line=line) from None
+        if not 1 <= month <= 12 or not 1 <= first <= last <= 31 or share < 0:
+            raise ScenarioError(f"month {month}, share {share:g}, days {first}-{last}: expected a month 1-12, "
+                                "a share of 0 or more and 1 <= first_day <= last_day <= 31", file=str(path),
+                                line=line)
+        months.setdefault(region, {})[month] = (share, first, last)
+    profiles = {}
+    for region, given in months.items():
+        rows = [given.get(month, (0.0, 1, 31)) for month in range(1, 13)]
+        shares = tuple(share for share, _, _ in rows)
         if abs(sum(shares) - 1.0) > 1e-3:
             raise ScenarioError(f"heating profile of {region!r} sums to {sum(shares):.4f}, not 1", file=str(path))
-    return {region: tuple(shares) for region, shares in months.items()}
+        profiles[region] = HeatingProfile(shares, tuple(first for _, first, _ in rows),
+                                          tuple(last for _, _, last in rows))
+    return profiles
 
 
 # Where a region's defaults fall back to: its climate region, its power grid, then national.
@@ -217,11 +236,13 @@ class FactorTable:
 
     Lookup keys are ``(kind, category, subject, standard, quantity)``; among
     matching rows the one with the asked technology beats a row for any
-    technology, and the asked region beats ``national``.
+    technology (technology blank), and the asked region beats ``national``.
+    A technology the tables do not know for the subject is an error, never
+    a silent fall back to the rows for any technology.
     """
 
     def __init__(self, rows: Iterable[FactorRow], sources: dict[str, Source],
-                 heating_profiles: dict[str, tuple[float, ...]], checksum: str = "") -> None:
+                 heating_profiles: dict[str, HeatingProfile], checksum: str = "") -> None:
         self.rows: dict[str, FactorRow] = {}
         self.sources = sources
         self.heating_profiles = heating_profiles
@@ -260,7 +281,16 @@ class FactorTable:
 
         A row for the asked technology beats one for any technology; among
         those, the nearest region in :func:`region_chain` wins.
+
+        Raises
+        ------
+        ScenarioError
+            When ``technology`` is given, rows of ``category`` and
+            ``subject`` name technologies, and none names this one (with a
+            "did you mean").
         """
+        if technology:
+            self._check_technology(kind, category, subject, technology)
         bucket = self._index.get((kind, category, subject, standard, quantity))
         if not bucket:
             return None
@@ -289,6 +319,35 @@ class FactorTable:
             self._cache[key] = cached = found
         return dict(cached)  # type: ignore[call-overload]
 
+    def technologies(self, category: str, subject: str, kind: str = "emission_factor") -> frozenset[str]:
+        """Technologies named by rows of ``category`` and ``subject`` (cached)."""
+        key = ("technologies", kind, category, subject)
+        found = self._cache.get(key)
+        if found is None:
+            found = frozenset(r.technology for r in self.rows.values()
+                              if (r.kind, r.category, r.subject) == (kind, category, subject) and r.technology)
+            self._cache[key] = found
+        return found  # type: ignore[return-value]
+
+    def _check_technology(self, kind: str, category: str, subject: str, technology: str) -> None:
+        known = self.technologies(category, subject, kind)
+        if known and technology not in known:  # rows that name no technology apply to any
+            what = "factor" if kind == "emission_factor" else "parameter"
+            raise ScenarioError(
+                f"no {category} {what} rows for {subject or category} with technology {technology!r} "
+                f"(the tables know {', '.join(sorted(known))})", field="technology",
+                hint=did_you_mean(technology, known) or "leave technology out for the rows that apply to any")
+
+    def pollutants(self, category: str) -> frozenset[str]:
+        """Pollutants that some emission-factor row of ``category`` gives (cached)."""
+        key = ("pollutants", category)
+        found = self._cache.get(key)
+        if found is None:
+            found = frozenset(r.quantity for r in self.rows.values()
+                              if r.category == category and r.kind == "emission_factor")
+            self._cache[key] = found
+        return found  # type: ignore[return-value]
+
     def parameter(self, category: str, quantity: str, subject: str = "", *, technology: str = "",
                   region: str = "national") -> FactorRow | None:
         return self.find(category, subject, quantity, kind="parameter", technology=technology, region=region)
@@ -302,7 +361,7 @@ class FactorTable:
             self._cache[key] = found
         return found  # type: ignore[return-value]
 
-    def heating_profile(self, region: str = "national") -> tuple[float, ...]:
+    def heating_profile(self, region: str = "national") -> HeatingProfile:
         for name in (*region_chain(region), "north_china"):
             if name in self.heating_profiles:
                 return self.heating_profiles[name]
@@ -311,12 +370,83 @@ class FactorTable:
         raise ScenarioError("no heating profile in the factor tables", hint="add factors/heating_profile.csv")
 
     def with_rows(self, rows: Iterable[FactorRow], sources: dict[str, Source] | None = None) -> FactorTable:
-        """A copy with ``rows`` replacing or extending this table's."""
+        """A copy with ``rows`` (a scenario's own factor file) replacing or extending this table's.
+
+        Raises
+        ------
+        ScenarioError
+            Listing every row that would be ignored or win in silence (see
+            :meth:`check_override`).
+        """
+        rows = list(rows)
+        self.check_override(rows)
         table = FactorTable(self.rows.values(), {**self.sources, **(sources or {})}, self.heating_profiles,
                             self.checksum)
         for row in rows:
             table._add(row)
         return table
+
+    def check_override(self, rows: list[FactorRow]) -> None:
+        """Fails rows of an override that no lookup would find, or that would hide another row of it.
+
+        A duplicate id or a second row for the same lookup (one row would
+        win), a category the tables do not have, a region no scenario can
+        name, and a subject or technology a near miss of a known one
+        (``cement_clinkr``) are errors; a subject or technology far from
+        every known one is new (a sector of your own) and is kept.
+
+        Raises
+        ------
+        ScenarioError
+            Naming each row by file and line, with a "did you mean".
+        """
+        collector = ProblemCollector()
+        seen: dict[str, FactorRow] = {}
+        described: dict[tuple[str, ...], FactorRow] = {}
+        known = self._known_names()
+        for row in rows:
+            key = (row.kind, row.category, row.subject, row.standard, row.technology, row.region, row.quantity)
+            other = seen.get(row.id) or described.get(key)
+            if other is not None:
+                what = "factor id" if other.id == row.id else "row for the same source, pollutant and region as"
+                collector.add(ScenarioError(f"duplicate {what} {other.id!r} (line {other.line}): one row would "
+                                            "replace the other in silence", field="id", file=row.file, line=row.line))
+            seen[row.id], described[key] = row, row
+            for problem in _unknown_names(row, known):
+                collector.add(problem.located(file=row.file, line=row.line))
+        collector.raise_if_any()
+
+    def _known_names(self) -> dict[tuple[str, ...], frozenset[str]]:
+        """The names an override row may use: ``("category",)``, ``("region",)``, and per category and kind
+        ``("subject", category, kind)`` and ``("technology", category)``."""
+        known: dict[tuple[str, ...], set[str]] = {
+            ("category",): set(),
+            ("region",): {"national", *REGION_PARENTS, *(p for parents in REGION_PARENTS.values() for p in parents)}}
+        for r in self.rows.values():
+            known[("category",)].add(r.category)
+            known[("region",)].add(r.region)
+            known.setdefault(("subject", r.category, r.kind), set()).add(r.subject)
+            known.setdefault(("technology", r.category), set()).add(r.technology)
+        return {key: frozenset(names) for key, names in known.items()}
+
+
+def _unknown_names(row: FactorRow, known: dict[tuple[str, ...], frozenset[str]]) -> list[ScenarioError]:
+    """Problems of one override row's category, subject, technology and region (see
+    :meth:`FactorTable.check_override`; ``known`` from :meth:`FactorTable._known_names`)."""
+    categories = known[("category",)]
+    if row.category not in categories:
+        return [ScenarioError(f"unknown category {row.category!r}: no measure would use this row", field="category",
+                              hint=did_you_mean(row.category, categories) or f"one of {', '.join(sorted(categories))}")]
+    problems = []
+    for name, value, names in (("subject", row.subject, known.get(("subject", row.category, row.kind), frozenset())),
+                               ("technology", row.technology, known[("technology", row.category)])):
+        if value and value not in names and difflib.get_close_matches(value, names, 1, NEAR_MISS):
+            problems.append(ScenarioError(f"{name} {value!r} is not one of the {row.category} {name}s but nearly is: "
+                                          "no measure would use this row", field=name, hint=did_you_mean(value, names)))
+    if row.region not in known[("region",)]:
+        problems.append(ScenarioError(f"unknown region {row.region!r}: no scenario would use this row", field="region",
+                                      hint=did_you_mean(row.region, known[("region",)])))
+    return problems
 
 
 def _checksum(paths: list[Path]) -> str:

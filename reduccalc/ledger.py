@@ -4,7 +4,10 @@ Every measure, whatever its type, becomes rows of one table::
 
     reduction_t = sign x activity x factor x adjust x time_share x to_t
 
-``to_t`` converts ``activity_unit x factor_unit`` into tonnes; it is computed
+``time_share`` is the time in effect in ``time_unit``: ``yr`` for an
+activity per year (vehicle km, plant output), ``season`` for one per heating
+season (household coal), blank for a share of the activity given for the
+period (boiler fuel, a custom amount). ``to_t`` converts ``activity_unit x factor_unit`` into tonnes; it is computed
 once per distinct pair of units. Removed emissions have sign +1, substitute
 emissions (gas burned instead of coal, the new truck) sign -1; power-plant
 emissions of electrification have scope ``upstream`` and count towards a
@@ -32,11 +35,11 @@ from .units import conversion, dimensionality
 COLUMNS = (
     "county", "measure", "type", "row", "source", "pollutant", "scope", "counted", "sign",
     "activity", "activity_unit", "factor", "factor_unit", "factor_id", "factor_source",
-    "adjust", "adjust_note", "time_share",
+    "adjust", "adjust_note", "time_share", "time_unit",
 )
 _EVALUATED = ("sign", "activity", "factor", "adjust", "time_share", "to_t")
 TEXT_COLUMNS = ("county", "measure", "type", "row", "source", "pollutant", "scope", "activity_unit", "factor_unit",
-                "factor_id", "factor_source", "adjust_note")
+                "factor_id", "factor_source", "adjust_note", "time_unit")
 
 
 @lru_cache(maxsize=4096)

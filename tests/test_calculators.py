@@ -67,10 +67,11 @@ def test_sulfur_factor_without_a_known_sulfur_content_is_an_error(table):
 def test_boiler_replaced_by_gas(table):
     # heat = 1000 t x 21 GJ/t x 0.7 = 14,700 GJ; gas = 14,700 / (0.9 x 0.036 GJ/m3) = 453,703.7 m3
     # gas NOx = 453,703.7 m3 x 2 g/m3 = 0.907 t; net NOx = 4 - 0.907 = 3.093 t
+    # CO2: coal 1000 t x 2000 kg/t = 2000 t removed, gas 453,703.7 m3 x 2 kg/m3 = 907.4 t added: net 1092.6 t
     led = calc.boiler_phaseout(fuel_use="1000 t", size_class="le10", replacement="natural_gas", table=table,
                                period=YEAR)
     assert by_pollutant(led)["NOx"] == pytest.approx(4.0 - 14700 / (0.9 * 0.036) * 2e-6)
-    assert by_pollutant(led)["CO2"] == pytest.approx(-14700 / (0.9 * 0.036) * 2e-3)  # gas CO2 added
+    assert by_pollutant(led)["CO2"] == pytest.approx(2000.0 - 14700 / (0.9 * 0.036) * 2e-3)
 
 
 def test_boiler_replaced_by_electric_is_upstream(table):
@@ -124,10 +125,11 @@ def test_coal_to_gas_in_service_and_region(table):
     # Hebei: 4 t/hh. 500 hh x 4 t = 2000 t coal; from Nov 1: heating share 0.45
     # SO2 = 2000 x 10 g/kg x 0.45 = 9 t
     # gas = 2000 x 20 x 0.5 / (0.9 x 0.036) = 617,283.95 m3; NOx = x 1 g/m3 x 0.45 = 0.2778 t added
+    # coal NOx removed = 2000 t x 2 g/kg x 0.45 = 1.8 t: net 1.8 - 0.2778 = 1.5222 t
     led = calc.coal_to_gas(households=500, in_service="2021-11-01", region="hebei", table=table, period=YEAR)
     got = by_pollutant(led)
     assert got["SO2"] == pytest.approx(9.0)
-    assert got["NOx"] == pytest.approx(-20000 / (0.9 * 0.036) * 1e-6 * 0.45)
+    assert got["NOx"] == pytest.approx(1.8 - 20000 / (0.9 * 0.036) * 1e-6 * 0.45)
 
 
 def test_vehicle_retirement_with_replacement(table):
@@ -223,3 +225,79 @@ def test_calculator_checks_region_in_service_and_takes_a_period(table):
     led = calc.coal_to_gas(households=10, table=table, period=Period(dt.date(2021, 1, 1), dt.date(2021, 12, 31)))
     assert by_pollutant(led)["SO2"] == pytest.approx(0.2)  # 10 hh x 2 t x 10 g/kg
     assert by_pollutant(calc.coal_to_gas(households=10, region="Hebei", table=table))["SO2"] == pytest.approx(0.4)
+
+
+# --- a missing factor row is not a zero ---------------------------------------------------------------------------
+
+SHIPPED_YEAR = ("2024-01-01", "2024-12-31")
+
+
+def test_a_fuel_without_a_pollutant_the_category_gives_fails_naming_it():
+    # shipped anthracite stoves have no PM2.5 or PM10 row: before, anthracite households credited 0 t of PM
+    with pytest.raises(ScenarioError, match=r"no PM2\.5, PM10 factors for household anthracite.*"
+                                            r"emission_factors: \{PM2\.5: '<value> [^']+', PM10"):
+        calc.coal_to_electric(households=100, fuel="anthracite", period=SHIPPED_YEAR)
+    # given inline: 100 households x 3.3 t/season [param.coal_per_household.national] = 330 t x 1 g/kg = 0.33 t
+    led = calc.coal_to_electric(households=100, fuel="anthracite", period=SHIPPED_YEAR,
+                                emission_factors={"PM2.5": "1 g/kg", "PM10": "1.2 g/kg"})
+    assert by_pollutant(led)["PM2.5"] == pytest.approx(0.33)
+
+
+def test_biomass_to_gas_removes_the_nox_the_heater_adds():
+    # before: biomass had no NOx, CO or VOCs rows, so coal_to_gas showed negative NOx, CO and VOCs.
+    # Now (EMEP/EEA Tier 1 residential biomass, 50 g NOx/GJ x 15.6 MJ/kg = 0.78 g/kg): 100 households x 3.3 t =
+    # 330 t of biomass, NOx removed 330 t x 0.78 g/kg = 0.2574 t. Biomass CO2 (biogenic) has no row: given as 0.
+    led = calc.coal_to_gas(households=100, fuel="biomass", period=SHIPPED_YEAR, emission_factors={"CO2": "0 g/kg"})
+    removed = led[(led["sign"] > 0) & (led["pollutant"] == "NOx")]["reduction_t"].sum()
+    assert removed == pytest.approx(330 * 0.78e-3)
+    assert by_pollutant(led)["NOx"] > 0 and by_pollutant(led)["CO"] > 0 and by_pollutant(led)["VOCs"] > 0
+
+
+def test_biomass_without_co2_fails_naming_it():
+    with pytest.raises(ScenarioError, match="no CO2 factor for household biomass"):
+        calc.coal_to_gas(households=100, fuel="biomass", period=SHIPPED_YEAR)
+
+
+def test_a_substitute_emitting_what_the_removed_fuel_has_no_factor_for_fails(table):
+    # the fixture's household coal without its NOx row: before, coal_to_gas showed the gas heater's NOx as -0.9 t
+    rows = [r for r in table.rows.values() if r.id != "t.hh.coal.NOx"]
+    no_nox = FactorTable(rows, table.sources, table.heating_profiles)
+    with pytest.raises(ScenarioError, match=r"natural gas \(household_heater\) emits NOx but there is no NOx factor "
+                                            r"for the household raw_bituminous_coal"):
+        calc.coal_to_gas(households=500, table=no_nox, period=YEAR)
+
+
+def test_a_technology_the_tables_do_not_know_is_an_error_not_the_default_rows():
+    # before: technology "uncontroled" silently took the controlled default rows
+    with pytest.raises(ScenarioError, match="technology 'uncontroled'.*did you mean 'uncontrolled'"):
+        calc.staggered_production(sector="cement_clinker", output="1 Mt/yr", days=30, technology="uncontroled",
+                                  period=SHIPPED_YEAR)
+
+
+def test_custom_amount_in_energy_is_an_amount_and_rates_count_their_own_time(table):
+    # "2000 MWh" is an amount for the period: 2000 MWh x 500 g/MWh = 1 t (before: read as a rate, an error)
+    led = calc.custom(activity="2000 MWh", emission_factors={"NOx": "500 g/MWh"}, table=table, period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(1.0)
+    # "40 t/d" from 1 Jul 2021: 184 days x 40 t/d x 2 kg/t = 14.72 t
+    led = calc.custom(activity="40 t/d", emission_factors={"NOx": "2 kg/t"}, in_service="2021-07-01", table=table,
+                      period=YEAR)
+    assert by_pollutant(led)["NOx"] == pytest.approx(184 * 40 * 2e-3)
+    # "500 t/yr" over the leap year 2024: exactly 1 year, 500 t x 2 kg/t = 1 t (before: 366/365 of it)
+    led = calc.custom(activity="500 t/yr", emission_factors={"NOx": "2 kg/t"}, table=table,
+                      period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(led)["NOx"] == pytest.approx(1.0)
+
+
+def test_per_year_rates_count_a_whole_leap_year_as_one_year(table):
+    # 10 trucks x 50,000 km/yr x 1 yr x 8 g/km = 4 t over 2024 (before: x 366/365 = 4.011 t);
+    # a 1.2 Mt/yr kiln stopped all of 2024 removes 1.2 Mt x 1 kg/t = 1200 t of NOx (before: 1203.3 t)
+    trucks = calc.vehicle_retirement(count=10, vehicle="heavy_duty_diesel_truck", standard="China III", table=table,
+                                     period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(trucks)["NOx"] == pytest.approx(4.0)
+    kiln = calc.staggered_production(sector="cement_clinker", output="1.2 Mt/yr", table=table,
+                                     period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(kiln)["NOx"] == pytest.approx(1200.0)
+    # 1 Jul - 31 Dec 2024: 184 of 366 days: 4 t x 184/366 = 2.0109 t
+    half = calc.vehicle_retirement(count=10, vehicle="heavy_duty_diesel_truck", standard="China III", table=table,
+                                   in_service="2024-07-01", period=("2024-01-01", "2024-12-31"))
+    assert by_pollutant(half)["NOx"] == pytest.approx(4.0 * 184 / 366)

@@ -161,7 +161,7 @@ def test_missing_file_and_usage_errors(tmp_path):
 def test_explain_shows_arithmetic_and_source(tmp_path):
     res = run("explain", plan(tmp_path), "--county", "甲县")
     assert res.returncode == 0
-    assert "5e+06 km x 8 g/km" in res.stdout and "= 40.000 t" in res.stdout
+    assert "5e+06 km/yr x 8 g/km" in res.stdout and "= 40.000 t" in res.stdout
     assert "factor t.hdt.III.NOx: fixture" in res.stdout
     res = run("explain", plan(tmp_path), "--county", "丙县")
     assert res.returncode == 2 and "no county" in res.stderr

@@ -65,7 +65,7 @@ def test_required_coverage():
     for sector in ("cement_clinker", "brick", "coke", "sinter", "lime", "flat_glass", "foundry", "carbon"):
         assert TABLE.emission_factors("production", sector), sector
     assert TABLE.emission_factors("electricity", "grid", region="hebei")["CO2"].region == "hebei"
-    assert sum(TABLE.heating_profile("hebei")) == pytest.approx(1.0, abs=1e-4)
+    assert sum(TABLE.heating_profile("hebei").shares) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_production_defaults_are_after_control():
@@ -109,3 +109,59 @@ def test_wheel_contains_the_tables(tmp_path):
     assert {f"reduccalc/factors/{n}" for n in shipped} <= names
     assert "reduccalc/factors/SOURCES.md" in names
     assert "reduccalc/data/units.txt" in names
+
+
+# --- a scenario's own factor file: rows that would be ignored or win in silence are errors -------------------------
+
+LOCAL_HEADER = "id,category,subject,standard,technology,region,quantity,value,unit\n"
+TRUCKS = {"type": "vehicle_retirement", "count": 100, "vehicle": "heavy_duty_diesel_truck", "standard": "China III"}
+
+
+def _with_local(tmp_path, rows):
+    from reduccalc import load_scenario
+    from tests.conftest import scenario_dict
+
+    (tmp_path / "local.csv").write_text(LOCAL_HEADER + rows, encoding="utf-8")
+    return load_scenario(scenario_dict([TRUCKS], factors=["local.csv"]), base_dir=tmp_path, table=TABLE)
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    # two rows with one id: before, the second won with no word
+    ("mine.nox,vehicle,heavy_duty_diesel_truck,China III,,,NOx,10,g/km\n"
+     "mine.nox,vehicle,heavy_duty_diesel_truck,China III,,,NOx,12,g/km\n",
+     r"local.csv:3.*duplicate factor id 'mine.nox' \(line 2\)"),
+    # two ids for one lookup: the same silent win
+    ("a.nox,vehicle,heavy_duty_diesel_truck,China III,,,NOx,10,g/km\n"
+     "b.nox,vehicle,heavy_duty_diesel_truck,China III,,,NOx,12,g/km\n",
+     r"local.csv:3.*same source, pollutant and region as 'a.nox'"),
+    # a negative factor: before, accepted, a negative reduction
+    ("mine.nox,vehicle,heavy_duty_diesel_truck,China III,,,NOx,-10,g/km\n", r"local.csv:2.*negative emission factor"),
+    # misspelt category, subject, technology and region: before, the rows were never used, with no word
+    ("mine.nox,vehicles,heavy_duty_diesel_truck,China III,,,NOx,10,g/km\n",
+     r"local.csv:2.*unknown category 'vehicles'.*did you mean 'vehicle'"),
+    ("mine.nox,vehicle,heavy_duty_diesel_truk,China III,,,NOx,10,g/km\n",
+     r"local.csv:2.*subject 'heavy_duty_diesel_truk'.*did you mean 'heavy_duty_diesel_truck'"),
+    ("mine.pm,production,cement_clinker,,uncontroled,,PM10,1,kg/t\n",
+     r"local.csv:2.*technology 'uncontroled'.*did you mean 'uncontrolled'"),
+    ("mine.nox,vehicle,heavy_duty_diesel_truck,China III,,hebie,NOx,10,g/km\n",
+     r"local.csv:2.*unknown region 'hebie'.*did you mean 'hebei'"),
+])
+def test_override_rows_that_would_be_ignored_or_win_silently_are_errors(tmp_path, rows, message):
+    from reduccalc import ScenarioError
+
+    with pytest.raises(ScenarioError, match=message):
+        _with_local(tmp_path, rows)
+
+
+def test_override_may_add_a_subject_of_its_own(tmp_path):
+    # a new sector far from every known one is kept, given for every pollutant the production rows give
+    # NOx: 1 Mt/yr x 2 kg/t x 30/365 yr (the test period is 2021) = 164.4 t
+    from reduccalc import load_scenario
+    from tests.conftest import scenario_dict
+
+    rows = "".join(f"mine.tiles.{p},production,ceramic_tile_kiln,,,,{p},{2 if p == 'NOx' else 0.1},kg/t\n"
+                   for p in sorted(TABLE.pollutants("production")))
+    (tmp_path / "local.csv").write_text(LOCAL_HEADER + rows, encoding="utf-8")
+    measure = {"type": "staggered_production", "sector": "ceramic_tile_kiln", "output": "1 Mt/yr", "days": 30}
+    res = load_scenario(scenario_dict([measure], factors=["local.csv"]), base_dir=tmp_path, table=TABLE).run()
+    assert res.reductions.query("pollutant == 'NOx'")["reduction_t"].sum() == pytest.approx(1e6 * 2e-3 * 30 / 365)

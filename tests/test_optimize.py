@@ -217,7 +217,8 @@ def test_every_bad_candidate_is_reported_with_its_line(tmp_path, table):
     for expected in (":8:", "did you mean 'count'", ":9:", "'500 t' is not a count", ":10:",
                      "expected [currency]", "did you mean 'measure'", ":11:", "did you mean 'vehicle_retirement'",
                      ":16:", "leave 'count' out", ":18:", "not proportional to capacity", ":19:",
-                     "NOx 4 t at one unit, 4 t at max (not 20 t)"):
+                     # 1 kt of fuel x the fixture's 10to35 SO2 5 kg/t per % S x 1 % S = 5 t, whatever the count
+                     "SO2 5 t at one unit, 5 t at max (not 25 t)"):
         assert expected in text
 
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from ..calendar import Period, heating_share
+from ..calendar import HeatingProfile, Period, heating_share
 from ..errors import ScenarioError
 from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import Deferred, LedgerBuilder, tonnes_per_unit
 from ..units import conversion
-from ..vocabulary import choice
+from ..vocabulary import POLLUTANTS, choice
 from .batch import Batch, Number, Text, columns_of, fmt, join, objects
 
 GJ_PER_MWH = 3.6
@@ -33,7 +33,7 @@ class Context:
     region: str = "national"
     count_upstream: bool = False
 
-    def profile(self) -> tuple[float, ...]:
+    def profile(self) -> HeatingProfile:
         return self.table.heating_profile(self.region)
 
     def heating_share_after(self, in_service: dt.date | None) -> float:
@@ -88,11 +88,39 @@ class ResolvedFactor:
 
 
 def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str = "", technology: str = "",
-                    inline: dict[str, ResolvedFactor] | None = None) -> list[ResolvedFactor]:
+                    inline: dict[str, ResolvedFactor] | None = None, complete: bool = True) -> list[ResolvedFactor]:
     """Table factors for a source, with ``inline`` factors (:func:`inline_factors`) replacing the pollutants
-    they name."""
-    return list({**_table_factors(ctx.table, category, subject, standard, technology, ctx.region),
-                 **(inline or {})}.values())
+    they name.
+
+    Raises
+    ------
+    ScenarioError
+        When ``complete`` and the source lacks a factor for a pollutant that
+        other rows of ``category`` give: a missing row is not a zero (it
+        would credit nothing, or, for a substitute, a negative reduction).
+    """
+    found = {**_table_factors(ctx.table, category, subject, standard, technology, ctx.region), **(inline or {})}
+    if complete and found:
+        _require_every_pollutant(ctx.table, found, category, subject, standard, technology)
+    return list(found.values())
+
+
+def _require_every_pollutant(table: FactorTable, found: dict[str, ResolvedFactor], category: str, subject: str,
+                             standard: str, technology: str) -> None:
+    missing = [p for p in POLLUTANTS if p in table.pollutants(category) and p not in found]
+    if not missing:
+        return
+    what = " ".join(x for x in (category, subject, standard, technology and f"({technology})") if x)
+    unit = next(iter(found.values())).unit
+    example = ", ".join(f"{p}: '<value> {unit}'" for p in missing)
+    one = len(missing) == 1
+    raise ScenarioError(
+        f"the factor tables have no {', '.join(missing)} factor{'' if one else 's'} for {what}, though other "
+        f"{category} rows give {'it' if one else 'them'}: a missing factor row is not a zero",
+        field="emission_factors",
+        hint=f"give {'it' if one else 'them'} in the measure, emission_factors: {{{example}}}, or add the "
+             f"row{'' if one else 's'} (category {category}, subject {subject}) to a scenario factor file "
+             "(factors: [local.csv])")
 
 
 def inline_factors(batch: Batch, key: str, index: np.ndarray, suffix: str = "") -> dict[str, ResolvedFactor]:
@@ -191,13 +219,19 @@ class MeasureType:
 
 def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list[ResolvedFactor], *,
              source: Text | Deferred[Text],
-             activity: Number, activity_unit: str, sign: float, time_share: Number,
+             activity: Number, activity_unit: str, sign: float, time_share: Number, time_unit: str = "",
              adjust: dict[str, Number] | None = None, scope: str = "local", counted: bool | np.ndarray = True,
              contents: dict[str, Number] | None = None, removal: dict[str, np.ndarray] | None = None) -> None:
     """One block of ledger rows per factor for the measures at ``index``, with shared adjustments.
 
-    ``contents`` maps ``scales_with`` names (``sulfur_content``) to percent;
-    ``removal`` maps pollutants to removal efficiency applied on top.
+    ``time_share`` is the time in effect in ``time_unit`` (``yr``,
+    ``season``; blank: a share of the period) and ``activity`` is per
+    ``time_unit``. ``contents`` maps ``scales_with`` names
+    (``sulfur_content``) to percent (the factor is per % of it, and its
+    ledger unit says so: ``kg/t per % sulfur_content``); ``removal`` maps
+    pollutants to removal efficiency applied on top. Each adjustment's note
+    is the multiplier as it is, then what it is: ``0.6 (reduction)``,
+    ``1 % sulfur_content``.
 
     Raises
     ------
@@ -209,11 +243,12 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
     adjustments = list((adjust or {}).items())
     for _, value in adjustments:
         base_multiplier = base_multiplier * value
-    base_notes = Deferred(lambda: [join(f"{label} ", fmt(value)) for label, value in adjustments])
+    base_notes = Deferred(lambda: [join(fmt(value), f" ({label})") for label, value in adjustments])
     county, measure = batch.labels(index)
     shared = {"county": county, "measure": measure, "row": Deferred(lambda: batch.rows()[index]),
               "seq": batch.seq[index], "type": batch.type, "source": source, "scope": scope, "counted": counted,
-              "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share}
+              "sign": sign, "activity": activity, "activity_unit": activity_unit, "time_share": time_share,
+              "time_unit": time_unit}
     blocks = []
     for factor in factors:
         multiplier = base_multiplier
@@ -234,7 +269,8 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
         except ScenarioError as error:
             raise error.prefixed(f"emission_factors.{factor.pollutant}") from None
         note = Deferred(partial(_adjust_note, base_notes, notes))
-        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": factor.unit, "to_t": to_t,
+        unit = f"{factor.unit} per % {factor.scales_with}" if factor.scales_with else factor.unit
+        blocks.append({"pollutant": factor.pollutant, "factor": factor.value, "factor_unit": unit, "to_t": to_t,
                        "factor_id": factor.factor_id, "factor_source": factor.source, "adjust": multiplier,
                        "adjust_note": note})
     for block in blocks:
@@ -242,11 +278,11 @@ def add_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, factors: list
 
 
 def _content_note(name: str, content: Number) -> Text:
-    return join(f"{name} ", fmt(content), "%")
+    return join(fmt(content), f" % {name}")
 
 
 def _removal_note(efficiency: np.ndarray) -> Text:
-    return np.where(efficiency != 0, join("(1 - removal ", fmt(efficiency), ")"), "")
+    return np.where(efficiency != 0, join(fmt(1.0 - efficiency), " (1 - removal ", fmt(efficiency), ")"), "")
 
 
 def _adjust_note(shared: Deferred[list[Text]], own: list[Callable[[], Text]]) -> Text:

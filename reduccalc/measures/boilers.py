@@ -184,7 +184,7 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
         gas_hv, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
                               unit="GJ/m^3")
         gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
-                 heating_value=gas_hv, time_share=share,
+                 heating_value=gas_hv, time_share=share, replaces=(factors, f"{fuel} boiler ({klass})"),
                  label=Deferred(lambda: join("gas boiler replacing it (efficiency ", fmt(new_efficiency), ")")))
     elif replacement == "electric":
         new_efficiency, _ = parameter(ctx, batch, index, "replacement_efficiency", "electricity", "efficiency",
@@ -195,7 +195,7 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
                                                      fmt(new_efficiency), ")")))
     else:
         district_heat_rows(sink, batch, index, ctx, heat_gj=heat_gj, time_share=share,
-                           label="district heat replacing it")
+                           label="district heat replacing it", replaces=(factors, f"{fuel} boiler ({klass})"))
 
 
 BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service", NAMES)

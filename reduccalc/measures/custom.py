@@ -6,8 +6,11 @@
 
 ``activity`` is a quantity for the period (``"2000 t"``, ``"1.5e6 m^3"``),
 scaled by the share of the period on or after ``in_service``, or a rate
-(``"500 t/yr"``), multiplied by days in effect / 365. Every factor is given
-inline in ``emission_factors`` and must turn the activity into a mass.
+written ``amount/time`` (``"500 t/yr"``, ``"40 t/d"``, ``"10 kg/h"``),
+multiplied by the time in effect: years in effect (each calendar year
+counting its days / the days of that year) for a rate per year, days (or
+hours) in effect otherwise. Every factor is given inline in
+``emission_factors`` and must turn the activity's amount into a mass.
 
 Keys: ``activity``, ``emission_factors``, ``reduction`` (1), ``label``,
 ``in_service``.
@@ -15,13 +18,14 @@ Keys: ``activity``, ``emission_factors``, ``reduction`` (1), ``label``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..fields import FACTOR, MISSING, FractionKind, Key, PollutantMapKind, RawQuantityKind, TextKind
 from ..ledger import Deferred, LedgerBuilder
-from ..units import unit_of
+from ..units import conversion, unit_of
 from .base import COMMON_KEYS, Context, MeasureType, add_rows, inline_factors
 from .batch import Batch, Text, fmt, join, objects
 
@@ -36,9 +40,25 @@ KEYS = {
 }
 
 
-def _is_rate(unit: str) -> bool:
-    exponent: Any = unit_of(unit).dimensionality.get("[time]", 0)
-    return bool(exponent < 0)
+def _rate(unit: str) -> tuple[str, str] | None:
+    """``(amount unit, time unit)`` of a rate written ``amount/time`` (``t/yr`` -> ``("t", "yr")``), or None
+    for an amount."""
+    amount, slash, per = unit.rpartition("/")
+    if not slash or not amount.strip():
+        return None
+    try:
+        is_time = unit_of(per.strip()).dimensionality == {"[time]": 1}
+    except Exception:  # not a unit by itself: "(t/yr)" and the like are amounts to pint's reading
+        return None
+    return (amount.strip(), per.strip()) if is_time else None
+
+
+def _time_in_effect(ctx: Context, per: str) -> Callable[[Any], float]:
+    """Time in effect [``per``] after an ``in_service`` date: years in effect for a year, days otherwise."""
+    if conversion(per, "yr") == 1.0:
+        return ctx.period.years_in_effect
+    days = conversion("d", per)
+    return lambda in_service: ctx.period.days_in_effect(in_service) * days
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
@@ -57,16 +77,17 @@ def _activities(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
 
 def _translate_group(batch: Batch, index: np.ndarray, value: np.ndarray, unit: str, ctx: Context,
                      sink: LedgerBuilder) -> None:
-    if _is_rate(unit):  # a rate: per year of 365 days in effect, like production and vehicles
-        activity_unit = f"({unit}) * yr"
-        share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
-    else:
-        activity_unit = unit
+    rate = _rate(unit)
+    if rate is None:  # an amount for the period
+        activity_unit, time_unit = unit, ""
         share = batch.distinct(index, ctx.period.share, "in_service")
+    else:
+        activity_unit, time_unit = rate
+        share = batch.distinct(index, _time_in_effect(ctx, time_unit), "in_service")
     label = batch.column("label")[index]
     source: Deferred[Text] = Deferred(lambda: np.where(label != "", label, join("activity ", fmt(value), f" {unit}")))
     add_rows(sink, batch, index, list(inline_factors(batch, "emission_factors", index).values()), source=source,
-             activity=value, activity_unit=activity_unit, sign=1.0, time_share=share,
+             activity=value, activity_unit=activity_unit, sign=1.0, time_share=share, time_unit=time_unit,
              adjust={"reduction": batch.floats("reduction")[index]})
 
 

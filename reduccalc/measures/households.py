@@ -31,6 +31,7 @@ electric: ``heater`` (heat_pump or resistance), ``heat_pump_cop``,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ from .base import (
     COMMON_KEYS,
     Context,
     MeasureType,
+    ResolvedFactor,
     TableName,
     add_rows,
     given_keys,
@@ -55,6 +57,16 @@ from .batch import Batch, Number, Text, fmt, join
 from .substitutes import electricity_rows, gas_rows, heat_to_kwh
 
 HEATERS = ("heat_pump", "resistance")
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The coal a group of conversions no longer burns, as its substitute needs it."""
+
+    heat_gj: Number  # useful heat the coal gave [GJ per season]
+    share: np.ndarray  # seasons in effect
+    households: Number  # households converted, net of reburning
+    factors: tuple[list[ResolvedFactor], str]  # the coal's factors and what they are of
 
 
 def _heater_choice(value: Any) -> str:
@@ -96,7 +108,7 @@ def _coal_per_household(ctx: Context, fuel: str) -> tuple[float, str]:
 
 
 def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str, ...],
-               substitute: Callable[[Batch, np.ndarray, Context, LedgerBuilder, Number, Number, Number], None],
+               substitute: Callable[[Batch, np.ndarray, Context, LedgerBuilder, Removed], None],
                *extra: np.ndarray) -> None:
     """Coal removed, then ``substitute`` rows, per group sharing fuel, inline factors, ``extra`` columns and
     which of the table-default ``keys`` the measures gave."""
@@ -104,13 +116,13 @@ def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str,
     columns = (fuel, *batch.pollutants("emission_factors").signature(), *extra,
                given_keys(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
     batch.each_group(lambda group: substitute(batch, group.index, ctx, sink,
-                                              *_coal_removed(batch, group.index, ctx, sink, group.keys[0])),
+                                              _coal_removed(batch, group.index, ctx, sink, group.keys[0])),
                      *columns)
 
 
 def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder,
-                  fuel: str) -> tuple[Number, np.ndarray, np.ndarray]:
-    """Rows of the coal no longer burned; returns useful heat [GJ], heating share and households converted."""
+                  fuel: str) -> Removed:
+    """Rows of the coal no longer burned; returns what the substitute must replace."""
     given_per_household = batch.floats("coal_per_household")[index]
     per_household: Number = given_per_household
     source: Text = "given"
@@ -126,16 +138,16 @@ def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBui
     label = Deferred(lambda: join(f"household {fuel} stoves (", fmt(given), " households x (1 - reburn ", fmt(reburn),
                                   ") x ", fmt(per_household), " t/season [", source, "])"))
     add_rows(sink, batch, index, factors, source=label, activity=coal_t,
-             activity_unit="t", sign=1.0, time_share=share)
+             activity_unit="t", sign=1.0, time_share=share, time_unit="season")
     heating_value, _ = parameter(ctx, batch, index, "heating_value", "household", "heating_value", fuel,
                                  unit="GJ/t")
     efficiency, _ = parameter(ctx, batch, index, "stove_efficiency", "household", "efficiency", fuel,
                               "traditional_stove")
-    return coal_t * heating_value * efficiency, share, households
+    return Removed(coal_t * heating_value * efficiency, share, households, (factors, f"household {fuel}"))
 
 
-def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, heat_gj: Number,
-                share: Number, households: Number) -> None:
+def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, removed: Removed) -> None:
+    heat_gj, share, households = removed.heat_gj, removed.share, removed.households
     per_household = batch.floats("electricity_per_household")[index]
     heater = batch.column("heater")[index[0]]
     if not np.isnan(per_household[0]):
@@ -149,18 +161,17 @@ def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuild
                                   "resistance_heater")
         kwh = heat_to_kwh(heat_gj, efficiency)
         label = Deferred(lambda: join("grid power for electric heaters (efficiency ", fmt(efficiency), ")"))
-    electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share,
+    electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share, time_unit="season",
                      counted=batch.counted(index, ctx.count_upstream), label=label)
 
 
-def _gas(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, heat_gj: Number, share: Number,
-         households: Number) -> None:
+def _gas(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, removed: Removed) -> None:
     efficiency, _ = parameter(ctx, batch, index, "heater_efficiency", "gas", "efficiency", "natural_gas",
                               "household_heater")
     heating_value, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
                                  unit="GJ/m^3")
-    gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="household_heater", efficiency=efficiency,
-             heating_value=heating_value, time_share=share,
+    gas_rows(sink, batch, index, ctx, heat_gj=removed.heat_gj, technology="household_heater", efficiency=efficiency,
+             heating_value=heating_value, time_share=removed.share, time_unit="season", replaces=removed.factors,
              label=Deferred(lambda: join("wall-hung gas heaters (efficiency ", fmt(efficiency), ")")))
 
 

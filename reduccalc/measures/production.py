@@ -2,12 +2,14 @@
 
 ::
 
-    reduction = output [t/yr] x (days / 365) x curtailment x EF
+    reduction = output [t/yr] x years curtailed x curtailment x EF
 
 ``days`` is a number of days or a duration (``"45 d"``), scaled by the share
 of the period on or after ``in_service``; or ``window: {start, end}``, whose
 days are clipped to the period and to ``in_service``; without either, the
-days of the period in effect. ``curtailment`` 1 means stopped, 0.3 a 30 % cut.
+days of the period in effect. Days count as years calendar year by calendar
+year (a day of 2024 is 1/366 of a year, one of 2023 1/365); a number of
+days takes the period's average, the years in effect / the days in effect. ``curtailment`` 1 means stopped, 0.3 a 30 % cut.
 The table's factor is what leaves the stack after the sector's typical
 control (named in the row).
 
@@ -93,15 +95,26 @@ def _check_days(batch: Batch, ctx: Context) -> None:
             f"{value:g} days is longer than the period ({ctx.period.days} days)", field="days"))
 
 
-def days_curtailed(batch: Batch, index: np.ndarray, ctx: Context, by_window: bool) -> np.ndarray:
-    """Days of curtailment that fall in the period after ``in_service``, per measure at ``index`` [d]."""
+def days_curtailed(batch: Batch, index: np.ndarray, ctx: Context, by_window: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Days of curtailment that fall in the period after ``in_service`` [d], and the years they make [yr],
+    per measure at ``index``."""
+    period = ctx.period
     if by_window:
-        return batch.distinct(index, lambda window, day: ctx.period.clip(window[0], window[1], in_service=day),
-                              "window", "in_service")
+        def window_days(window: tuple[Any, Any], day: Any) -> float:
+            return period.clip(window[0], window[1], in_service=day)
+
+        def window_years(window: tuple[Any, Any], day: Any) -> float:
+            return period.clip_years(window[0], window[1], in_service=day)
+
+        return (batch.distinct(index, window_days, "window", "in_service"),
+                batch.distinct(index, window_years, "window", "in_service"))
+    in_effect = batch.distinct(index, period.days_in_effect, "in_service")
+    years = batch.distinct(index, period.years_in_effect, "in_service")
     days = batch.floats("days")[index]
     if not np.isnan(days[0]):
-        return days * batch.distinct(index, ctx.period.share, "in_service")
-    return batch.distinct(index, ctx.period.days_in_effect, "in_service")
+        # the given days scaled by the share of the period in effect, each counting the average year of that part
+        return days * in_effect / period.days, days * years / period.days
+    return in_effect, years
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
@@ -115,14 +128,14 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
                      technology: str, by_window: bool) -> None:
-    days = days_curtailed(batch, index, ctx, by_window)
+    days, years = days_curtailed(batch, index, ctx, by_window)
     factors = require_factors(resolve_factors(ctx, "production", sector, technology=technology,
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"{sector} production")
     output = batch.floats("output")[index]
     add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), " t/yr for ",
                                                                         fmt(days), " d)")),
-             activity=output, activity_unit="t", sign=1.0, time_share=days / 365.0,
+             activity=output, activity_unit="t", sign=1.0, time_share=years, time_unit="yr",
              adjust={"curtailment": batch.floats("curtailment")[index]})
 
 

@@ -2,10 +2,11 @@
 
 ::
 
-    km = count x annual_km [km/yr] x days in effect / 365
+    km = count x annual_km [km/yr] x years in effect
     reduction = km x (EF_old - replacement_rate x EF_new)
 
-Days in effect: days of the period on or after ``in_service``. EF_old is the
+Years in effect: the period on or after ``in_service``, each calendar year
+counting its days / the days of that year (a whole 2024 is 1 year). EF_old is the
 table's factor for ``vehicle`` at ``standard`` (or inline
 ``emission_factors``); EF_new the factor at ``replaced_by`` (or inline
 ``replacement_emission_factors``); ``replacement_rate`` defaults to 1 when
@@ -84,24 +85,28 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     annual_km, km_source = parameter(ctx, batch, index, "annual_km", "vehicle", "annual_km", vehicle, unit="km/yr")
     count = batch.floats("count")[index]
     km = count * annual_km
-    share = batch.distinct(index, ctx.period.days_in_effect, "in_service") / 365.0
+    share = batch.distinct(index, ctx.period.years_in_effect, "in_service")
     label = Deferred(lambda: join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [",
                                   km_source, "])"))
     old = require_factors(resolve_factors(ctx, "vehicle", vehicle, standard=old_standard,
                                           inline=inline_factors(batch, "emission_factors", index)),
                           f"{vehicle} {old_standard}")
-    add_rows(sink, batch, index, old, source=label, activity=km, activity_unit="km", sign=1.0, time_share=share)
+    add_rows(sink, batch, index, old, source=label, activity=km, activity_unit="km", sign=1.0, time_share=share,
+             time_unit="yr")
     replaced = replaced_by != "none" or bool(batch.values["replacement_emission_factors"].named(index[0]))
     if not replaced:
         return
     rate = batch.floats("replacement_rate")[index]
     rate = np.where(np.isnan(rate), 1.0, rate)
     new_standard = "" if replaced_by == "none" else replaced_by
+    # without a standard, the new vehicle is what its inline factors give
     new = resolve_factors(ctx, "vehicle", vehicle, standard=new_standard,
-                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"))
+                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"),
+                          complete=bool(new_standard))
     new = require_factors([f for f in new if f.inline or new_standard], f"{vehicle} {new_standard}")
     add_rows(sink, batch, index, new, source=f"replacement {vehicle} {new_standard or '(given factors)'}",
-             activity=km, activity_unit="km", sign=-1.0, time_share=share, adjust={"replacement_rate": rate})
+             activity=km, activity_unit="km", sign=-1.0, time_share=share, time_unit="yr",
+             adjust={"replacement_rate": rate})
 
 
 VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced", NAMES)

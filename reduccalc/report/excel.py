@@ -12,7 +12,7 @@ from ..result import Result
 UNIT_HEADERS = {
     "baseline_t": "baseline [t]", "reduction_t": "reduction [t]", "reduction_pct": "reduction [%]",
     "target_pct": "target [%]", "shortfall_t": "shortfall [t]", "upstream_t": "upstream [t]",
-    "to_t": "to tonnes [t per activity x factor unit]", "time_share": "time share [-]", "adjust": "adjust [-]",
+    "to_t": "to tonnes [t per activity x factor unit]", "time_share": "time in effect [time_unit; blank: share]", "adjust": "adjust [-]",
 }
 
 

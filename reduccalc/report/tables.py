@@ -75,11 +75,15 @@ def verdict(result: Result) -> str:
 
 
 def explain_lines(result: Result, county: str | None = None, measure: str | None = None) -> str:
-    """Every ledger row as ``activity x factor x adjustments = tonnes [source]``.
+    """Every ledger row as ``activity x factor x adjustments x time in effect = tonnes``, with sources.
 
-    The time share is the part of the period (or of a heating season) in
-    effect: days / 365 for vehicles and production, the heating profile's
-    share after ``in_service`` for household conversions.
+    Each line multiplies out by hand to its tonnes: every multiplier is
+    printed as the number it is, then what it is (``0.6 (reduction)``, and
+    ``1 % sulfur_content`` after a factor per % sulfur_content). An activity
+    per year or per heating season says so (``km/yr``, ``t/season``) and is
+    followed by the years or seasons in effect; an activity for the period
+    by the share of it in effect (of its days, or of its heating for a heating
+    boiler), where that is not 1.
     """
     ledger = result.ledger
     if county is not None:
@@ -89,14 +93,20 @@ def explain_lines(result: Result, county: str | None = None, measure: str | None
     lines = []
     for (cty, name), rows in ledger.groupby(["county", "measure"], sort=False, observed=True):
         lines.append(f"{cty} / {name} ({rows['type'].iloc[0]})")
-        for row in rows.itertuples(index=False):
-            sign = "-" if row.sign < 0 else "+"
-            adjust = f" x {row.adjust_note}" if row.adjust_note else ("" if row.adjust == 1 else f" x {row.adjust:g}")
-            time = "" if row.time_share == 1 else f" x time share {row.time_share:.4g}"
-            scope = "" if row.scope == "local" else f" [{row.scope}{'' if row.counted else ', not netted'}]"
-            where = f" row {row.row}" if row.row else ""
-            lines.append(
-                f"  {sign} {row.pollutant:<5} {row.activity:,.6g} {row.activity_unit} x {row.factor:g} "
-                f"{row.factor_unit}{adjust}{time} = {row.reduction_t + 0.0:,.3f} t{scope}{where}\n"
-                f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
+        lines.extend(_explain_row(row) for row in rows.itertuples(index=False))
     return "\n".join(lines) if lines else "(no ledger rows)"
+
+
+def _explain_row(row: Any) -> str:
+    """One ledger row's line (see :func:`explain_lines`), then its source and its factor's."""
+    sign = "-" if row.sign < 0 else "+"
+    adjust = f" x {row.adjust_note}" if row.adjust_note else ("" if row.adjust == 1 else f" x {row.adjust:.6g}")
+    if row.time_unit:
+        per, time = f"/{row.time_unit}", f" x {row.time_share:.6g} {row.time_unit}"
+    else:
+        per, time = "", "" if row.time_share == 1 else f" x {row.time_share:.6g} (in effect)"
+    scope = "" if row.scope == "local" else f" [{row.scope}{'' if row.counted else ', not netted'}]"
+    where = f" row {row.row}" if row.row else ""
+    return (f"  {sign} {row.pollutant:<5} {row.activity:,.6g} {row.activity_unit}{per} x {row.factor:.6g} "
+            f"{row.factor_unit}{adjust}{time} = {row.reduction_t + 0.0:,.3f} t{scope}{where}\n"
+            f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
