@@ -79,6 +79,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
             shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
             print(f"\nupstream (power plants, not netted unless count_upstream): added {shown}")
+        if len(result._air_quality.table):
+            from .air_quality import text
+
+            print("\n" + text(result._air_quality))
     return 0
 
 
@@ -114,22 +118,32 @@ def _listing(names: list[str]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .air_quality import verdict_lines
     from .report.tables import records, verdict
 
     scenario = _scenario(args.scenario, args.target, args.pollutant)
     result = scenario.run()
-    if result.met is None:
+    air = result._air_quality
+    air_met = [bool(m) for m in air.table["met"] if m is not None]
+    if result.met is None and not air_met:
         raise ScenarioError("no target to check", file=args.scenario,
-                            hint="add targets to the scenario or pass --target 5%")
+                            hint="add targets (or an air_quality target) to the scenario or pass --target 5%")
+    met = result.met is not False and all(air_met)
     if args.format == "json":
         import json
 
         summary = result.summary()
-        print(json.dumps({"met": result.met, "targets": records(summary[summary["target_pct"].notna()])},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps({"met": met, "targets": records(summary[summary["target_pct"].notna()]),
+                          "air_quality": records(air.table[air.table["met"].notna()]),
+                          "air_quality_notes": air.notes}, ensure_ascii=False, indent=2))
     else:
-        print(verdict(result))
-    return 0 if result.met else 1
+        if result.met is not None:
+            print(verdict(result))
+        if air_met:
+            short = air_met.count(False)
+            print(f"air quality: {'all ' + str(len(air_met)) + ' targets met' if not short else f'{short} of {len(air_met)} targets NOT met'}")
+            print("\n".join([*verdict_lines(air), *[f"note: {n}" for n in air.notes]]))
+    return 0 if met else 1
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

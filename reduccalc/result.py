@@ -138,6 +138,17 @@ class Result:
         nonzero = (missing["reduction_t"].abs() > 1e-9) | (missing["upstream_t"].abs() > 1e-9)
         return missing[nonzero].reset_index(drop=True)
 
+    def air_quality(self) -> pd.DataFrame:
+        """area, pollutant, observed_ugm3, change_local_ugm3, change_regional_ugm3, projected_ugm3, change_pct,
+        target_ugm3, met, shortfall_ugm3 (+ day shares where configured); see :mod:`reduccalc.air_quality`."""
+        return self._air_quality.table.copy()
+
+    @cached_property
+    def _air_quality(self) -> Any:
+        from .air_quality import evaluate
+
+        return evaluate(self)
+
     def plot_waterfall(self, county: str, pollutant: str) -> Any:
         """Waterfall of one county's reduction by measure; see :mod:`reduccalc.report.figures`."""
         from .report.figures import plot_waterfall
