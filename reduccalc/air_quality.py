@@ -281,10 +281,11 @@ class AirQualityKind(Kind):
         for key, block in value.items():
             line, column = position(value, key)
             try:
-                ambient = pollutant(key)
+                ambient = "O3" if str(key).strip().upper() in ("O3", "臭氧") else pollutant(key)
                 if ambient not in AMBIENT:
                     raise ScenarioError(f"air quality of {ambient} is not modelled", field=str(key),
-                                        hint=f"one of {', '.join(AMBIENT)}")
+                                        hint=f"one of {', '.join(AMBIENT)}; ozone responds to NOx and VOCs "
+                                        "non-linearly, beyond this linear tier")
                 if not isinstance(block, Mapping):
                     raise ScenarioError(f"expected a mapping like {{observed: '41 ug/m3'}}, got {block!r}",
                                         field=str(key))
