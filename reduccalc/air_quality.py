@@ -41,6 +41,7 @@ from .fields import (
     TextKind,
     check_mapping,
 )
+from .units import conversion
 from .vocabulary import pollutant
 from .yamlio import position
 
@@ -332,14 +333,14 @@ def resolve(spec: Spec, table: FactorTable, region: str, season: str, where: str
         if row is None:
             missing.append("local_share")
         else:
-            local, used = row.value / 100.0, [row.id]
+            local, used = row.value * conversion(row.unit, "dimensionless"), [row.id]
     if needs_shares:
         rows = {p: _default(table, spec.pollutant, f"share.{p}", region, season) for p in _PRECURSORS}
         found = {p: r for p, r in rows.items() if r is not None}
         if not found:
             missing.append("shares")
         else:
-            shares = {p: r.value / 100.0 for p, r in found.items()}
+            shares = {p: r.value * conversion(r.unit, "dimensionless") for p, r in found.items()}
             used += [r.id for r in found.values()]
     if missing:
         raise ScenarioError(

@@ -318,3 +318,31 @@ def test_check_exit_0_when_met_and_run_prints_the_table(tmp_path):
 def test_check_exit_2_on_bad_air_quality(tmp_path):
     done = _cli(tmp_path, plan({**CITY, "local_share": "150%"}), "check")
     assert done.returncode == 2 and "scenario.air_quality.PM2.5.local_share" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_run_out_writes_air_quality_csv(tmp_path):
+    import pandas as pd
+
+    done = _cli(tmp_path, plan(CITY, a_measures=[cut(200)]), "run", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(tmp_path / "out" / "air_quality.csv", encoding="utf-8-sig")
+    # 40 x 0.5 x 0.2 x 200 / 2000 = 0.4
+    assert frame.loc[0, "area"] == "TOTAL" and frame.loc[0, "change_local_ugm3"] == pytest.approx(0.4)
+
+
+def test_cited_regional_default_fills_local_share_and_is_named():
+    # shipped table: Hebei heating-season local share 57.05% (代武俊 et al. 2024, midpoint of 51.11-62.99%)
+    data = plan({"observed": "60 ug/m3", "shares": {"SO2": "20%"}, "target": "-5%"}, a_measures=[cut(200)])
+    data.update(region="hebei", period={"start": "2017-10-01", "end": "2018-03-31"})
+    result = load_scenario(data).run()
+    row = result.air_quality().iloc[0]
+    # 60 x 0.5705 x 0.2 x 200 / 2000 = 0.6846
+    assert row["change_local_ugm3"] == pytest.approx(0.6846)
+    assert any("air_quality.PM2.5.local_share.hebei.heating" in n for n in result._air_quality.notes)
+
+
+def test_no_default_for_a_region_without_a_cited_row():
+    data = plan({"observed": "60 ug/m3", "shares": {"SO2": "20%"}, "target": "-5%"})
+    data.update(region="shanxi")
+    with pytest.raises(ScenarioError, match="no cited default local_share for PM2.5 in region 'shanxi'"):
+        load_scenario(data).run().air_quality()
