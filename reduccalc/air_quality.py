@@ -112,6 +112,12 @@ def mean_for_share(share: Floats, gsd: Floats, threshold: float) -> np.ndarray:
     return np.exp(np.log(threshold) - sigma * ndtri(share) + sigma ** 2 / 2)  # type: ignore[no-any-return]
 
 
+def at_or_below(value: Floats, bound: Floats) -> np.ndarray:
+    """``value <= bound`` within rounding (a projection equal to its target meets it); False against NaN or -inf."""
+    finite = np.nan_to_num(np.abs(bound), nan=0.0, posinf=0.0)
+    return np.asarray(value <= bound + TOLERANCE * np.maximum(1.0, finite))
+
+
 # --------------------------------------------------------------------------------------------- input
 
 class ConcentrationKind(Kind):
@@ -369,6 +375,7 @@ class AirQuality:
     table: pd.DataFrame
     notes: list[str]
     inverse: pd.DataFrame
+    required: np.ndarray = field(default_factory=lambda: np.empty(0))  # highest mean meeting every target [µg/m³]
 
 
 @dataclass
@@ -465,24 +472,19 @@ def evaluate(result: Result) -> AirQuality:
     limit, day_columns = _day_limits(found, projected, notes)
     table["target_ugm3"] = target
     required = np.fmin(target, limit)
-    has_target = ~np.isnan(required) | np.array([_has_day_target(a.spec) for a in found])
-    met = projected <= required + TOLERANCE * np.maximum(1.0, np.abs(required))
+    has_target = ~np.isnan(required)
+    met = at_or_below(projected, required)
     table["met"] = pd.Series(met, dtype=object).where(has_target, None)
-    gap = np.where(has_target & ~met, projected - required, 0.0)
-    table["shortfall_ugm3"] = np.where(np.isnan(required) & has_target, math.inf, gap)
+    table["shortfall_ugm3"] = np.where(has_target & ~met, projected - required, 0.0)
     for column, values in day_columns.items():
         table[column] = values
     notes += _notes(found, cuts, projected, target, observed)
     inverse = _inverse(found, table["shortfall_ugm3"].to_numpy(), local, rates, tonnes, baselines)
-    return AirQuality(table, notes, inverse)
-
-
-def _has_day_target(spec: Spec) -> bool:
-    return spec.good_days.get("target") is not None or spec.heavy_days.get("target") is not None
+    return AirQuality(table, notes, inverse, required)
 
 
 def _day_limits(found: list[_Area], projected: np.ndarray, notes: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
-    """The highest mean [µg/m³] meeting each area's day targets (NaN: none; NaN with a target: out of reach),
+    """The highest mean [µg/m³] meeting each area's day targets (NaN: none; -inf: out of reach),
     and the day-share columns [%]."""
     n = len(found)
     limit = np.full(n, math.nan)
@@ -520,8 +522,8 @@ def _day_limits(found: list[_Area], projected: np.ndarray, notes: list[str]) -> 
             columns["heavy_days_target_pct"][i] = 100.0 * heavy_target
             bounds.append(_bound(1.0 - heavy_target + extra, gsd, heavy_at))
         if bounds:
-            limit[i] = math.nan if any(math.isnan(b) for b in bounds) else min(bounds)
-            if math.isnan(limit[i]):
+            limit[i] = min(bounds)
+            if limit[i] == -math.inf:
                 notes.append(f"{a.name} {spec.pollutant}: a day target is out of reach of {spec.pollutant} "
                              f"measures: the days counted against other pollutants (good days lost "
                              f"{100 * lost:.1f}%, heavy days {100 * extra:.1f}%) leave no room")
@@ -529,9 +531,9 @@ def _day_limits(found: list[_Area], projected: np.ndarray, notes: list[str]) -> 
 
 
 def _bound(share: float, gsd: np.float64, threshold: float) -> float:
-    """Mean [µg/m³] at which ``share`` of days are <= ``threshold``; NaN when the share is 100 % or more."""
+    """Mean [µg/m³] at which ``share`` of days are <= ``threshold``; -inf when the share is 100 % or more."""
     if share >= 1.0:
-        return math.nan
+        return -math.inf
     return float(mean_for_share(np.float64(share), gsd, threshold))
 
 
@@ -584,6 +586,95 @@ def _inverse(found: list[_Area], shortfall: np.ndarray, local: np.ndarray, rates
             rows.append({"area": a.name, "pollutant": a.spec.pollutant, "precursor": p, "extra_t": float(extra),
                          "mix": "current mix" if by_mix else "alone", "reachable": bool(extra <= room + TOLERANCE)})
     return pd.DataFrame(rows, columns=INVERSE_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------- uncertainty
+
+SIMULATE_COLUMNS = ["area", "pollutant", "projected_p5", "projected_p50", "projected_p95", "required_ugm3", "p_met"]
+
+
+def simulate(scenario: Any, draws: int = 1000, seed: int | None = None) -> pd.DataFrame:
+    """P(met) of every concentration and day target, by Monte Carlo.
+
+    Each draw takes the emission factors (as :func:`reduccalc.uncertainty.simulate`
+    draws them, the same streams for the same seed), the cited regional
+    defaults used for ``local_share`` and ``shares`` within their ranges (as
+    factor rows of the table), and, where the block gives ``weather_spread``,
+    a normal weather factor on the projected mean (1 sd = the spread).
+    Values the block gives itself are held fixed.
+
+    Returns
+    -------
+    DataFrame
+        area, pollutant, projected_p5, projected_p50, projected_p95 [µg/m³],
+        required_ugm3 (the highest mean meeting every target of the area;
+        -inf when a day target is out of reach, NaN without a target),
+        p_met (share of draws at or below it; NaN without a target).
+    """
+    from .uncertainty import STREAM_BLOCK, check_draws, entropy_of, factor_space, linear_model, scenario_model
+
+    draws = check_draws(draws)
+    entropy = entropy_of(seed)
+    parts = scenario_model(scenario)
+    found = areas(parts.result)
+    if not found:
+        return pd.DataFrame(columns=SIMULATE_COLUMNS)
+    defaults = sorted({i for a in found for i in a.resolved.sources})
+    space = factor_space(scenario.table, [*parts.result.ledger["factor_id"], *defaults])
+    model = linear_model(parts.result.ledger, parts.groups, space)
+    factors = np.hstack([space.sample(entropy, block, min(STREAM_BLOCK, draws - start))
+                         for block, start in enumerate(range(0, draws, STREAM_BLOCK))])
+    column = {factor_id: i for i, factor_id in enumerate(space.ids)}
+    keys = {key: i for i, key in enumerate(zip(parts.groups.frame["county"], parts.groups.frame["pollutant"]))}
+    required = evaluate(parts.result).required
+    rows = []
+    for i, a in enumerate(found):
+        projected = _projected_draws(a, model, factors, keys, column, scenario.table, draws)
+        if a.spec.weather_spread:
+            projected = projected * (1.0 + a.spec.weather_spread * _normal(entropy, f"weather:{a.name}:{a.spec.pollutant}",
+                                                                           draws))
+        p5, p50, p95 = np.percentile(projected, [5.0, 50.0, 95.0])
+        bound = required[i]
+        p_met = math.nan if math.isnan(bound) else float(at_or_below(projected, bound).mean())
+        rows.append({"area": a.name, "pollutant": a.spec.pollutant, "projected_p5": p5, "projected_p50": p50,
+                     "projected_p95": p95, "required_ugm3": bound, "p_met": p_met})
+    return pd.DataFrame(rows, columns=SIMULATE_COLUMNS)
+
+
+def _projected_draws(a: _Area, model: Any, factors: np.ndarray, keys: dict[tuple[str, str], int],
+                     column: dict[str, int], table: FactorTable, draws: int) -> np.ndarray:
+    """One area's projected mean in every draw [µg/m³]."""
+    groups = [keys.get((a.name, p), -1) for p in a.precursors]
+    tonnes = np.zeros((len(a.precursors), draws))
+    present = [j for j, g in enumerate(groups) if g >= 0]
+    if present:
+        index = [groups[j] for j in present]
+        tonnes[present] = np.asarray(model.coef[index] @ factors) + model.fixed[index][:, None]
+    spec = a.spec
+
+    def drawn(quantity: str, fixed: float) -> np.ndarray:
+        used = [i for i in a.resolved.sources if table.rows[i].quantity == quantity]
+        if not used:
+            return np.full(draws, fixed)
+        return factors[column[used[0]]] * conversion(table.rows[used[0]].unit, "dimensionless")  # type: ignore[no-any-return]
+
+    local = drawn("local_share", a.resolved.local_share or 0.0)
+    regional = regional_change(spec.observed, local, spec.regional_change)
+    if spec.sensitivity is not None:
+        rates = np.array([spec.sensitivity[p] for p in a.precursors])
+        return spec.observed - (rates[:, None] * tonnes).sum(axis=0) - regional  # type: ignore[no-any-return]
+    shares = np.array([drawn(f"share.{p}", (a.resolved.shares or {})[p]) for p in a.precursors])
+    shares = shares / np.maximum(1.0, shares.sum(axis=0))  # drawn shares never split more than the whole
+    cuts = np.divide(tonnes, a.baseline_t[:, None], out=np.zeros_like(tonnes), where=a.baseline_t[:, None] > 0)
+    return spec.observed - local_change(spec.observed, local, shares.T, cuts.T) - regional  # type: ignore[no-any-return]
+
+
+def _normal(entropy: int, key: str, draws: int) -> np.ndarray:
+    """Standard normal draws of their own stream (seed and ``key``)."""
+    from .uncertainty import _stream_key
+
+    seed = np.random.SeedSequence(entropy, spawn_key=(1 << 30, _stream_key(key)))
+    return np.random.default_rng(seed).standard_normal(draws)
 
 
 # --------------------------------------------------------------------------------------------- text

@@ -236,6 +236,11 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     if not _machine_output(table, args.format):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
+        if scenario.air_quality or any(c.air_quality for c in scenario.counties):
+            from .air_quality import simulate
+
+            print("\nair quality (µg/m³; P(met) of concentration and day targets):")
+            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))
     return 0
 
 

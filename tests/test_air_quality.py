@@ -346,3 +346,58 @@ def test_no_default_for_a_region_without_a_cited_row():
     data.update(region="shanxi")
     with pytest.raises(ScenarioError, match="no cited default local_share for PM2.5 in region 'shanxi'"):
         load_scenario(data).run().air_quality()
+
+
+def test_unreachable_day_target_is_short_even_when_the_concentration_target_holds(table):
+    county = {"observed": "50 ug/m3", "local_share": "60%", "shares": {"SO2": "50%"}, "daily_gsd": 1.9,
+              "target": "60 ug/m3", "good_days": {"observed": "40%", "target": "65%"}}
+    row = load_scenario(plan(county_a=county), table=table).run().air_quality().iloc[0]
+    assert row["met"] is False and row["shortfall_ugm3"] == math.inf
+
+
+# ------------------------------------------------------------------------------------ uncertainty
+
+def test_simulate_without_ranges_is_the_deterministic_answer(table):
+    from reduccalc.air_quality import simulate
+
+    data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    frame = simulate(load_scenario(data, table=table), draws=200, seed=1).iloc[0]
+    # inline custom factors are fixed: every draw is 37.5 µg/m³ against 35 -> P(met) 0
+    assert frame["projected_p5"] == pytest.approx(37.5) and frame["projected_p95"] == pytest.approx(37.5)
+    assert frame["required_ugm3"] == pytest.approx(35.0) and frame["p_met"] == 0.0
+
+
+def test_simulate_weather_band_gives_the_normal_probability(table):
+    from reduccalc.air_quality import simulate
+
+    # projected 37.5 vs 35 with a 10% (1 sd) weather spread: P(37.5 x (1 + 0.1 z) <= 35) = Phi(-2/3) = 0.252
+    data = plan({**CITY, "regional_change": "-10%", "weather_spread": "10%"},
+                a_measures=[cut(100), cut(200, "NOx")])
+    frame = simulate(load_scenario(data, table=table), draws=20000, seed=3).iloc[0]
+    assert frame["p_met"] == pytest.approx(stats.norm.cdf(-2 / 3), abs=0.01)
+    assert frame["projected_p50"] == pytest.approx(37.5, abs=0.1)
+
+
+def test_simulate_draws_a_cited_local_share_within_its_range():
+    from reduccalc.air_quality import simulate
+
+    # Hebei heating local share uniform 51.11-62.99%: with every SO2 removed and shares SO2 100%,
+    # projected = 60 x (1 - L): P5 and P95 are 60 x (1 - L) at L's 95th and 5th percentiles
+    data = plan({"observed": "60 ug/m3", "shares": {"SO2": "100%"}, "target": "27 ug/m3"},
+                a_measures=[cut(1000)], b_measures=[cut(1000)])
+    data.update(region="hebei", period={"start": "2017-10-01", "end": "2018-03-31"})
+    frame = simulate(load_scenario(data), draws=4000, seed=2).iloc[0]
+    low, high = 0.5111, 0.6299
+    assert frame["projected_p5"] == pytest.approx(60 * (1 - (low + 0.95 * (high - low))), abs=0.1)
+    assert frame["projected_p95"] == pytest.approx(60 * (1 - (low + 0.05 * (high - low))), abs=0.1)
+    # met when L >= 0.55: P = (0.6299 - 0.55) / (0.6299 - 0.5111) = 0.6726
+    assert frame["p_met"] == pytest.approx(0.6726, abs=0.03)
+
+
+def test_uncertainty_prints_air_quality_p_met(tmp_path):
+    data = plan({**CITY, "regional_change": "-10%", "weather_spread": "10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    done = _cli(tmp_path, data, "uncertainty", "--draws", "2000", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    assert "P(met) of concentration and day targets" in done.stdout
+    line = next(li for li in done.stdout.splitlines() if li.lstrip().startswith("TOTAL") and "PM2.5" in li)
+    assert float(line.split()[-1]) == pytest.approx(0.25, abs=0.03)  # Phi(-2/3)
