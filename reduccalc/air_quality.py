@@ -677,6 +677,52 @@ def _normal(entropy: int, key: str, draws: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(draws)
 
 
+# --------------------------------------------------------------------------------------------- optimisation
+
+@dataclass(frozen=True)
+class Constraints:
+    """Concentration and day targets as linear rows on the (county x pollutant) reductions of
+    :class:`reduccalc.uncertainty.Groups`: ``weights @ reductions >= needed``.
+
+    Attributes
+    ----------
+    weights : ndarray
+        targets x groups: local fall per tonne of each group's reduction [µg/m³/t].
+    needed : ndarray
+        Local fall each target needs: observed - regional fall - highest mean meeting it [µg/m³].
+    labels : DataFrame
+        county (the area), pollutant (``"PM2.5 µg/m³"``), target_pct (NaN), one row per target.
+    """
+
+    weights: np.ndarray
+    needed: np.ndarray
+    labels: pd.DataFrame
+
+
+def constraints(result: Result, groups: Any) -> Constraints:
+    """The air-quality targets of ``result`` as rows on ``groups`` (targets out of reach are left to the
+    report: their row asks for the whole observed mean, which local measures cannot remove)."""
+    found = areas(result)
+    aq = evaluate(result)
+    keys = {key: i for i, key in enumerate(zip(groups.frame["county"], groups.frame["pollutant"]))}
+    rows, needed, labels = [], [], []
+    for i, a in enumerate(found):
+        if math.isnan(aq.required[i]):
+            continue
+        row = np.zeros(len(groups.frame))
+        for j, p in enumerate(a.precursors):
+            g = keys.get((a.name, p))
+            if g is not None and (a.spec.sensitivity is not None or a.baseline_t[j] > 0):
+                row[g] = a.spec.sensitivity[p] if a.spec.sensitivity is not None else (
+                    a.spec.observed * (a.resolved.local_share or 0.0) * (a.resolved.shares or {})[p] / a.baseline_t[j])
+        regional = float(aq.table["change_regional_ugm3"].iloc[i])
+        rows.append(row)
+        needed.append(a.spec.observed - regional - max(aq.required[i], 0.0))
+        labels.append({"county": a.name, "pollutant": f"{a.spec.pollutant} µg/m³", "target_pct": math.nan})
+    return Constraints(np.array(rows).reshape(len(rows), len(groups.frame)), np.array(needed),
+                       pd.DataFrame(labels, columns=["county", "pollutant", "target_pct"]))
+
+
 # --------------------------------------------------------------------------------------------- text
 
 LABELS = {"observed_ugm3": "observed µg/m³", "change_local_ugm3": "local fall", "change_regional_ugm3":

@@ -401,3 +401,36 @@ def test_uncertainty_prints_air_quality_p_met(tmp_path):
     assert "P(met) of concentration and day targets" in done.stdout
     line = next(li for li in done.stdout.splitlines() if li.lstrip().startswith("TOTAL") and "PM2.5" in li)
     assert float(line.split()[-1]) == pytest.approx(0.25, abs=0.03)  # Phi(-2/3)
+
+
+# ------------------------------------------------------------------------------------ optimisation
+
+def candidate(pollutant: str, most: str) -> dict:
+    return {"id": f"more-{pollutant}", "scale": "activity", "max": most, "unit_cost": "100 CNY",
+            "measure": {"type": "custom", "emission_factors": {pollutant: "1 t/t"}}}
+
+
+def test_optimize_meets_a_concentration_target_at_least_cost(table):
+    # 37.5 µg/m³ vs 35: the local fall must grow by 2.5. SO2 buys 40 x 0.5 x 0.2 / 2000 = 0.002 µg/m³/t, NOx
+    # 0.0015, both 100 CNY/t: SO2 first, up to A's 900 t left (1000 t baseline - 100 cut) = 1.8 µg/m³, then
+    # NOx 0.7 / 0.0015 = 466.7 t. Cost 136,667 CNY.
+    data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    data["counties"]["A"]["candidates"] = [candidate("SO2", "5000 t"), candidate("NOx", "5000 t")]
+    result = load_scenario(data, table=table).optimize()
+    assert result.feasible
+    amounts = dict(zip(result.table["candidate"], result.table["amount"]))
+    assert amounts["more-SO2"] == pytest.approx(900.0, rel=1e-6)
+    assert amounts["more-NOx"] == pytest.approx(0.7 / 0.0015, rel=1e-6)
+    assert result.cost == pytest.approx(100 * (900 + 0.7 / 0.0015), rel=1e-6)
+    row = result.targets[result.targets["pollutant"] == "PM2.5 µg/m³"].iloc[0]
+    assert row["met"] and row["needed_t"] == pytest.approx(3.0) and row["before_t"] == pytest.approx(0.5)
+    assert "µg/m³ of local fall" in result.report()
+
+
+def test_optimize_best_effort_when_the_candidates_fall_short(table):
+    data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    data["counties"]["A"]["candidates"] = [candidate("SO2", "100 t")]
+    result = load_scenario(data, table=table).optimize()
+    row = result.targets.iloc[0]
+    # 100 t more SO2 adds 0.2 µg/m³: 0.7 of the 3.0 needed, 2.3 short
+    assert not result.feasible and row["after_t"] == pytest.approx(0.7) and row["shortfall_t"] == pytest.approx(2.3)
