@@ -723,6 +723,36 @@ def constraints(result: Result, groups: Any) -> Constraints:
                        pd.DataFrame(labels, columns=["county", "pollutant", "target_pct"]))
 
 
+# --------------------------------------------------------------------------------------------- figure
+
+def plot(result: Result) -> Any:
+    """Observed, projected and target concentration [µg/m³] by area: a ``Figure``.
+
+    Grey bar the observed mean, coloured bar the projection (green met, red
+    short, grey without a target), black tick the target (the highest mean
+    meeting every target of the area, day targets included).
+    """
+    from .report.figures import MET_COLOR, NO_TARGET_COLOR, SHORT_COLOR, _matplotlib, use_cjk_font
+
+    plt = _matplotlib()
+    use_cjk_font()
+    aq = result._air_quality
+    table = aq.table
+    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.6 * len(table)), layout="constrained")
+    positions = np.arange(len(table))[::-1].astype(float)
+    ax.barh(positions + 0.2, table["observed_ugm3"], height=0.4, color="#ced4da", label="observed")
+    colors = [NO_TARGET_COLOR if met is None else MET_COLOR if met else SHORT_COLOR for met in table["met"]]
+    ax.barh(positions - 0.2, table["projected_ugm3"], height=0.4, color=colors, label="projected")
+    for y, bound in zip(positions, aq.required):
+        if np.isfinite(bound):
+            ax.plot([bound, bound], [y - 0.45, y + 0.45], color="black", lw=2)
+    ax.set_yticks(positions, [f"{a} {p}" for a, p in zip(table["area"], table["pollutant"])])
+    ax.set_xlabel("µg/m³; black tick = target")
+    ax.set_title(f"{result.scenario.name}: observed vs projected")
+    ax.legend(loc="lower right")
+    return fig
+
+
 # --------------------------------------------------------------------------------------------- text
 
 LABELS = {"observed_ugm3": "observed µg/m³", "change_local_ugm3": "local fall", "change_regional_ugm3":

@@ -434,3 +434,16 @@ def test_optimize_best_effort_when_the_candidates_fall_short(table):
     row = result.targets.iloc[0]
     # 100 t more SO2 adds 0.2 µg/m³: 0.7 of the 3.0 needed, 2.3 short
     assert not result.feasible and row["after_t"] == pytest.approx(0.7) and row["shortfall_t"] == pytest.approx(2.3)
+
+
+def test_workbook_sheet_and_figure(tmp_path):
+    import openpyxl
+
+    done = _cli(tmp_path, plan(CITY, a_measures=[cut(200)]), "run", "--out", str(tmp_path / "out"), "--plot",
+                str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")["air_quality"]
+    header = [c.value for c in sheet[1]]
+    # 40 - 0.4 = 39.6 projected
+    assert sheet.cell(row=2, column=header.index("projected_ugm3") + 1).value == pytest.approx(39.6)
+    assert (tmp_path / "out" / "air_quality.png").stat().st_size > 1000
