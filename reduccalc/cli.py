@@ -245,11 +245,11 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    from .ensemble import ensemble_verdicts, run_ensemble
+    from .ensemble import ensemble_verdicts, run_ensemble_tables
     from .report.tables import SUMMARY_LABELS, text_table
 
     options = _engine_options(args)
-    table = run_ensemble(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
+    table, air = run_ensemble_tables(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
     if not _machine_output(table, args.format):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
@@ -257,6 +257,9 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         verdicts = ensemble_verdicts(table)
         print("\nper variant (worst shortfall, TOTAL included):")
         print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
+        if len(air):
+            print("\nair quality (µg/m³):")
+            print(text_table(air, floats="{:,.2f}"))
     return 0
 
 

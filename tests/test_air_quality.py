@@ -447,3 +447,14 @@ def test_workbook_sheet_and_figure(tmp_path):
     # 40 - 0.4 = 39.6 projected
     assert sheet.cell(row=2, column=header.index("projected_ugm3") + 1).value == pytest.approx(39.6)
     assert (tmp_path / "out" / "air_quality.png").stat().st_size > 1000
+
+
+def test_ensemble_carries_the_air_quality_tables(table):
+    from reduccalc.ensemble import run_ensemble_tables
+
+    less = load_scenario(plan(CITY, a_measures=[cut(200)]), table=table)
+    more = load_scenario(plan(CITY, a_measures=[cut(400)]), table=table)
+    stacked = run_ensemble_tables({"less": less, "more": more})[1]
+    # 40 x 0.5 x 0.2 x cut / 2000: 0.4 and 0.8 µg/m³
+    assert stacked["variant"].tolist() == ["less", "more"]
+    assert stacked["change_local_ugm3"].tolist() == pytest.approx([0.4, 0.8])
