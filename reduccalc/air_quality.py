@@ -442,7 +442,18 @@ def _check_precursors(name: str, where: str, spec: Spec, precursors: list[str], 
 
 
 def evaluate(result: Result) -> AirQuality:
-    """The air-quality table of a result (see CONTRACT section 7)."""
+    """The air-quality table of a result (see CONTRACT section 7).
+
+    Columns: area, pollutant, observed_ugm3, change_local_ugm3 and
+    change_regional_ugm3 (falls, > 0 lowers the concentration),
+    projected_ugm3 [µg/m³], change_pct (100 x (projected - observed) /
+    observed: negative is a fall), target_ugm3 [µg/m³] (NaN without a
+    concentration target), met (None without any target), shortfall_ugm3
+    [µg/m³] (to the highest mean meeting every target of the area, day
+    targets included; inf when a day target is out of reach), and where an
+    area gives ``daily_gsd``: good_days_pct, good_days_target_pct,
+    heavy_days_pct, heavy_days_target_pct [% of days].
+    """
     found = areas(result)
     if not found:
         return AirQuality(pd.DataFrame(columns=COLUMNS), [], pd.DataFrame(columns=INVERSE_COLUMNS))
@@ -477,7 +488,8 @@ def evaluate(result: Result) -> AirQuality:
     table["met"] = pd.Series(met, dtype=object).where(has_target, None)
     table["shortfall_ugm3"] = np.where(has_target & ~met, projected - required, 0.0)
     for column, values in day_columns.items():
-        table[column] = values
+        if not np.isnan(values).all():  # day columns only where some area configures them
+            table[column] = values
     notes += _notes(found, cuts, projected, target, observed)
     inverse = _inverse(found, table["shortfall_ugm3"].to_numpy(), local, rates, tonnes, baselines)
     return AirQuality(table, notes, inverse, required)

@@ -140,7 +140,10 @@ class Result:
 
     def air_quality(self) -> pd.DataFrame:
         """area, pollutant, observed_ugm3, change_local_ugm3, change_regional_ugm3, projected_ugm3, change_pct,
-        target_ugm3, met, shortfall_ugm3 (+ day shares where configured); see :mod:`reduccalc.air_quality`."""
+        target_ugm3, met, shortfall_ugm3 (+ day shares where configured); area TOTAL for the city.
+
+        Empty without ``air_quality`` blocks; see :func:`reduccalc.air_quality.evaluate` for units.
+        """
         return self._air_quality.table.copy()
 
     @cached_property
