@@ -54,6 +54,7 @@ CONCENTRATION_UNIT = "ug/m^3"
 # 重度污染 or worse, a heavy day), in µg/m³.
 DAY_BREAKPOINTS = {"PM2.5": (75.0, 150.0), "PM10": (150.0, 350.0)}
 AMBIENT = tuple(DAY_BREAKPOINTS)
+_PRECURSORS = ("PM2.5", "PM10", "SO2", "NOx", "NH3", "VOCs", "BC")  # precursors a default share may name
 CUT_WARNING = 0.30  # a precursor cut above this: contribution shares no longer predict the response
 LINEAR_ASSUMPTION = ("linear tier: the concentration falls in proportion to each precursor's contribution share "
                      "(源解析 contribution, not a modelled response; secondary PM2.5 chemistry is non-linear, "
@@ -357,9 +358,6 @@ def resolve(spec: Spec, table: FactorTable, region: str, season: str, where: str
     return Resolved(local, shares, tuple(used))
 
 
-_PRECURSORS = ("PM2.5", "PM10", "SO2", "NOx", "NH3", "VOCs", "BC")
-
-
 def _default(table: FactorTable, ambient: str, quantity: str, region: str, season: str) -> Any:
     """The cited row for exactly this region (a national average is not a city's apportionment)."""
     row = table.find("air_quality", ambient, quantity, kind="parameter", technology=season, region=region)
@@ -398,7 +396,7 @@ def areas(result: Result) -> list[_Area]:
     blocks = [(c.name, f"counties.{c.name}.air_quality", c.air_quality, [c]) for c in scenario.counties
               if c.air_quality]
     if scenario.air_quality:
-        blocks.append((TOTAL, "air_quality", scenario.air_quality, scenario.counties))
+        blocks.append((TOTAL, "scenario.air_quality", scenario.air_quality, scenario.counties))
     found, problems = [], ProblemCollector()
     for name, where, specs, counties in blocks:
         for spec in specs.values():

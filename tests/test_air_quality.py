@@ -458,3 +458,10 @@ def test_ensemble_carries_the_air_quality_tables(table):
     # 40 x 0.5 x 0.2 x cut / 2000: 0.4 and 0.8 µg/m³
     assert stacked["variant"].tolist() == ["less", "more"]
     assert stacked["change_local_ugm3"].tolist() == pytest.approx([0.4, 0.8])
+
+
+def test_errors_at_run_time_name_the_block():
+    data = plan({"observed": "60 ug/m3", "target": "-5%"})
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(data).run().air_quality()
+    assert error.value.first.field == "scenario.air_quality.PM2.5"
