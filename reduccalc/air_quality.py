@@ -746,7 +746,7 @@ def plot(result: Result) -> Any:
 
     plt = _matplotlib()
     use_cjk_font()
-    aq = result._air_quality
+    aq = result.air_quality_report
     table = aq.table
     fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.6 * len(table)), layout="constrained")
     positions = np.arange(len(table))[::-1].astype(float)

@@ -79,10 +79,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
             shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
             print(f"\nupstream (power plants, not netted unless count_upstream): added {shown}")
-        if len(result._air_quality.table):
+        if len(result.air_quality_report.table):
             from .air_quality import text
 
-            print("\n" + text(result._air_quality))
+            print("\n" + text(result.air_quality_report))
     return 0
 
 
@@ -123,7 +123,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     scenario = _scenario(args.scenario, args.target, args.pollutant)
     result = scenario.run()
-    air = result._air_quality
+    air = result.air_quality_report
     air_met = [bool(m) for m in air.table["met"] if m is not None]
     if result.met is None and not air_met:
         raise ScenarioError("no target to check", file=args.scenario,

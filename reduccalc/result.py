@@ -144,10 +144,12 @@ class Result:
 
         Empty without ``air_quality`` blocks; see :func:`reduccalc.air_quality.evaluate` for units.
         """
-        return self._air_quality.table.copy()
+        return self.air_quality_report.table.copy()
 
     @cached_property
-    def _air_quality(self) -> Any:
+    def air_quality_report(self) -> Any:
+        """The air-quality table with its notes (assumptions, warnings) and the inverse answer (tonnes that
+        close each shortfall): a :class:`reduccalc.air_quality.AirQuality`, computed once."""
         from .air_quality import evaluate
 
         return evaluate(self)

@@ -197,7 +197,7 @@ def test_good_day_target_out_of_reach_when_other_pollutants_take_the_days(table)
     result = load_scenario(plan(county_a=county), table=table).run()
     row = result.air_quality().iloc[0]
     assert row["met"] is False and row["shortfall_ugm3"] == math.inf
-    assert any("out of reach" in n for n in result._air_quality.notes)
+    assert any("out of reach" in n for n in result.air_quality_report.notes)
 
 
 # ------------------------------------------------------------------------------------ inverse
@@ -205,7 +205,7 @@ def test_good_day_target_out_of_reach_when_other_pollutants_take_the_days(table)
 def test_inverse_answer_closes_the_gap_when_applied(table):
     data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100, id="s"), cut(200, "NOx", id="n")])
     result = load_scenario(data, table=table).run()
-    inverse = result._air_quality.inverse.set_index("precursor")
+    inverse = result.air_quality_report.inverse.set_index("precursor")
     assert set(inverse.index) == {"SO2", "NOx"} and (inverse["mix"] == "current mix").all()
     # gap: 40 - 40 x 0.5 x (0.2 x 0.05 + 0.3 x 0.05) - 2 = 37.5 vs 35 -> 2.5 µg/m³; the mix gives 0.5 per
     # (100 t SO2 + 200 t NOx), so 5x more: 500 t SO2 and 1000 t NOx
@@ -222,7 +222,7 @@ def test_inverse_without_measures_gives_each_precursor_alone(table):
     # gap 5 µg/m³; SO2 alone: 40 x 0.5 x 0.2 / 2000 t = 0.002 µg/m³/t -> 2500 t, more than the 2000 t there are;
     # NOx alone: 40 x 0.5 x 0.3 / 4000 t = 0.0015 µg/m³/t -> 3333.3 t of 4000
     result = load_scenario(plan(CITY), table=table).run()
-    inverse = result._air_quality.inverse.set_index("precursor")
+    inverse = result.air_quality_report.inverse.set_index("precursor")
     assert inverse.loc["SO2", "extra_t"] == pytest.approx(2500.0) and inverse.loc["SO2", "mix"] == "alone"
     assert inverse.loc["NOx", "extra_t"] == pytest.approx(5 / 0.0015)
     assert not inverse.loc["SO2", "reachable"] and inverse.loc["NOx", "reachable"]
@@ -232,7 +232,7 @@ def test_inverse_without_measures_gives_each_precursor_alone(table):
 
 def test_notes_name_the_assumption_big_cuts_and_weather_spread(table):
     county = {**COUNTY, "weather_spread": "6%"}
-    notes = load_scenario(plan(county_a=county, a_measures=[cut(400)]), table=table).run()._air_quality.notes
+    notes = load_scenario(plan(county_a=county, a_measures=[cut(400)]), table=table).run().air_quality_report.notes
     assert any(n.startswith("linear tier") for n in notes)
     assert any("SO2 40%" in n and "contribution is not response" in n for n in notes)
     # target 47.5 is 2.5 µg/m³ below 50, within ±6% = ±3 µg/m³
@@ -288,7 +288,7 @@ def test_cut_of_a_precursor_without_a_baseline_is_an_error(table):
 
 def test_precursor_without_baseline_and_no_cut_is_said(table):
     city = {**CITY, "shares": {"SO2": "20%", "NH3": "10%"}}
-    notes = load_scenario(plan(city), table=table).run()._air_quality.notes
+    notes = load_scenario(plan(city), table=table).run().air_quality_report.notes
     assert any("no baseline for NH3" in n and "0% cut" in n for n in notes)
 
 
@@ -338,7 +338,7 @@ def test_cited_regional_default_fills_local_share_and_is_named():
     row = result.air_quality().iloc[0]
     # 60 x 0.5705 x 0.2 x 200 / 2000 = 0.6846
     assert row["change_local_ugm3"] == pytest.approx(0.6846)
-    assert any("air_quality.PM2.5.local_share.hebei.heating" in n for n in result._air_quality.notes)
+    assert any("air_quality.PM2.5.local_share.hebei.heating" in n for n in result.air_quality_report.notes)
 
 
 def test_no_default_for_a_region_without_a_cited_row():
