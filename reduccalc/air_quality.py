@@ -636,7 +636,7 @@ def simulate(scenario: Any, draws: int = 1000, seed: int | None = None) -> pd.Da
                          for block, start in enumerate(range(0, draws, STREAM_BLOCK))])
     column = {factor_id: i for i, factor_id in enumerate(space.ids)}
     keys = {key: i for i, key in enumerate(zip(parts.groups.frame["county"], parts.groups.frame["pollutant"]))}
-    required = evaluate(parts.result).required
+    required = parts.result.air_quality_report.required
     rows = []
     for i, a in enumerate(found):
         projected = _projected_draws(a, model, factors, keys, column, scenario.table, draws)
@@ -713,7 +713,7 @@ def constraints(result: Result, groups: Any) -> Constraints:
     """The air-quality targets of ``result`` as rows on ``groups`` (targets out of reach are left to the
     report: their row asks for the whole observed mean, which local measures cannot remove)."""
     found = areas(result)
-    aq = evaluate(result)
+    aq = result.air_quality_report
     keys = {key: i for i, key in enumerate(zip(groups.frame["county"], groups.frame["pollutant"]))}
     rows, needed, labels = [], [], []
     for i, a in enumerate(found):
