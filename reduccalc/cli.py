@@ -79,6 +79,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
             shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
             print(f"\nupstream (power plants, not netted unless count_upstream): added {shown}")
+        if len(result.air_quality_report.table):
+            from .air_quality import text
+
+            print("\n" + text(result.air_quality_report))
     return 0
 
 
@@ -114,22 +118,32 @@ def _listing(names: list[str]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .air_quality import verdict_lines
     from .report.tables import records, verdict
 
     scenario = _scenario(args.scenario, args.target, args.pollutant)
     result = scenario.run()
-    if result.met is None:
+    air = result.air_quality_report
+    air_met = [bool(m) for m in air.table["met"] if m is not None]
+    if result.met is None and not air_met:
         raise ScenarioError("no target to check", file=args.scenario,
-                            hint="add targets to the scenario or pass --target 5%")
+                            hint="add targets (or an air_quality target) to the scenario or pass --target 5%")
+    met = result.met is not False and all(air_met)
     if args.format == "json":
         import json
 
         summary = result.summary()
-        print(json.dumps({"met": result.met, "targets": records(summary[summary["target_pct"].notna()])},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps({"met": met, "targets": records(summary[summary["target_pct"].notna()]),
+                          "air_quality": records(air.table[air.table["met"].notna()]),
+                          "air_quality_notes": air.notes}, ensure_ascii=False, indent=2))
     else:
-        print(verdict(result))
-    return 0 if result.met else 1
+        if result.met is not None:
+            print(verdict(result))
+        if air_met:
+            short = air_met.count(False)
+            print(f"air quality: {'all ' + str(len(air_met)) + ' targets met' if not short else f'{short} of {len(air_met)} targets NOT met'}")
+            print("\n".join([*verdict_lines(air), *[f"note: {n}" for n in air.notes]]))
+    return 0 if met else 1
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -222,15 +236,20 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     if not _machine_output(table, args.format):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
+        if scenario.air_quality or any(c.air_quality for c in scenario.counties):
+            from .air_quality import simulate
+
+            print("\nair quality (µg/m³; P(met) of concentration and day targets):")
+            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))
     return 0
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    from .ensemble import ensemble_verdicts, run_ensemble
+    from .ensemble import ensemble_verdicts, run_ensemble_tables
     from .report.tables import SUMMARY_LABELS, text_table
 
     options = _engine_options(args)
-    table = run_ensemble(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
+    table, air = run_ensemble_tables(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
     if not _machine_output(table, args.format):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
@@ -238,6 +257,9 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         verdicts = ensemble_verdicts(table)
         print("\nper variant (worst shortfall, TOTAL included):")
         print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
+        if len(air):
+            print("\nair quality (µg/m³):")
+            print(text_table(air, floats="{:,.2f}"))
     return 0
 
 

@@ -57,6 +57,7 @@ class Outcome:
 
     summary: pd.DataFrame | None = None
     error: ScenarioError | None = None
+    air_quality: pd.DataFrame | None = None  # the variant's Result.air_quality() (empty without blocks)
 
 
 def summarise_variant(source: str | Scenario, target: float | str | None = None,
@@ -80,7 +81,8 @@ def summarise_variant(source: str | Scenario, target: float | str | None = None,
         scenario = load_scenario(source) if isinstance(source, str) else source
         if target is not None or pollutants:
             scenario = scenario.with_target(target, pollutants)
-        return Outcome(summary=scenario.run().summary())
+        result = scenario.run()
+        return Outcome(summary=result.summary(), air_quality=result.air_quality())
     except ScenarioError as error:
         return Outcome(error=error)
 
@@ -132,6 +134,20 @@ def run_ensemble(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine:
         variant's name is not that file, with ``variants[NAME]`` in front of
         its field. A bad ``target`` or ``pollutants`` is raised before any
         variant runs.
+    """
+    return run_ensemble_tables(variants, engine=engine, scheduler=scheduler, target=target,
+                               pollutants=pollutants)[0]
+
+
+def run_ensemble_tables(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine: str = "numpy",
+                        scheduler: Any = None, target: float | str | None = None,
+                        pollutants: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`run_ensemble`'s table, and the variants' air-quality tables stacked the same way.
+
+    The second table is ``variant`` then :meth:`Result.air_quality
+    <reduccalc.result.Result.air_quality>`'s columns, one block per variant
+    with an ``air_quality`` block, in input order (empty when none has one).
+    Parameters and errors as :func:`run_ensemble`.
     """
     check_engine(engine)
     percent, chosen = target_options(target, pollutants)
@@ -244,10 +260,10 @@ def _run_dask(tasks: list[_Task], target: float | str | None, pollutants: list[s
         return list(client.gather(futures))
 
 
-def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> pd.DataFrame:
-    """Stack the summaries, or raise every variant's problems together."""
+def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stack the summaries and the air-quality tables, or raise every variant's problems together."""
     collector = ProblemCollector()
-    frames = []
+    frames, air = [], []
     for task, outcome in zip(tasks, outcomes):
         if outcome.error is not None:
             error = outcome.error
@@ -264,11 +280,17 @@ def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> pd.DataFrame:
             frame = outcome.summary
             frame.insert(0, "variant", task.name)
             frames.append(frame)
+            if outcome.air_quality is not None and len(outcome.air_quality):
+                air.append(outcome.air_quality.assign(variant=task.name))
     collector.raise_if_any()
     if not frames:
-        return pd.DataFrame({column: pd.Series(dtype=object if column in ("variant", "county", "pollutant", "met")
-                                               else float) for column in ["variant", *SUMMARY_COLUMNS]})
-    return pd.concat([frame for frame in frames if len(frame)] or frames, ignore_index=True)
+        table = pd.DataFrame({column: pd.Series(dtype=object if column in ("variant", "county", "pollutant", "met")
+                                                else float) for column in ["variant", *SUMMARY_COLUMNS]})
+    else:
+        table = pd.concat([frame for frame in frames if len(frame)] or frames, ignore_index=True)
+    stacked = pd.concat(air, ignore_index=True) if air else pd.DataFrame(columns=["variant"])
+    return table, stacked[["variant", *[c for c in stacked.columns if c != "variant"]]]
 
 
-__all__ = ["VERDICT_COLUMNS", "ensemble_verdicts", "run_ensemble", "summarise_variant", "unique_names"]
+__all__ = ["VERDICT_COLUMNS", "ensemble_verdicts", "run_ensemble", "run_ensemble_tables", "summarise_variant",
+           "unique_names"]

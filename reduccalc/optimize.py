@@ -58,12 +58,14 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from .air_quality import Constraints, constraints
 from .calculators import reduction_by_pollutant
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .fields import MISSING, CountKind, Key, Kind, QuantityKind, RawQuantityKind, TextKind, check_mapping
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, translate_measure
 from .measures.production import DaysKind
+from .result import met_threshold
 from .scenario import AnyKind
 from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
 from .units import split_quantity
@@ -433,9 +435,25 @@ def _plan_table(candidates: Sequence[Candidate], amounts: np.ndarray, pollutants
     return table
 
 
-def _targets(groups: Groups, program: _Program, amounts: np.ndarray, draws: _Draws | None) -> pd.DataFrame:
+def _with_air_quality(program: _Program, air: Constraints) -> _Program:
+    """The program with one more row per concentration or day target: the local fall [µg/m³], linear in the
+    groups' reductions (see :func:`reduccalc.air_quality.constraints`)."""
+    w = air.weights
+    return _Program(program.cost, program.most, program.integer, np.vstack([program.matrix, w @ program.matrix]),
+                    np.concatenate([program.upper, np.full(len(w), np.inf)]),
+                    np.concatenate([program.before, w @ program.before]), np.concatenate([program.needed, air.needed]),
+                    np.concatenate([program.threshold, met_threshold(air.needed)]))
+
+
+def _air_draws(draws: _Draws, air: Constraints) -> _Draws:
+    """The draws with the air-quality rows' local falls appended."""
+    return _Draws(np.vstack([draws.before, air.weights @ draws.before]),
+                  np.concatenate([draws.per_unit, np.einsum("ag,gdc->adc", air.weights, draws.per_unit)]))
+
+
+def _targets(labels: pd.DataFrame, program: _Program, amounts: np.ndarray, draws: _Draws | None) -> pd.DataFrame:
     rows = program.targets
-    frame = groups.frame.loc[rows, ["county", "pollutant", "target_pct"]].reset_index(drop=True)
+    frame = labels.loc[rows].reset_index(drop=True)
     after = program.after(amounts)[rows]
     met = after >= program.threshold[rows]
     frame["needed_t"] = program.needed[rows]
@@ -531,10 +549,12 @@ class Plan:
         lines = ["Targets after the additions:"] if len(self.targets) else []
         for row in self.targets.itertuples(index=False):
             status = "met  " if row.met else "SHORT"
-            line = (f"  {status} {row.county} {row.pollutant}: {row.after_t:,.1f} t of {row.needed_t:,.1f} t needed "
-                    f"({row.target_pct:g}%; {row.before_t:,.1f} t before)")
+            unit = "µg/m³ of local fall" if row.pollutant.endswith("µg/m³") else "t"
+            share = "" if math.isnan(row.target_pct) else f"{row.target_pct:g}%; "
+            line = (f"  {status} {row.county} {row.pollutant}: {row.after_t:,.1f} {unit} of {row.needed_t:,.1f} "
+                    f"needed ({share}{row.before_t:,.1f} before)")
             if not row.met:
-                line += f"; short by {row.shortfall_t:,.1f} t at best"
+                line += f"; short by {row.shortfall_t:,.1f} {unit} at best"
             if self.probability is not None:
                 line += f"; met in {row.p_met:.0%} of draws"
             lines.append(line)
@@ -582,10 +602,12 @@ def optimize(scenario: Scenario, *, probability: float | None = None, draws: int
     candidates = check_candidates(scenario)
     chance_level = None if probability is None else _check_probability(probability)
     parts = scenario_model(scenario, [f for c in candidates for f in c.ledger["factor_id"]])
-    program = _program(candidates, parts.groups)
-    draws_made = None if chance_level is None else _draws(parts, candidates, draws, seed)
+    air = constraints(parts.result, parts.groups)
+    program = _with_air_quality(_program(candidates, parts.groups), air)
+    draws_made = None if chance_level is None else _air_draws(_draws(parts, candidates, draws, seed), air)
     amounts = _plan_amounts(program, draws_made, chance_level)
-    targets = _targets(parts.groups, program, amounts, draws_made)
+    labels = pd.concat([parts.groups.frame[["county", "pollutant", "target_pct"]], air.labels], ignore_index=True)
+    targets = _targets(labels, program, amounts, draws_made)
     feasible = bool(targets["met"].all()) and (chance_level is None or bool((targets["p_met"] >= chance_level).all()))
     pollutants = parts.groups.frame.loc[~parts.groups.is_county, "pollutant"].tolist()
     table = _plan_table(candidates, amounts, pollutants)

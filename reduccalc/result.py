@@ -138,6 +138,22 @@ class Result:
         nonzero = (missing["reduction_t"].abs() > 1e-9) | (missing["upstream_t"].abs() > 1e-9)
         return missing[nonzero].reset_index(drop=True)
 
+    def air_quality(self) -> pd.DataFrame:
+        """area, pollutant, observed_ugm3, change_local_ugm3, change_regional_ugm3, projected_ugm3, change_pct,
+        target_ugm3, met, shortfall_ugm3 (+ day shares where configured); area TOTAL for the city.
+
+        Empty without ``air_quality`` blocks; see :func:`reduccalc.air_quality.evaluate` for units.
+        """
+        return self.air_quality_report.table.copy()
+
+    @cached_property
+    def air_quality_report(self) -> Any:
+        """The air-quality table with its notes (assumptions, warnings) and the inverse answer (tonnes that
+        close each shortfall): a :class:`reduccalc.air_quality.AirQuality`, computed once."""
+        from .air_quality import evaluate
+
+        return evaluate(self)
+
     def plot_waterfall(self, county: str, pollutant: str) -> Any:
         """Waterfall of one county's reduction by measure; see :mod:`reduccalc.report.figures`."""
         from .report.figures import plot_waterfall

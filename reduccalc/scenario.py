@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .air_quality import AirQualityKind
 from .calendar import Period
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable, load_local_rows, load_table
@@ -105,6 +106,7 @@ SCENARIO_KEYS = {
                           "a table of county baselines: county, then one column per pollutant"),
     "measures_file": Key(AnyKind("a file name or {path: file.xlsx, sheet: name}", (str, Mapping)), None,
                          "a measure register with a county column"),
+    "air_quality": Key(AirQualityKind(), {}, "the city's observed concentration and targets (CONTRACT section 7)"),
 }
 COUNTY_KEYS = {
     "baseline": Key(PollutantMapKind(BASELINE), {},
@@ -114,6 +116,7 @@ COUNTY_KEYS = {
     "measures_file": Key(AnyKind("a file name or {path: file.xlsx, sheet: name}", (str, Mapping)), None,
                          "a measure register for this county"),
     "candidates": Key(AnyKind("a list of candidate measures", (list,)), []),
+    "air_quality": Key(AirQualityKind(), {}, "the county's observed concentration and targets"),
 }
 
 
@@ -180,6 +183,7 @@ class County:
     candidates: list[Any] = field(default_factory=list)
     line: int | None = None
     baseline_row: tuple[str, int] | None = None  # (table, row) when the baseline is a baselines_file row
+    air_quality: dict[str, Any] = field(default_factory=dict)  # ambient pollutant -> air_quality.Spec
 
 
 @dataclass
@@ -198,6 +202,7 @@ class Scenario:
     checksum: str = ""
     description: str = ""
     registers: list[RegisterRows] = field(default_factory=list)
+    air_quality: dict[str, Any] = field(default_factory=dict)  # the city's (TOTAL): pollutant -> air_quality.Spec
 
     def county(self, name: str) -> County:
         for county in self.counties:
@@ -474,7 +479,7 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                     _check_dates(measure, top["period"], collector, item)
                 measures.append(measure)
         counties.append(County(str(name), values["baseline"], values["targets"], measures, values["candidates"],
-                               line))
+                               line, air_quality=values["air_quality"]))
     if top.get("baselines_file") is not None:
         from .baselines import attach_baselines
 
@@ -487,7 +492,8 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
         registers = attach_registers(data, counties, top.get("period"), base_dir, file, collector, table)
     collector.raise_if_any()
     return Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
-                    top["count_upstream"], file, base_dir, checksum, top["description"], registers)
+                    top["count_upstream"], file, base_dir, checksum, top["description"], registers,
+                    top.get("air_quality", {}))
 
 
 def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None,

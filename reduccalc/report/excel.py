@@ -43,6 +43,7 @@ def write_workbook(result: Result, path: Path) -> None:
         "reductions": result.reductions,
         "ledger": result.ledger,
         "factors": factor_sheet(result),
+        **({"air_quality": result.air_quality()} if len(result.air_quality()) else {}),
         "metadata": pd.DataFrame(list(result.metadata().items()), columns=["key", "value"]),
     }
     with pd.ExcelWriter(path, engine="openpyxl") as writer:

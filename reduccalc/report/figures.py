@@ -161,6 +161,10 @@ def save_plots(result: Result, folder: Path) -> list[str]:
         for county in summary[(summary["pollutant"] == pollutant) & (summary["county"] != "TOTAL")]["county"]:
             name = f"waterfall_{_safe(county)}_{pollutant}.png"
             names.append(_save(plt, plot_waterfall(result, county, pollutant), folder / name))
+    if len(result.air_quality()):
+        from ..air_quality import plot
+
+        names.append(_save(plt, plot(result), folder / "air_quality.png"))
     return [Path(n).name for n in names]
 
 

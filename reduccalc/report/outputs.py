@@ -38,6 +38,8 @@ def write_results(result: Result, out: Path, extra: Callable[[Path], None] | Non
         result.summary().to_csv(staging / "summary.csv", index=False, encoding="utf-8-sig")
         result.reductions.to_csv(staging / "reductions.csv", index=False, encoding="utf-8-sig")
         result.ledger.to_csv(staging / "ledger.csv", index=False, encoding="utf-8-sig")
+        if len(result.air_quality()):
+            result.air_quality().to_csv(staging / "air_quality.csv", index=False, encoding="utf-8-sig")
         write_workbook(result, staging / "results.xlsx")
         (staging / "metadata.json").write_text(json.dumps(result.metadata(), ensure_ascii=False, indent=2),
                                                encoding="utf-8")
