@@ -14,9 +14,13 @@ Library functions return a ``Figure`` and never show it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import unicodedata
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -29,6 +33,7 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                 "Microsoft YaHei", "PingFang SC", "Heiti SC", "SimHei")
 MET_COLOR, SHORT_COLOR, NO_TARGET_COLOR = "#2b8a3e", "#c92a2a", "#868e96"
 _chosen: list[str | None] = []
+_Plot = TypeVar("_Plot", bound=Callable[..., Any])
 
 
 def _matplotlib() -> Any:
@@ -89,6 +94,20 @@ def use_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
     return found
 
 
+def _literal_text(plot: _Plot) -> _Plot:
+    """Draw names as they are: ``$`` in a county name is not the start of a formula (mathtext)."""
+
+    @functools.wraps(plot)
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        plt = _matplotlib()
+        use_cjk_font()  # before the context, which restores every setting it did not get
+        with plt.rc_context({"text.parse_math": False}):
+            return plot(*args, **kwargs)
+
+    return drawn  # type: ignore[return-value]
+
+
+@_literal_text
 def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
     """Waterfall of one county's reduction of ``pollutant`` [t], measure by measure.
 
@@ -119,6 +138,7 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
     return fig
 
 
+@_literal_text
 def plot_targets(result: Result, pollutant: str) -> Figure:
     """Each county's reduction [%] of ``pollutant`` against its target.
 
@@ -150,25 +170,62 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
 def save_plots(result: Result, folder: Path) -> list[str]:
     """Save the targets chart per pollutant and a waterfall per county and pollutant as PNG.
 
-    Returns the file names written.
+    Returns the file names written (see :func:`figure_files`).
     """
     plt = _matplotlib()
     folder = Path(folder)
     names = []
+    for pollutant, county, name in figure_files(result):
+        fig = plot_targets(result, pollutant) if county is None else plot_waterfall(result, county, pollutant)
+        fig.savefig(folder / name, dpi=110)
+        plt.close(fig)
+        names.append(name)
+    return names
+
+
+def figure_files(result: Result) -> list[tuple[str, str | None, str]]:
+    """(pollutant, county or None for the targets chart, file name) of every figure :func:`save_plots` writes.
+
+    Names are ``targets_<pollutant>.png`` and ``waterfall_<county>_<pollutant>.png``
+    with letters, digits, ``-``, ``_`` and ``.`` kept; a name changed to fit
+    (other characters as ``_``, cut to a length every file system takes)
+    ends in a short hash of the original, and a name equal to an earlier one
+    (also where case does not count) gets the hash too, so no figure
+    overwrites another.
+    """
     summary = result.summary()
+    taken: set[str] = set()
+    files: list[tuple[str, str | None, str]] = []
     for pollutant in summary["pollutant"].unique():
-        names.append(_save(plt, plot_targets(result, pollutant), folder / f"targets_{pollutant}.png"))
+        part = _name_part(pollutant, POLLUTANT_BYTES)
+        files.append((pollutant, None, _unique(f"targets_{part}", pollutant, taken)))
         for county in summary[(summary["pollutant"] == pollutant) & (summary["county"] != "TOTAL")]["county"]:
-            name = f"waterfall_{_safe(county)}_{pollutant}.png"
-            names.append(_save(plt, plot_waterfall(result, county, pollutant), folder / name))
-    return [Path(n).name for n in names]
+            stem = f"waterfall_{_name_part(county, COUNTY_BYTES)}_{part}"
+            files.append((pollutant, county, _unique(stem, f"{county}\0{pollutant}", taken)))
+    return files
 
 
-def _save(plt: Any, fig: Figure, path: Path) -> str:
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+COUNTY_BYTES, POLLUTANT_BYTES = 120, 40  # in UTF-8; with the rest a name stays well under 255 bytes
 
 
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _name_part(text: str, limit: int) -> str:
+    """``text`` as part of a file name, at most ``limit`` bytes, with a hash of ``text`` when changed."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+    if safe == text and len(safe.encode()) <= limit:
+        return safe
+    cut = safe.encode()[:limit - 9].decode("utf-8", "ignore")
+    return f"{cut}-{_digest(text)}"
+
+
+def _unique(stem: str, original: str, taken: set[str]) -> str:
+    """``stem``.png, with a hash of ``original`` when a name taken before is the same but for case."""
+    key = unicodedata.normalize("NFC", stem).casefold()
+    if key in taken:
+        stem = f"{stem}-{_digest(original)}"
+        key = unicodedata.normalize("NFC", stem).casefold()
+    taken.add(key)
+    return f"{stem}.png"
