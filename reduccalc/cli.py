@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = _scenario(args.scenario).run()
     summary = result.summary()
-    if args.out or args.plot:
+    if args.out is not None or args.plot is not None:
         _write(result, args)
     if not _machine_output(summary, args.format):
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")

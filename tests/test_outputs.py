@@ -464,3 +464,20 @@ def test_figure_file_names_are_stable_and_hash_the_original():
     taken: set[str] = set()
     assert figures._unique("x", "x", taken) == "x.png"
     assert figures._unique("X", "X", taken) == f"X-{figures._digest('X')}.png"
+
+
+def test_a_folder_named_like_one_of_our_files_is_never_moved(tmp_path, capsys):
+    folder = user_folder(tmp_path / "folder")
+    (folder / "summary.csv").mkdir()
+    (folder / "summary.csv" / "mine.txt").write_text("keep")
+    code, err = run(capsys, folder / "plan.yaml", "--out", folder)
+    assert (code, err) == (2, f"error: --out: cannot write {folder / 'summary.csv'}: "
+                              "a folder of that name is in the way\n")
+    assert (folder / "summary.csv" / "mine.txt").read_text() == "keep"
+    assert listing(folder) == sorted(["summary.csv", *USERS])
+
+
+def test_an_empty_folder_name_is_exit_2(tmp_path, capsys):
+    user_folder(tmp_path)
+    code, err = run(capsys, tmp_path / "plan.yaml", "--out", "")
+    assert (code, err) == (2, "error: --out: the folder's name is empty (for the current folder, give .)\n")

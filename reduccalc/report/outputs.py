@@ -21,6 +21,7 @@ process is gone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -109,6 +110,8 @@ def _folders(out: str | Path | None, plot: str | Path | None) -> list[_Folder]:
     for option, path in (("--out", out), ("--plot", plot)):
         if path is None:
             continue
+        if str(path) == "":
+            raise ScenarioError("the folder's name is empty", field=option, hint="for the current folder, give .")
         path = Path(path)
         same = [f for f in folders if _same_place(f.path, path)]
         if same:
@@ -265,6 +268,8 @@ def _place(folder: _Folder, undo: list[tuple[Path, Path | None]]) -> None:
     for name in [*written.names, MANIFEST]:
         target = folder.path / name
         kept = None
+        if target.is_dir() and not target.is_symlink():  # the user's folder: never moved, never removed
+            raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way", str(target))
         if os.path.lexists(target):
             kept = aside / name
             os.replace(target, kept)
