@@ -15,11 +15,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import ScenarioError
-
 if TYPE_CHECKING:
     from . import calculators
     from .ensemble import run_ensemble
+    from .errors import ScenarioError
     from .factors import FactorTable, load_table
     from .result import Result
     from .scenario import Scenario, load_scenario
@@ -27,10 +26,10 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# imported on first use, so that `import reduccalc.cli` is quick and Ctrl-C while pandas loads reaches main()
+# imported on first use: `python -m reduccalc` starts at once, and Ctrl-C while pandas loads reaches main()
 _LAZY = {"calculators": ".calculators", "run_ensemble": ".ensemble", "FactorTable": ".factors",
          "load_table": ".factors", "Result": ".result", "Scenario": ".scenario", "load_scenario": ".scenario",
-         "ureg": ".units"}
+         "ureg": ".units", "ScenarioError": ".errors"}
 
 
 def __getattr__(name: str) -> Any:
@@ -40,6 +39,7 @@ def __getattr__(name: str) -> Any:
     value = module if name == "calculators" else getattr(module, name)
     globals()[name] = value
     return value
+
 
 __all__ = ["FactorTable", "Result", "Scenario", "ScenarioError", "__version__", "calculators", "load_scenario",
            "load_table", "run_ensemble", "ureg"]
