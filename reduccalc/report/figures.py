@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import textwrap
 import unicodedata
 import warnings
 from collections.abc import Callable
@@ -94,6 +95,11 @@ def use_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
     return found
 
 
+def _wrapped(text: str, width: int = 20) -> str:
+    """``text`` in lines of at most ``width`` characters, so that a long name does not squeeze the plot away."""
+    return textwrap.fill(str(text), width) or str(text)
+
+
 def _literal_text(plot: _Plot) -> _Plot:
     """Draw names as they are: ``$`` in a county name is not the start of a formula (mathtext)."""
 
@@ -119,7 +125,7 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
     reductions = result.reductions
     rows = reductions[(reductions["county"] == county) & (reductions["pollutant"] == pollutant)]
     values = rows["reduction_t"].to_numpy()
-    labels = rows["measure"].tolist()
+    labels = [_wrapped(m) for m in rows["measure"]]
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(values) + 3), 4.5), layout="constrained")
     colors = [MET_COLOR if v >= 0 else SHORT_COLOR for v in values]
@@ -132,7 +138,8 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
         needed = row["target_pct"].iloc[0] / 100 * row["baseline_t"].iloc[0]
         ax.axhline(needed, ls="--", color="black", label=f"target {row['target_pct'].iloc[0]:g}% = {needed:,.1f} t")
     ax.set_ylabel(f"{pollutant} reduction [t]")
-    ax.set_title(f"{county}: {pollutant} reduction by measure\n{result.scenario.name}", fontsize=11)
+    ax.set_title(f"{_wrapped(county, 40)}: {pollutant} reduction by measure\n{_wrapped(result.scenario.name, 60)}",
+                 fontsize=11)
     ax.tick_params(axis="x", rotation=30)
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
     return fig
@@ -154,7 +161,7 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
     colors = [NO_TARGET_COLOR if met is None else MET_COLOR if met else SHORT_COLOR for met in rows["met"]]
     positions = np.arange(len(rows))[::-1]
     ax.barh(positions, rows["reduction_pct"], color=colors)
-    ax.set_yticks(positions, rows["county"].tolist())
+    ax.set_yticks(positions, [_wrapped(c) for c in rows["county"]])
     for y, row in zip(positions, rows.itertuples(index=False)):
         if not np.isnan(row.target_pct):
             ax.plot([row.target_pct, row.target_pct], [y - 0.4, y + 0.4], color="black", lw=2)
@@ -162,7 +169,7 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
             ax.annotate(f"short {row.shortfall_t:,.1f} t", (max(row.reduction_pct, row.target_pct), y),
                         xytext=(4, 0), textcoords="offset points", va="center", color=SHORT_COLOR)
     ax.set_xlabel(f"{pollutant} reduction [% of baseline]; black tick = target")
-    ax.set_title(f"{result.scenario.name}: {pollutant} by county")
+    ax.set_title(f"{_wrapped(result.scenario.name, 60)}: {pollutant} by county")
     ax.margins(x=0.25)
     return fig
 
