@@ -481,3 +481,14 @@ def test_an_empty_folder_name_is_exit_2(tmp_path, capsys):
     user_folder(tmp_path)
     code, err = run(capsys, tmp_path / "plan.yaml", "--out", "")
     assert (code, err) == (2, "error: --out: the folder's name is empty (for the current folder, give .)\n")
+
+
+def test_plot_alone_into_a_results_folder_removes_the_earlier_results_and_says_so(tmp_path, capsys):
+    """The results of an earlier run beside this run's figures would pass for this run's: they go, said."""
+    folder = user_folder(tmp_path / "folder")
+    assert run(capsys, folder / "plan.yaml", "--out", folder)[0] == 0
+    code, err = run(capsys, folder / "plan.yaml", "--plot", folder)
+    assert code == 0, err
+    assert listing(folder) == sorted([*FIGURES, *USERS])
+    assert ("removed ledger.csv, metadata.json, reductions.csv, results.xlsx, summary.csv that an earlier run "
+            f"wrote to {folder} and this one did not") in err
