@@ -12,15 +12,34 @@ the calculators in :mod:`reduccalc.calculators`, and ``run_ensemble`` for many v
 
 from __future__ import annotations
 
-from . import calculators
-from .ensemble import run_ensemble
-from .errors import ScenarioError
-from .factors import FactorTable, load_table
-from .result import Result
-from .scenario import Scenario, load_scenario
-from .units import ureg
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import calculators
+    from .ensemble import run_ensemble
+    from .errors import ScenarioError
+    from .factors import FactorTable, load_table
+    from .result import Result
+    from .scenario import Scenario, load_scenario
+    from .units import ureg
 
 __version__ = "0.1.0"
+
+# imported on first use: `python -m reduccalc` starts at once, and Ctrl-C while pandas loads reaches main()
+_LAZY = {"calculators": ".calculators", "run_ensemble": ".ensemble", "FactorTable": ".factors",
+         "load_table": ".factors", "Result": ".result", "Scenario": ".scenario", "load_scenario": ".scenario",
+         "ureg": ".units", "ScenarioError": ".errors"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'reduccalc' has no attribute {name!r}")
+    module = importlib.import_module(_LAZY[name], __name__)
+    value = module if name == "calculators" else getattr(module, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["FactorTable", "Result", "Scenario", "ScenarioError", "__version__", "calculators", "load_scenario",
            "load_table", "run_ensemble", "ureg"]

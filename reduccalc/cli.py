@@ -12,7 +12,6 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError
@@ -64,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = _scenario(args.scenario).run()
     summary = result.summary()
-    if args.out or args.plot:
+    if args.out is not None or args.plot is not None:
         _write(result, args)
     if not _machine_output(summary, args.format):
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
@@ -87,23 +86,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _write(result: Any, args: argparse.Namespace) -> None:
-    from .report.outputs import write_results
+    """Write ``--out`` and ``--plot``, all or nothing, and say what was written, removed and changed."""
+    from .report.outputs import write_outputs
 
-    def plots(folder: Path) -> None:
-        if args.plot:
-            from .report.figures import save_plots
-
-            save_plots(result, folder)
-
-    if args.out:
-        names = write_results(result, Path(args.out), extra=plots)
-        print(f"wrote {_listing(names)} to {args.out}", file=sys.stderr)
-    if args.plot and args.plot != args.out:
-        from .report.figures import save_plots
-
-        Path(args.plot).mkdir(parents=True, exist_ok=True)
-        written = save_plots(result, Path(args.plot))
-        print(f"wrote {_listing(written)} to {args.plot}", file=sys.stderr)
+    for written in write_outputs(result, out=args.out, plot=args.plot):
+        print(f"wrote {_listing(written.names)} to {written.path}", file=sys.stderr)
+        if written.removed:
+            print(f"removed {_listing(written.removed)} that an earlier run wrote to {written.path} "
+                  "and this one did not", file=sys.stderr)
+        for note in written.notes:
+            print(f"note: results.xlsx: {note}", file=sys.stderr)
 
 
 def _listing(names: list[str]) -> str:
@@ -364,10 +356,10 @@ def _terminate(signum: int, frame: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reduccalc`` command; returns the exit code."""
-    signal.signal(signal.SIGTERM, _terminate)
-    parser = build_parser()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
+        signal.signal(signal.SIGTERM, _terminate)
+        parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
             parser.print_help()
@@ -381,8 +373,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing written", file=sys.stderr)
+    except KeyboardInterrupt as error:
+        from .report.outputs import InterruptedAfterWriting
+
+        done = isinstance(error, InterruptedAfterWriting)
+        print(f"interrupted; {error if done else 'nothing written'}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -90,8 +90,8 @@ def test_out_writes_everything(tmp_path):
     out_dir = tmp_path / "results"
     res = run("run", plan(tmp_path), "--out", out_dir)
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in out_dir.iterdir()) == ["ledger.csv", "metadata.json", "reductions.csv",
-                                                         "results.xlsx", "summary.csv"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [".reduccalc-manifest.json", "ledger.csv", "metadata.json",
+                                                         "reductions.csv", "results.xlsx", "summary.csv"]
     book = openpyxl.load_workbook(out_dir / "results.xlsx", read_only=True)
     assert book.sheetnames == ["summary", "reductions", "ledger", "factors", "metadata"]
     meta = json.loads((out_dir / "metadata.json").read_text(encoding="utf-8"))
@@ -197,9 +197,9 @@ def test_sigterm_mid_write_keeps_previous_results(tmp_path):
     proc = subprocess.Popen([EXE, "run", str(big), "--out", str(out_dir)], env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not list(tmp_path.glob(".results.tmp-*")):
+    while time.time() < deadline and not list(out_dir.glob(".reduccalc-staging-*")):
         time.sleep(0.005)
-    assert list(tmp_path.glob(".results.tmp-*")), "the write never started"
+    assert list(out_dir.glob(".reduccalc-staging-*")), "the write never started"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

@@ -14,9 +14,14 @@ Library functions return a ``Figure`` and never show it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import textwrap
+import unicodedata
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -29,6 +34,7 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                 "Microsoft YaHei", "PingFang SC", "Heiti SC", "SimHei")
 MET_COLOR, SHORT_COLOR, NO_TARGET_COLOR = "#2b8a3e", "#c92a2a", "#868e96"
 _chosen: list[str | None] = []
+_Plot = TypeVar("_Plot", bound=Callable[..., Any])
 
 
 def _matplotlib() -> Any:
@@ -89,6 +95,25 @@ def use_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
     return found
 
 
+def _wrapped(text: str, width: int = 20) -> str:
+    """``text`` in lines of at most ``width`` characters, so that a long name does not squeeze the plot away."""
+    return textwrap.fill(str(text), width) or str(text)
+
+
+def _literal_text(plot: _Plot) -> _Plot:
+    """Draw names as they are: ``$`` in a county name is not the start of a formula (mathtext)."""
+
+    @functools.wraps(plot)
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        plt = _matplotlib()
+        use_cjk_font()  # before the context, which restores every setting it did not get
+        with plt.rc_context({"text.parse_math": False}):
+            return plot(*args, **kwargs)
+
+    return drawn  # type: ignore[return-value]
+
+
+@_literal_text
 def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
     """Waterfall of one county's reduction of ``pollutant`` [t], measure by measure.
 
@@ -100,7 +125,7 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
     reductions = result.reductions
     rows = reductions[(reductions["county"] == county) & (reductions["pollutant"] == pollutant)]
     values = rows["reduction_t"].to_numpy()
-    labels = rows["measure"].tolist()
+    labels = [_wrapped(m) for m in rows["measure"]]
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(values) + 3), 4.5), layout="constrained")
     colors = [MET_COLOR if v >= 0 else SHORT_COLOR for v in values]
@@ -113,12 +138,14 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
         needed = row["target_pct"].iloc[0] / 100 * row["baseline_t"].iloc[0]
         ax.axhline(needed, ls="--", color="black", label=f"target {row['target_pct'].iloc[0]:g}% = {needed:,.1f} t")
     ax.set_ylabel(f"{pollutant} reduction [t]")
-    ax.set_title(f"{county}: {pollutant} reduction by measure\n{result.scenario.name}", fontsize=11)
+    ax.set_title(f"{_wrapped(county, 40)}: {pollutant} reduction by measure\n{_wrapped(result.scenario.name, 60)}",
+                 fontsize=11)
     ax.tick_params(axis="x", rotation=30)
     ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
     return fig
 
 
+@_literal_text
 def plot_targets(result: Result, pollutant: str) -> Figure:
     """Each county's reduction [%] of ``pollutant`` against its target.
 
@@ -134,7 +161,7 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
     colors = [NO_TARGET_COLOR if met is None else MET_COLOR if met else SHORT_COLOR for met in rows["met"]]
     positions = np.arange(len(rows))[::-1]
     ax.barh(positions, rows["reduction_pct"], color=colors)
-    ax.set_yticks(positions, rows["county"].tolist())
+    ax.set_yticks(positions, [_wrapped(c) for c in rows["county"]])
     for y, row in zip(positions, rows.itertuples(index=False)):
         if not np.isnan(row.target_pct):
             ax.plot([row.target_pct, row.target_pct], [y - 0.4, y + 0.4], color="black", lw=2)
@@ -142,37 +169,78 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
             ax.annotate(f"short {row.shortfall_t:,.1f} t", (max(row.reduction_pct, row.target_pct), y),
                         xytext=(4, 0), textcoords="offset points", va="center", color=SHORT_COLOR)
     ax.set_xlabel(f"{pollutant} reduction [% of baseline]; black tick = target")
-    ax.set_title(f"{result.scenario.name}: {pollutant} by county")
+    ax.set_title(f"{_wrapped(result.scenario.name, 60)}: {pollutant} by county")
     ax.margins(x=0.25)
     return fig
 
 
 def save_plots(result: Result, folder: Path) -> list[str]:
-    """Save the targets chart per pollutant and a waterfall per county and pollutant as PNG.
+    """Save the targets chart per pollutant, a waterfall per county and pollutant and, where the scenario has
+    air-quality blocks, ``air_quality.png`` (observed vs projected vs target by area), as PNG.
 
-    Returns the file names written.
+    Returns the file names written (see :func:`figure_files`).
     """
     plt = _matplotlib()
     folder = Path(folder)
     names = []
-    summary = result.summary()
-    for pollutant in summary["pollutant"].unique():
-        names.append(_save(plt, plot_targets(result, pollutant), folder / f"targets_{pollutant}.png"))
-        for county in summary[(summary["pollutant"] == pollutant) & (summary["county"] != "TOTAL")]["county"]:
-            name = f"waterfall_{_safe(county)}_{pollutant}.png"
-            names.append(_save(plt, plot_waterfall(result, county, pollutant), folder / name))
+    for pollutant, county, name in figure_files(result):
+        fig = plot_targets(result, pollutant) if county is None else plot_waterfall(result, county, pollutant)
+        fig.savefig(folder / name, dpi=110)
+        plt.close(fig)
+        names.append(name)
     if len(result.air_quality()):
         from ..air_quality import plot
 
-        names.append(_save(plt, plot(result), folder / "air_quality.png"))
-    return [Path(n).name for n in names]
+        fig = plot(result)
+        fig.savefig(folder / "air_quality.png", dpi=110)
+        plt.close(fig)
+        names.append("air_quality.png")
+    return names
 
 
-def _save(plt: Any, fig: Figure, path: Path) -> str:
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return str(path)
+def figure_files(result: Result) -> list[tuple[str, str | None, str]]:
+    """(pollutant, county or None for the targets chart, file name) of every figure :func:`save_plots` writes.
+
+    Names are ``targets_<pollutant>.png`` and ``waterfall_<county>_<pollutant>.png``
+    with letters, digits, ``-``, ``_`` and ``.`` kept; a name changed to fit
+    (other characters as ``_``, cut to a length every file system takes)
+    ends in a short hash of the original, and a name equal to an earlier one
+    (also where case does not count) gets the hash too, so no figure
+    overwrites another.
+    """
+    summary = result.summary()
+    taken: set[str] = set()
+    files: list[tuple[str, str | None, str]] = []
+    for pollutant in summary["pollutant"].unique():
+        part = _name_part(pollutant, POLLUTANT_BYTES)
+        files.append((pollutant, None, _unique(f"targets_{part}", pollutant, taken)))
+        for county in summary[(summary["pollutant"] == pollutant) & (summary["county"] != "TOTAL")]["county"]:
+            stem = f"waterfall_{_name_part(county, COUNTY_BYTES)}_{part}"
+            files.append((pollutant, county, _unique(stem, f"{county}\0{pollutant}", taken)))
+    return files
 
 
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+COUNTY_BYTES, POLLUTANT_BYTES = 120, 40  # in UTF-8; with the rest a name stays well under 255 bytes
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _name_part(text: str, limit: int) -> str:
+    """``text`` as part of a file name, at most ``limit`` bytes, with a hash of ``text`` when changed."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+    if safe == text and len(safe.encode()) <= limit:
+        return safe
+    cut = safe.encode()[:limit - 9].decode("utf-8", "ignore")
+    return f"{cut}-{_digest(text)}"
+
+
+def _unique(stem: str, original: str, taken: set[str]) -> str:
+    """``stem``.png, with a hash of ``original`` when a name taken before is the same but for case."""
+    key = unicodedata.normalize("NFC", stem).casefold()
+    if key in taken:
+        stem = f"{stem}-{_digest(original)}"
+        key = unicodedata.normalize("NFC", stem).casefold()
+    taken.add(key)
+    return f"{stem}.png"
