@@ -20,6 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .inputfiles import read_bytes
 from .units import parse_unit_checked
 from .vocabulary import POLLUTANTS
 
@@ -31,6 +32,7 @@ REQUIRED = ("id", "category", "quantity", "value", "unit")
 KINDS = ("emission_factor", "parameter")
 DISTRIBUTIONS = ("", "lognormal95", "uniform", "triangular", "normal95")
 SPECIAL_FILES = {"sources.csv", "heating_profile.csv"}
+MAX_FACTOR_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,9 @@ def factors_dir() -> Path:
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    data = read_bytes(path, "factor file", MAX_FACTOR_BYTES)  # problems located where the plan names it
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError("factor file not found", file=str(path)) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError("factor file is not UTF-8", file=str(path)) from None
     reader = csv.DictReader(io.StringIO(text))
