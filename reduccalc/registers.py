@@ -49,7 +49,21 @@ Files
 CSV in UTF-8, with or without BOM (Excel: 另存为 "CSV UTF-8(逗号分隔)"). A
 GBK CSV, which is what Excel's plain "CSV(逗号分隔)" gives on Chinese
 Windows, is rejected with that advice. XLSX (not the old XLS): the first
-sheet, or the one named by ``{path: f.xlsx, sheet: 锅炉}`` or ``f.xlsx#锅炉``.
+sheet, or the one named by ``{path: f.xlsx, sheet: 锅炉}`` or ``f.xlsx#锅炉``,
+read as Excel shows it (:mod:`reduccalc.workbook`): a merged range's value
+(a 完成时间 merged over a batch of rows) fills each of its cells in rows that
+hold other cells; an error cell (``#DIV/0!``, ``#N/A``) or a formula without
+a saved value is an error naming row and column, never an empty cell that
+would take a default.
+
+Paths are relative to the scenario file's folder and must stay in it (or
+its subfolders): absolute paths, ``../`` out of it and symbolic links to
+files elsewhere are refused unless the plan is trusted (``--allow-outside``,
+``load_scenario(..., allow_outside=True)``); only regular files are read (a
+folder, FIFO or device is named as what it is), up to 512 MB for a CSV and
+128 MB for an XLSX (:mod:`reduccalc.inputfiles`). Each file is read once: a
+register named twice (at scenario and county level, or for two counties)
+is an error naming both places, since its rows would count twice.
 
 Chinese names
 -------------
