@@ -43,7 +43,7 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     """A file's text as a message may quote it: escaped, at most ``limit`` characters.
 
     >>> excerpt("PATH=/bin\\x00HOME=/root\\x00" * 3, 12)
-    "'PATH=/bin\\\\x00HO'... (60 characters)"
+    "'PATH=/bin\\\\x00HO'... (63 characters)"
     """
     if len(text) <= limit:
         return repr(text)
