@@ -24,6 +24,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ScenarioError
 
@@ -134,10 +135,11 @@ def read_bytes(path: Path, what: str, limit: int, name: str | None = None, hint:
             raise ScenarioError(f"{shown} is {kind}, not a file")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as file:
-            kind = _kind(os.fstat(file.fileno()).st_mode)  # the same file as stat'ed (no swap in between)
+            status = os.fstat(file.fileno())  # the file opened, as stat'ed (no swap in between)
+            kind = _kind(status.st_mode)
             if kind is not None:
                 raise ScenarioError(f"{shown} is {kind}, not a file")
-            data = file.read(limit + 1)  # not trusting st_size: /proc files say 0
+            data = _read_bounded(file, status.st_size, limit)
     except FileNotFoundError:
         raise ScenarioError(f"{shown} not found (looked for {os.path.abspath(path)})") from None
     except PermissionError:
@@ -149,6 +151,20 @@ def read_bytes(path: Path, what: str, limit: int, name: str | None = None, hint:
         raise ScenarioError(f"{shown} is {_megabytes(max(size, len(data)))}; a {what} is at most "
                             f"{_megabytes(limit)}", hint=hint)
     return data
+
+
+def _read_bounded(file: BinaryIO, size: int, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``file``: as many as its ``size`` says, then on to its end
+    (``/proc`` files say 0, a file may grow), so a file past the limit is seen without reading it all.
+    """
+    data = file.read(min(size, limit) + 1)  # one read of the right size (a read of limit + 1 allocates that much)
+    if len(data) <= size:
+        return data
+    parts, total = [data], len(data)
+    while total <= limit and (part := file.read(min(2**20, limit + 1 - total))):
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
 
 
 def _megabytes(size: int) -> str:
