@@ -185,8 +185,9 @@ class _Builder:
             raise self.error(f"YAML tag {tag!r} is not allowed", node, "scenario files hold plain values only")
         try:
             return construct(node)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            raise self.error(f"cannot read value {excerpt(node.value)} as {tag.rsplit(':', 1)[-1]}", node) from None
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            reason = str(exc) if len(str(exc)) <= 80 else f"not a valid {tag.rsplit(':', 1)[-1]}"  # a long one quotes it
+            raise self.error(f"cannot read value {excerpt(node.value)}: {reason}", node) from None
 
 
 SPREADSHEETS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".et", ".ods")
