@@ -261,7 +261,12 @@ class RegisterSource:
     @property
     def what(self) -> str:
         """The kind of file, for messages."""
-        return "baselines table" if self.field.endswith("baselines_file") else "register"
+        return _what(self.field)
+
+
+def _what(field: str) -> str:
+    """What the file that ``field`` (``measures_file``, ``counties.X.baselines_file`` ...) names is."""
+    return "baselines table" if field.endswith("baselines_file") else "register"
 
 
 @dataclass(frozen=True)
@@ -982,7 +987,6 @@ def register_source(spec: str | Mapping[str, Any], folder: PlanFolder, container
     """
     line, column = position(container, key)
     field = key if county is None else f"counties.{county}.{key}"
-    what = "baselines table" if key == "baselines_file" else "register"
     if isinstance(spec, Mapping):
         checked = check_mapping(spec, {"path": Key(TextKind(), MISSING), "sheet": Key(TextKind(), None)},
                                 path=field, file=file)
@@ -992,7 +996,7 @@ def register_source(spec: str | Mapping[str, Any], folder: PlanFolder, container
         if not folder.join(spec).exists() and "#" in spec:
             name, sheet = spec.rsplit("#", 1)
     try:
-        path = folder.resolve(name, what)
+        path = folder.resolve(name, _what(field))
     except ScenarioError as error:
         raise error.located(file=file, line=line, column=column, field=field) from None
     return RegisterSource(path, spec if isinstance(spec, str) else name, sheet or None, county, field, file, line,
