@@ -30,13 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .inputfiles import PlanFolder, excerpt
 from .ledger import group_codes
 from .registers import (
     Checker,
@@ -81,7 +81,7 @@ def _column(index: int, header: str) -> Column | None:
     try:
         return Column(index, header, "baseline", pollutant(name), unit)
     except ScenarioError as error:
-        raise ScenarioError(f"unknown column {name!r}: neither the county nor a pollutant",
+        raise ScenarioError(f"unknown column {excerpt(name)}: neither the county nor a pollutant",
                             hint=error.first.hint or did_you_mean(name, [*POLLUTANTS, "county"])) from None
 
 
@@ -134,12 +134,12 @@ def _check_counties(counties: np.ndarray, rows: np.ndarray, label: str, problems
     codes, first = group_codes(counties)
     origins = first[codes]  # the first row of each row's county
     for at in np.flatnonzero(given & (origins != np.arange(len(counties)))).tolist():
-        problems.add(int(rows[at]), label, ScenarioError(f"county {counties[at]!r} is also in row "
+        problems.add(int(rows[at]), label, ScenarioError(f"county {excerpt(counties[at])} is also in row "
                                                          f"{rows[origins[at]]}",
                                                          hint="give each county's baseline in one row"))
 
 
-def attach_baselines(data: Mapping[str, Any], counties: list[County], base_dir: Path | None, file: str | None,
+def attach_baselines(data: Mapping[str, Any], counties: list[County], folder: PlanFolder, file: str | None,
                      collector: ProblemCollector) -> None:
     """Give ``counties`` the baselines of the table ``data["baselines_file"]`` names, adding its other counties.
 
@@ -149,15 +149,15 @@ def attach_baselines(data: Mapping[str, Any], counties: list[County], base_dir: 
         The scenario as loaded.
     counties : list of County
         The counties of ``counties:``, checked; changed in place.
-    base_dir : Path, optional
-        Folder that the table's path is relative to.
+    folder : PlanFolder
+        The folder the table's path is relative to, and whether it may lie outside it.
     file : str, optional
         The scenario file, for problems with ``baselines_file`` and ``baseline:``.
     collector : ProblemCollector
         Receives every problem.
     """
-    source = register_source(data["baselines_file"], base_dir, data, "baselines_file", None, file)
     try:
+        source = register_source(data["baselines_file"], folder, data, "baselines_file", None, file)
         found = read_baselines(source)
     except ScenarioError as error:
         collector.add(error)

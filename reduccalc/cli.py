@@ -38,10 +38,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}")
 
 
-def _scenario(path: str, target: str | None = None, pollutants: list[str] | None = None) -> Any:
+def _scenario(args: argparse.Namespace, target: str | None = None, pollutants: list[str] | None = None) -> Any:
+    """The scenario ``args.scenario`` names, with ``--allow-outside``, and the targets of the options."""
     from .scenario import load_scenario
 
-    scenario = load_scenario(path)
+    scenario = load_scenario(args.scenario, allow_outside=args.allow_outside)
     if target is not None or pollutants:
         scenario = scenario.with_target(target, pollutants)
     return scenario
@@ -61,7 +62,7 @@ def _machine_output(frame: Any, fmt: str) -> bool:
 def cmd_run(args: argparse.Namespace) -> int:
     from .report.tables import summary_table
 
-    result = _scenario(args.scenario).run()
+    result = _scenario(args).run()
     summary = result.summary()
     if args.out is not None or args.plot is not None:
         _write(result, args)
@@ -113,7 +114,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .air_quality import verdict_lines
     from .report.tables import records, verdict
 
-    scenario = _scenario(args.scenario, args.target, args.pollutant)
+    scenario = _scenario(args, args.target, args.pollutant)
     result = scenario.run()
     air = result.air_quality_report
     air_met = [bool(m) for m in air.table["met"] if m is not None]
@@ -141,7 +142,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .report.tables import explain_lines
 
-    scenario = _scenario(args.scenario)
+    scenario = _scenario(args)
     if args.county is not None:
         scenario.county(args.county)  # a clear error for an unknown county
     result = scenario.run()
@@ -157,7 +158,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario = _scenario(args.scenario)
+    scenario = _scenario(args)
     ledger = scenario.ledger_builder()
     measures = scenario.measure_count()
     print(f"{args.scenario}: valid ({len(scenario.counties)} counties, {measures} measures, "
@@ -223,7 +224,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     from .report.tables import text_table
 
     options = _engine_options(args)
-    scenario = _scenario(args.scenario)
+    scenario = _scenario(args)
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
     if not _machine_output(table, args.format):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
@@ -260,7 +261,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
     from .report.tables import records, text_table
 
-    plan = _scenario(args.scenario).optimize()
+    plan = _scenario(args).optimize()
     if args.format == "json":
         print(json.dumps({"feasible": plan.feasible, "cost": plan.cost if plan.feasible else None,
                           "plan": records(plan.table)}, ensure_ascii=False, indent=2))
@@ -341,6 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
+    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize"):
+        commands.choices[name].add_argument(
+            "--allow-outside", action="store_true",
+            help="let the plan read files outside its folder (absolute paths, ../, links elsewhere): for plans "
+                 "you trust")
     return parser
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .calendar import HeatingProfile
 from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .inputfiles import read_bytes
 from .units import parse_unit_checked
 from .vocabulary import POLLUTANTS
 
@@ -34,6 +35,7 @@ KINDS = ("emission_factor", "parameter")
 DISTRIBUTIONS = ("", "lognormal95", "uniform", "triangular", "normal95")
 SPECIAL_FILES = {"sources.csv", "heating_profile.csv"}
 NEAR_MISS = 0.8  # an override's subject or technology this close (difflib ratio) to a known one is misspelt
+MAX_FACTOR_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,9 @@ def factors_dir() -> Path:
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    data = read_bytes(path, "factor file", MAX_FACTOR_BYTES)  # problems located where the plan names it
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError("factor file not found", file=str(path)) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError("factor file is not UTF-8", file=str(path)) from None
     reader = csv.DictReader(io.StringIO(text))

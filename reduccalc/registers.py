@@ -49,7 +49,21 @@ Files
 CSV in UTF-8, with or without BOM (Excel: 另存为 "CSV UTF-8(逗号分隔)"). A
 GBK CSV, which is what Excel's plain "CSV(逗号分隔)" gives on Chinese
 Windows, is rejected with that advice. XLSX (not the old XLS): the first
-sheet, or the one named by ``{path: f.xlsx, sheet: 锅炉}`` or ``f.xlsx#锅炉``.
+sheet, or the one named by ``{path: f.xlsx, sheet: 锅炉}`` or ``f.xlsx#锅炉``,
+read as Excel shows it (:mod:`reduccalc.workbook`): a merged range's value
+(a 完成时间 merged over a batch of rows) fills each of its cells in rows that
+hold other cells; an error cell (``#DIV/0!``, ``#N/A``) or a formula without
+a saved value is an error naming row and column, never an empty cell that
+would take a default.
+
+Paths are relative to the scenario file's folder and must stay in it (or
+its subfolders): absolute paths, ``../`` out of it and symbolic links to
+files elsewhere are refused unless the plan is trusted (``--allow-outside``,
+``load_scenario(..., allow_outside=True)``); only regular files are read (a
+folder, FIFO or device is named as what it is), up to 512 MB for a CSV and
+128 MB for an XLSX (:mod:`reduccalc.inputfiles`). Each file is read once: a
+register named twice (at scenario and county level, or for two counties)
+is an error naming both places, since its rows would count twice.
 
 Chinese names
 -------------
@@ -130,6 +144,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -143,11 +158,13 @@ from .calendar import Period
 from .errors import Problem, ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable
 from .fields import FACTOR, MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
+from .inputfiles import PlanFolder, column_label, excerpt, read_bytes
 from .ledger import group_codes
 from .measures import MEASURE_TYPES
 from .measures.batch import PollutantColumns, objects
 from .scenario import County, RegisterRows, check_in_service, check_window
 from .vocabulary import pollutant
+from .workbook import MAX_XLSX_BYTES, open_workbook, sheet_cells
 from .yamlio import position
 
 TYPE_ALIASES = {
@@ -212,6 +229,7 @@ _DATE = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?")
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "是": True, "否": False}
 _CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _FAILED = object()  # a cell whose problem is already recorded
+MAX_CSV_BYTES = 512 * 2**20
 
 
 @dataclass(frozen=True)
@@ -234,8 +252,21 @@ class RegisterSource:
 
     def error(self, message: str, hint: str | None = None) -> ScenarioError:
         """A problem with ``measures_file`` itself, located in the scenario."""
-        return ScenarioError(message, file=self.file, line=self.line, column=self.column, field=self.field,
-                             hint=hint)
+        return self.located(ScenarioError(message, hint=hint))
+
+    def located(self, error: ScenarioError) -> ScenarioError:
+        """``error`` (about the file as a whole) placed at the scenario's line that names the file."""
+        return error.located(file=self.file, line=self.line, column=self.column, field=self.field)
+
+    @property
+    def what(self) -> str:
+        """The kind of file, for messages."""
+        return _what(self.field)
+
+
+def _what(field: str) -> str:
+    """What the file that ``field`` (``measures_file``, ``counties.X.baselines_file`` ...) names is."""
+    return "baselines table" if field.endswith("baselines_file") else "register"
 
 
 @dataclass(frozen=True)
@@ -250,7 +281,7 @@ class Column:
 
     @property
     def label(self) -> str:
-        return f"column {self.header}"
+        return column_label(self.header)
 
 
 @dataclass
@@ -346,7 +377,7 @@ def _check_cell(value: Any, kind: Kind, unit: str | None) -> Any:
     if unit is not None:
         number = _as_number(value)
         if number is None:
-            raise ScenarioError(f"{value!r} is not a number",
+            raise ScenarioError(f"{excerpt(str(value))} is not a number",
                                 hint=f"the header gives the unit [{unit}]; write a plain number")
         return kind.check(f"{number} {unit}")
     try:
@@ -462,58 +493,60 @@ def _check_utf8(data: bytes, name: str) -> None:
                                  "in WPS or LibreOffice choose the encoding UTF-8") from None
 
 
-def _read_csv(source: RegisterSource) -> pd.DataFrame:
+def _read_csv(source: RegisterSource, data: bytes) -> pd.DataFrame:
     if source.sheet is not None:
         raise source.error(f"{source.path.name} is a CSV file and has no sheet {source.sheet!r}",
                            hint="name a sheet after # only for .xlsx workbooks")
-    data = source.path.read_bytes()
     _check_utf8(data, source.name)
     try:
         # the bytes, not a decoded copy: a text buffer holds 4 bytes a character, and pandas would encode it
         # back; categorical: the parser hashes each text once, in C; in one piece (not low_memory's chunks,
         # whose categories would be merged afterwards)
-        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", header=None, dtype="category",
-                           keep_default_na=False, na_filter=False, skip_blank_lines=False, low_memory=False)
+        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", header=None, dtype="category",
+                            keep_default_na=False, na_filter=False, skip_blank_lines=False, low_memory=False)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except pd.errors.ParserError as error:
         match = _CSV_FIELDS.search(str(error))
         if match is None:
-            raise ScenarioError(f"cannot read it as CSV: {str(error).strip()}", file=source.name) from None
+            raise ScenarioError(f"cannot read it as CSV: {excerpt(str(error).strip(), 120)}",
+                                file=source.name) from None
         expected, line, saw = map(int, match.groups())
         raise ScenarioError(f"{saw} cells, but the header has {expected}", file=source.name, line=line,
                             hint="quote cells that contain commas, or add the missing header") from None
+    frame.index = frame.index + 1  # spreadsheet row numbers: the header is row 1
+    return frame
 
 
-def _read_xlsx(source: RegisterSource) -> pd.DataFrame:
-    try:
-        with pd.ExcelFile(source.path, engine="openpyxl") as book:
-            names = [str(name) for name in book.sheet_names]
-            if source.sheet is not None and source.sheet not in names:
-                raise source.error(f"{source.path.name} has no sheet {source.sheet!r}",
-                                   hint=did_you_mean(source.sheet, names) or f"its sheets: {', '.join(names)}")
-            return pd.read_excel(book, sheet_name=source.sheet if source.sheet is not None else 0, header=None,
-                                 dtype=object, keep_default_na=False, na_filter=False)
-    except ScenarioError:
-        raise
-    except Exception as error:  # zipfile, openpyxl and XML parsers raise many kinds for a damaged file
-        raise ScenarioError(f"cannot read it as an XLSX workbook ({type(error).__name__}: {error})",
-                            file=source.name) from None
+def _read_xlsx(source: RegisterSource, data: bytes) -> pd.DataFrame:
+    with open_workbook(data, source.name) as book:
+        names = [str(name) for name in book.sheetnames]
+        if source.sheet is not None and source.sheet not in names:
+            raise source.error(f"{source.path.name} has no sheet {source.sheet!r}",
+                               hint=did_you_mean(source.sheet, names) or f"its sheets: {', '.join(names)}")
+        return sheet_cells(book, source.sheet, source.name)
 
 
 def _read(source: RegisterSource) -> pd.DataFrame:
-    """The whole first (or named) sheet as cells, header included, nothing coerced (a CSV's as texts)."""
-    if not source.path.is_file():
-        raise source.error(f"file {str(source.path)!r} not found", hint="paths are relative to the scenario file")
+    """The first (or named) sheet's cells, header included, nothing coerced (a CSV's as texts).
+
+    The frame's index holds the spreadsheet's row numbers (the header is
+    row 1); an XLSX's holds only rows with a cell filled.
+    """
     suffix = source.path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(source)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(source)
     if suffix in (".xls", ".et"):
         raise source.error(f"{source.path.name}: old {suffix} workbooks are not read",
                            hint="save it as .xlsx, or as 'CSV UTF-8(逗号分隔)'")
-    raise source.error(f"{source.path.name}: unknown register format {suffix!r}", hint="a .csv (UTF-8) or .xlsx file")
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise source.error(f"{source.path.name}: unknown {source.what} format {suffix!r}",
+                           hint="a .csv (UTF-8) or .xlsx file")
+    csv = suffix in (".csv", ".txt")
+    try:
+        data = read_bytes(source.path, source.what, MAX_CSV_BYTES if csv else MAX_XLSX_BYTES, source.name,
+                          hint="split it into several registers" if source.what == "register" else None)
+    except ScenarioError as error:
+        raise source.located(error) from None
+    return _read_csv(source, data) if csv else _read_xlsx(source, data)
 
 
 # ---------------------------------------------------------------- header
@@ -571,7 +604,7 @@ def _parse_column(index: int, header: str) -> Column | None:
         name, unit = header_unit(header)
         path = header_path(name)
     if path is None:
-        raise ScenarioError(f"unknown column {name!r}",
+        raise ScenarioError(f"unknown column {excerpt(name)}",
                             hint=did_you_mean(name, [*_KEYS, *HEADER_ALIASES]) or
                             "a measure key, or a Chinese name from the table in reduccalc.registers")
     key, _, sub = path.partition(".")
@@ -593,7 +626,7 @@ def parse_header(header: Sequence[str], cells: Sequence[_Cells], problems: Probl
         try:
             column = parse(index, text)
         except ScenarioError as error:
-            problems.add(1, f"column {text}", error)
+            problems.add(1, column_label(text), error)
             continue
         if column is None:
             continue
@@ -823,7 +856,7 @@ def _measure_type(value: Any) -> str:
             return name
         if name in TYPE_ALIASES:
             return TYPE_ALIASES[name]
-    raise ScenarioError(f"unknown measure type {text!r}", hint=did_you_mean(text, [*MEASURE_TYPES, *TYPE_ALIASES])
+    raise ScenarioError(f"unknown measure type {excerpt(text)}", hint=did_you_mean(text, [*MEASURE_TYPES, *TYPE_ALIASES])
                         or f"one of {one_of(MEASURE_TYPES)}, or 锅炉淘汰, 煤改电, 煤改气, 淘汰老旧车辆, 错峰生产")
 
 
@@ -834,10 +867,10 @@ def _county_check(source: RegisterSource, counties: Collection[str]) -> Callable
         if source.county is None and name in counties:
             return name
         if source.county is None:
-            raise ScenarioError(f"unknown county {name!r}",
+            raise ScenarioError(f"unknown county {excerpt(name)}",
                                 hint=did_you_mean(name, counties) or f"the scenario's counties: {one_of(counties)}")
         if name != source.county:
-            raise ScenarioError(f"names county {name!r}, but this register belongs to {source.county!r}",
+            raise ScenarioError(f"names county {excerpt(name)}, but this register belongs to {source.county!r}",
                                 hint=f"{source.field} holds only {source.county}'s rows; put rows of several "
                                      "counties in a scenario-level measures_file")
         return name
@@ -884,13 +917,16 @@ def read_cells(source: RegisterSource, layout: str) -> tuple[list[str], list[_Ce
     frame = _read(source)
     if frame.empty:
         raise ScenarioError("the file is empty", file=source.name, line=1, hint=layout)
-    header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()]
-    every = [_Cells.of(frame.iloc[1:, index]) for index in range(frame.shape[1])]
-    filled = np.zeros(len(frame) - 1, dtype=bool)
+    first = int(frame.index[0]) == 1  # an XLSX whose row 1 is empty has no header
+    header = ["" if pd.isna(value) else str(value).strip() for value in frame.iloc[0].tolist()] if first else \
+        [""] * frame.shape[1]
+    body = frame.iloc[1:] if first else frame
+    every = [_Cells.of(body.iloc[:, index]) for index in range(frame.shape[1])]
+    filled = np.zeros(len(body), dtype=bool)
     for column in every:
         filled |= column.filled()
     kept = np.flatnonzero(filled)
-    return header, [column.take(kept) for column in every], kept + 2
+    return header, [column.take(kept) for column in every], body.index.to_numpy(dtype=np.int64)[kept]
 
 
 def read_register(source: RegisterSource, counties: Collection[str], table: FactorTable,
@@ -936,41 +972,63 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
 # ---------------------------------------------------------------- joining the scenario
 
 
-def register_source(spec: str | Mapping[str, Any], base_dir: Path | None, container: Any, key: str,
+def register_source(spec: str | Mapping[str, Any], folder: PlanFolder, container: Any, key: str,
                     county: str | None, file: str | None) -> RegisterSource:
     """Where ``container[key]`` (``measures_file``, ``baselines_file``) points: ``file.csv``,
     ``{path: file.xlsx, sheet: 锅炉}``, or ``file.xlsx#锅炉``.
 
-    In the short form, ``#`` names a sheet only when no file has the whole name.
-    """
-    def resolve(name: str) -> Path:
-        path = Path(name)
-        return path if path.is_absolute() or base_dir is None else base_dir / path
+    In the short form, ``#`` names a sheet only when no file has the whole
+    name. The path must keep to the plan's folder (:mod:`reduccalc.inputfiles`).
 
+    Raises
+    ------
+    ScenarioError
+        For a path outside the plan's folder, located at ``container[key]``.
+    """
     line, column = position(container, key)
     field = key if county is None else f"counties.{county}.{key}"
     if isinstance(spec, Mapping):
         checked = check_mapping(spec, {"path": Key(TextKind(), MISSING), "sheet": Key(TextKind(), None)},
                                 path=field, file=file)
-        name = str(checked["path"])
-        return RegisterSource(resolve(name), name, checked["sheet"], county, field, file, line, column)
-    path, sheet = resolve(spec), None
-    if not path.exists() and "#" in spec:
-        head, sheet = spec.rsplit("#", 1)
-        path = resolve(head)
-    return RegisterSource(path, spec, sheet or None, county, field, file, line, column)
+        name, sheet = str(checked["path"]), checked["sheet"]
+    else:
+        name, sheet = spec, None
+        if not folder.join(spec).exists() and "#" in spec:
+            name, sheet = spec.rsplit("#", 1)
+    try:
+        path = folder.resolve(name, _what(field))
+    except ScenarioError as error:
+        raise error.located(file=file, line=line, column=column, field=field) from None
+    return RegisterSource(path, spec if isinstance(spec, str) else name, sheet or None, county, field, file, line,
+                          column)
 
 
-def _sources(data: Mapping[str, Any], counties: Collection[str], base_dir: Path | None,
-             file: str | None) -> list[RegisterSource]:
-    """The registers a scenario names: its counties' first, then its own."""
-    found = []
-    for name, raw in (data.get("counties") or {}).items():
-        if str(name) in counties and isinstance(raw, Mapping) and isinstance(raw.get("measures_file"), (str, Mapping)):
-            found.append(register_source(raw["measures_file"], base_dir, raw, "measures_file", str(name), file))
+def _sources(data: Mapping[str, Any], counties: Collection[str], folder: PlanFolder, file: str | None,
+             collector: ProblemCollector) -> list[RegisterSource]:
+    """The registers a scenario names, its counties' first, then its own; each file once.
+
+    Problems (a path outside the plan's folder, a file named twice, whose
+    rows would count twice) go to ``collector``.
+    """
+    named: list[tuple[Mapping[str, Any], str | None]] = [(raw, str(name)) for name, raw in (data.get("counties") or {}).items()
+             if str(name) in counties and isinstance(raw, Mapping) and isinstance(raw.get("measures_file"),
+                                                                                   (str, Mapping))]
     if isinstance(data.get("measures_file"), (str, Mapping)):
-        found.append(register_source(data["measures_file"], base_dir, data, "measures_file", None, file))
-    return found
+        named.append((data, None))
+    found: dict[tuple[str, str | None], RegisterSource] = {}
+    for container, county in named:
+        try:
+            source = register_source(container["measures_file"], folder, container, "measures_file", county, file)
+        except ScenarioError as error:
+            collector.add(error)
+            continue
+        first = found.setdefault((os.path.realpath(source.path), source.sheet), source)
+        if first is not source:
+            collector.add(source.error(
+                f"names the same register as {first.field}{f' (line {first.line})' if first.line else ''}: its "
+                "rows would be counted twice", hint="name each register once: at scenario level with a county "
+                "column, or under its county"))
+    return list(found.values())
 
 
 class _Ids:
@@ -1061,7 +1119,7 @@ def _in_row_order(blocks: list[RegisterRows]) -> tuple[np.ndarray, np.ndarray, n
             np.concatenate([block.id for block in blocks])[by_row], rows[by_row])
 
 
-def attach_registers(data: Mapping[str, Any], counties: list[County], period: Period | None, base_dir: Path | None,
+def attach_registers(data: Mapping[str, Any], counties: list[County], period: Period | None, folder: PlanFolder,
                      file: str | None, collector: ProblemCollector, table: FactorTable) -> list[RegisterRows]:
     """Read every register a scenario names, giving its rows ids within their counties.
 
@@ -1073,8 +1131,8 @@ def attach_registers(data: Mapping[str, Any], counties: list[County], period: Pe
         The checked counties (with their YAML measures).
     period : Period, optional
         The scenario's period (None when it was invalid).
-    base_dir : Path, optional
-        Folder that register paths are relative to.
+    folder : PlanFolder
+        The folder register paths are relative to, and whether they may lie outside it.
     file : str, optional
         The scenario file, for problems with ``measures_file`` itself.
     collector : ProblemCollector
@@ -1090,7 +1148,7 @@ def attach_registers(data: Mapping[str, Any], counties: list[County], period: Pe
     names = dict.fromkeys(county.name for county in counties)  # ordered, for did-you-mean; hashed, for lookups
     ids = _Ids(counties)
     joined = []
-    for order, source in enumerate(_sources(data, names, base_dir, file)):
+    for order, source in enumerate(_sources(data, names, folder, file, collector)):
         try:
             joined += ids.join(read_register(source, names, table, period), order)
         except ScenarioError as error:

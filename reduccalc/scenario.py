@@ -37,11 +37,12 @@ from .fields import (
     TextKind,
     check_mapping,
 )
+from .inputfiles import PlanFolder
 from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, numbered
 from .perf import paused_gc
-from .yamlio import key_position, load_yaml, position
+from .yamlio import key_position, load_yaml, not_a_scenario, position
 
 if TYPE_CHECKING:
     from .result import Result
@@ -424,14 +425,13 @@ def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, 
             collector.add(error.located(file=measure.file, line=line, column=column))
 
 
-def _resolve_path(name: str, base_dir: Path | None) -> Path:
-    path = Path(name)
-    return path if path.is_absolute() or base_dir is None else base_dir / path
-
-
 def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None = None,
-                   checksum: str = "", table: FactorTable | None = None) -> Scenario:
-    """Check scenario data (from YAML or a dict) and build a :class:`Scenario`."""
+                   checksum: str = "", table: FactorTable | None = None, allow_outside: bool = False) -> Scenario:
+    """Check scenario data (from YAML or a dict) and build a :class:`Scenario`.
+
+    ``base_dir`` and ``allow_outside``: see :func:`load_scenario`.
+    """
+    folder = PlanFolder(base_dir, allow_outside)
     if data is None:
         raise ScenarioError("the scenario is empty", file=file, hint="start from scenarios/tutorial.yaml")
     collector = ProblemCollector()
@@ -442,7 +442,7 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
     for index, name in enumerate(top.get("factors", [])):
         line, column = position(data["factors"], index)
         try:
-            rows, sources = load_local_rows(_resolve_path(str(name), base_dir))
+            rows, sources = load_local_rows(folder.resolve(str(name), "factor file"))
             table = table.with_rows(rows, sources)
         except ScenarioError as error:
             collector.add(error.prefixed(f"factors[{index}]").located(file=file, line=line, column=column))
@@ -483,13 +483,13 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
     if top.get("baselines_file") is not None:
         from .baselines import attach_baselines
 
-        attach_baselines(data, counties, base_dir, file, collector)
+        attach_baselines(data, counties, folder, file, collector)
     registers: list[RegisterRows] = []
     if top.get("measures_file") or any(raw and raw.get("measures_file") for raw in raw_counties.values()
                                    if isinstance(raw, Mapping)):
         from .registers import attach_registers
 
-        registers = attach_registers(data, counties, top.get("period"), base_dir, file, collector, table)
+        registers = attach_registers(data, counties, top.get("period"), folder, file, collector, table)
     collector.raise_if_any()
     return Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
                     top["count_upstream"], file, base_dir, checksum, top["description"], registers,
@@ -497,18 +497,25 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
 
 
 def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None,
-                  table: FactorTable | None = None) -> Scenario:
+                  table: FactorTable | None = None, *, allow_outside: bool = False) -> Scenario:
     """Load and check a scenario from a YAML file or a dict.
 
     Parameters
     ----------
     source : str, Path or dict
-        Path of a scenario YAML file, or the scenario as a dict.
+        Path of a scenario YAML file (anywhere), or the scenario as a dict.
     base_dir : str or Path, optional
-        Folder that relative paths (factor files, registers) are relative
-        to, for a dict; a file's own folder otherwise.
+        The plan's folder: the one relative paths (``factors``,
+        ``measures_file``, ``baselines_file``) are relative to, for a dict
+        (default: the current folder); a file's own folder otherwise.
     table : FactorTable, optional
         Factor tables to use instead of the shipped ones.
+    allow_outside : bool
+        Let those paths leave the plan's folder: absolute paths, ``../``
+        and symbolic links to files elsewhere, which are refused by default
+        so that a plan from someone else reads only the files beside it
+        (:mod:`reduccalc.inputfiles`). Only regular files are read, bounded
+        in size, either way.
 
     Raises
     ------
@@ -517,12 +524,15 @@ def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path |
     """
     if isinstance(source, Mapping):
         folder = Path(base_dir) if base_dir is not None else None
-        return build_scenario(source, file=None, base_dir=folder, table=table)
+        return build_scenario(source, file=None, base_dir=folder, table=table, allow_outside=allow_outside)
     path = Path(source)
     folder = Path(base_dir) if base_dir is not None else path.resolve().parent
     with paused_gc():  # one pause: the collector's passes over a big file's values cost more than building them
         data = load_yaml(path)
-        scenario = build_scenario(data, file=str(source), base_dir=folder, checksum=file_checksum(path), table=table)
+        if data is not None and not isinstance(data, Mapping):
+            raise not_a_scenario(data, str(source))
+        scenario = build_scenario(data, file=str(source), base_dir=folder, checksum=file_checksum(path), table=table,
+                                  allow_outside=allow_outside)
         del data  # freed before the collector resumes, so its first pass has only the scenario to look at
     return scenario
 

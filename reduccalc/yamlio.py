@@ -6,7 +6,9 @@ constructor of our own then builds plain dicts and lists. It
 - rejects duplicate keys (PyYAML silently keeps the last),
 - counts the nodes that aliases expand to and rejects a document past
   ``MAX_ALIAS_EXPANSION`` (a "billion laughs" file fails in milliseconds),
-- bounds nesting depth and file size,
+- bounds nesting depth and file size (a scenario file is a regular file of
+  at most ``MAX_BYTES``, read as :mod:`reduccalc.inputfiles` reads every
+  input; a spreadsheet given as the scenario is named as a register),
 - records line and column (1-based) of every mapping key and value, so that
   errors can point at ``file:line:column``.
 """
@@ -20,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import ScenarioError
+from .inputfiles import excerpt, read_bytes
 from .perf import paused_gc
 
 try:
@@ -183,26 +186,35 @@ class _Builder:
         try:
             return construct(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self.error(f"cannot read value {node.value!r}: {exc}", node) from None
+            reason = str(exc) if len(str(exc)) <= 80 else f"not a valid {tag.rsplit(':', 1)[-1]}"  # a long one quotes it
+            raise self.error(f"cannot read value {excerpt(node.value)}: {reason}", node) from None
 
 
-def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 file (with or without BOM), bounded in size."""
+SPREADSHEETS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".et", ".ods")
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx, .ods), OLE2 (.xls)
+
+
+def read_text(path: str | Path, max_bytes: int | None = None) -> str:
+    """Read a scenario file: UTF-8 (with or without BOM), a regular file, bounded in size.
+
+    Raises
+    ------
+    ScenarioError
+        For a file that cannot be read, is too large, is a spreadsheet
+        (a register given where the scenario belongs) or is not UTF-8.
+    """
     path = Path(path)
+    limit = MAX_BYTES if max_bytes is None else max_bytes
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file: {exc.strerror}", file=str(path)) from None
-    if path.is_dir():
-        raise ScenarioError("is a directory, expected a file", file=str(path))
-    if size > max_bytes:
-        raise ScenarioError(f"file is {size:,} bytes, more than the {max_bytes:,} allowed", file=str(path))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+        data = read_bytes(path, "scenario file", limit,
+                          hint="a scenario holds settings and a few measures; keep long lists of measures in a "
+                               "register (measures_file: boilers.csv)")
+    except ScenarioError as error:
+        raise error.located(file=str(path)) from None
+    if path.suffix.lower() in SPREADSHEETS or data.startswith(_WORKBOOK_MAGIC):
+        raise ScenarioError("this is a spreadsheet (a register), not a scenario file", file=str(path),
+                            hint="a scenario is a YAML file (name:, period:, counties: ...); name the register in "
+                                 f"one with `measures_file: {path.name}` (see scenarios/registers/)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -245,6 +257,15 @@ def load_yaml_text(text: str, file: str = "<string>") -> Any:
 def load_yaml(path: str | Path) -> Any:
     """Read and parse a YAML file safely; see the module docstring."""
     return load_yaml_text(read_text(path), file=str(path))
+
+
+def not_a_scenario(document: Any, file: str) -> ScenarioError:
+    """The error for a YAML file that holds a text or a list where a scenario's keys belong."""
+    what = f"a list of {len(document)} items" if isinstance(document, list) else f"the value {excerpt(str(document))}"
+    line, column = getattr(document, "where", None) or (1, 1)
+    return ScenarioError(f"the file holds {what}, not a scenario", file=file, line=line, column=column,
+                         hint="a scenario is a mapping of keys: name:, period:, counties: ... (see "
+                              "scenarios/tutorial.yaml)")
 
 
 def position(container: Any, key: Any) -> tuple[int | None, int | None]:

@@ -98,7 +98,7 @@ def test_counties_are_required_without_a_table(table):
 
 def test_a_missing_table_points_at_baselines_file(tmp_path, table):
     found = problems(plan(baselines_file="nope.csv"), tmp_path, table)
-    assert found[0].startswith("baselines_file: file ") and "nope.csv' not found" in found[0]
+    assert found[0] == f"baselines_file: baselines table 'nope.csv' not found (looked for {tmp_path / 'nope.csv'})"
 
 
 def test_removing_more_than_a_table_baseline_names_its_row(tmp_path, table):

@@ -219,5 +219,5 @@ def test_cli_json_table_and_exit_codes(tmp_path):
     broken.write_text(PLAN.replace('output: "1 Mt/yr"', 'output: "1 Mt"'), encoding="utf-8")
     bad = run("ensemble", one, broken, tmp_path / "nope.yaml")
     assert bad.returncode == 2 and bad.stdout == "" and "Traceback" not in bad.stderr
-    assert "broken.yaml:19:" in bad.stderr and "nope.yaml: file not found" in bad.stderr
+    assert "broken.yaml:19:" in bad.stderr and "nope.yaml: scenario file not found" in bad.stderr
     assert run("ensemble", one, "--scheduler", "tcp://127.0.0.1:1").returncode == 2  # needs --engine dask

@@ -66,3 +66,24 @@ def test_files_bom_and_bad_encoding(tmp_path):
         load_yaml(bad)
     with pytest.raises(ScenarioError, match="file not found"):
         load_yaml(tmp_path / "missing.yaml")
+
+
+def test_a_value_that_cannot_be_read_is_quoted_short():
+    with pytest.raises(ScenarioError) as info:
+        load_yaml_text("a: !!int " + "9" * 300 + "x")
+    assert str(info.value) == ("<string>:1:4: cannot read value '" + "9" * 40 + "'... (301 characters): "
+                               "not a valid int")
+    with pytest.raises(ScenarioError, match="cannot read value '2021-13-45': month must be in 1..12"):
+        load_yaml_text("a: 2021-13-45")
+
+
+def test_a_workbook_named_yaml_and_a_folder_are_named_as_what_they_are(tmp_path):
+    workbook = tmp_path / "plan.yaml"
+    workbook.write_bytes(b"PK\x03\x04" + bytes(60))  # a zip archive: an .xlsx saved under the wrong name
+    with pytest.raises(ScenarioError) as info:
+        load_yaml(workbook)
+    assert info.value.first.message == "this is a spreadsheet (a register), not a scenario file"
+    assert "measures_file: plan.yaml" in info.value.first.hint
+    with pytest.raises(ScenarioError) as info:
+        load_yaml(tmp_path)
+    assert str(info.value) == f"{tmp_path}: scenario file is a folder, not a file"
