@@ -66,7 +66,7 @@ from .measures import MEASURE_TYPES, translate_measure
 from .measures.production import DaysKind
 from .scenario import AnyKind
 from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
-from .units import split_quantity
+from .units import parse_quantity
 from .yamlio import key_position, position
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
     """``max`` as (amount, unit as written), checked by the scale key's kind."""
     kind.check(raw)
     if isinstance(raw, str):
-        number, unit = split_quantity(raw)
+        number, unit = parse_quantity(raw)
         amount, unit = number, ("" if unit == "dimensionless" else unit)
     else:
         amount, unit = float(raw), ""

@@ -3,7 +3,7 @@
 import pytest
 
 from reduccalc import ScenarioError, ureg
-from reduccalc.units import _string_in, conversion, split_quantity, to_canonical, unit_of
+from reduccalc.units import _string_in, conversion, parse_quantity, to_canonical, unit_of
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def test_to_canonical_converts_strings_quantities_and_percent():
     assert to_canonical("10 t_steam/h", "MW") == pytest.approx(7.0)
     assert to_canonical(ureg.Quantity(7, "MW"), "MW") == 7.0
     assert to_canonical("250 kg", "t") == pytest.approx(0.25)
-    assert split_quantity("30%") == (30.0, "percent")
+    assert parse_quantity("30%") == (30.0, "percent")
 
 
 @pytest.mark.parametrize(
