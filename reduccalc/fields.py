@@ -142,7 +142,8 @@ class PercentKind(Kind):
     def check(self, value: Any) -> float:
         number = _percent(value) if isinstance(value, str) else None
         if number is None:
-            given = as_number(value)
+            parsed = quantity_or_failure(value) if isinstance(value, str) else None
+            given = parsed[0] if isinstance(parsed, tuple) and parsed[1] == "dimensionless" else as_number(value)
             raise ScenarioError(f"{value!r} is not a percentage",
                                 hint=f"write targets with a percent sign, e.g. '{given:g}%'" if given is not None
                                 else "write targets like '5%'")

@@ -123,9 +123,9 @@ SUGGESTED = ("t", "kt", "Mt", "kg", "g", "mg", "ug", "MW", "kW", "GW", "kWh", "M
              "vehicle", "boiler", "percent")
 
 _AMBIGUOUS = {
-    "mt": "write Mt for megatonnes or kt for kilotonnes (mt would be millitonnes)",
-    "MT": "write Mt for megatonnes or kt for kilotonnes (MT would be megatesla)",
-    "ton": "pint's ton is the US short ton (0.907 t): write t (tonne, 吨), kt or Mt; or short_ton if you mean it",
+    "mt": "write Mt for megatonnes or kt for kilotonnes; mt would be millitonnes",
+    "MT": "write Mt for megatonnes or kt for kilotonnes; MT would be megatesla",
+    "ton": "write t for tonnes (吨), or kt, Mt; pint's ton is the US short ton of 0.907 t (short_ton if you mean it)",
 }
 
 
