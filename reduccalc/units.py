@@ -93,7 +93,7 @@ _FULL_WIDTH.update({0x3000: 0x20, 0xFE6A: ord("%"), 0x00D7: ord("*"), 0x00B7: or
 
 def fold_width(text: str) -> str:
     """Full-width letters, digits and signs as ASCII (``１０ ｔ`` -> ``10 t``, ``５％`` -> ``5%``)."""
-    return text.translate(_FULL_WIDTH)
+    return text if text.isascii() else text.translate(_FULL_WIDTH)
 
 
 # Chinese unit words, replaced longest first (万吨 before 吨, 蒸吨 before 吨, 千瓦时 before 时).
@@ -129,6 +129,7 @@ _AMBIGUOUS = {
 }
 
 
+@lru_cache(maxsize=1 << 14)
 def _unit_words(text: str) -> str:
     """A unit as pint reads it: Chinese words as symbols, m3 as m^3, % as percent, no spaces at operators."""
     unit = _WORDS.sub(lambda match: f" {_SYMBOLS[match[0]]} ", text)
@@ -151,6 +152,8 @@ class Failure(NamedTuple):
 
 def _invisible(text: str) -> Failure | None:
     """A failure for the first control or invisible format character (NUL, zero-width space, BOM ...)."""
+    if text.isprintable():  # the common case, at C speed
+        return None
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r":
             return Failure(f"{text!r} contains the invisible character U+{ord(char):04X}",
@@ -158,12 +161,30 @@ def _invisible(text: str) -> Failure | None:
     return None
 
 
-def _suggestion(name: str, text: str) -> str | None:
-    """``did you mean '2.8 MW'?`` for a case slip or a misspelling of a common unit."""
+class _UnitProblem(NamedTuple):
+    """Why a unit cannot be used, said of the unit alone (cached per unit, not per text).
+
+    ``fix`` is a name and its replacement for a "did you mean" of the whole text.
+    """
+
+    what: str
+    hint: str | None = None
+    fix: tuple[str, str] | None = None
+
+    def of(self, text: str) -> Failure:
+        """The failure of the quantity or unit ``text`` with this unit."""
+        hint = self.hint
+        if self.fix is not None:
+            hint = f"did you mean {text.replace(*self.fix)!r}?"
+        return Failure(f"{self.what} in {text!r}", hint)
+
+
+def _unknown(name: str) -> _UnitProblem:
+    """An unknown unit name, with a case slip's fix (``mw`` -> ``MW``) or a close common unit."""
     same = [unit for unit in SUGGESTED if unit.lower() == name.lower()]
     if same:
-        return f"did you mean {text.replace(name, same[0])!r}?"
-    return did_you_mean(name, SUGGESTED)
+        return _UnitProblem(f"unknown unit {name!r}", fix=(name, same[0]))
+    return _UnitProblem(f"unknown unit {name!r}", did_you_mean(name, SUGGESTED))
 
 
 def _refused(name: str) -> str | None:
@@ -177,26 +198,26 @@ def _refused(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 14)
-def _checked_unit(unit: str, text: str) -> Failure | None:
-    """Why the normalised ``unit`` (from ``text``) cannot be used, or None when pint reads it."""
+def _unit_problem(unit: str) -> _UnitProblem | None:
+    """Why the normalised ``unit`` cannot be used, or None when pint reads it as a unit."""
     if len(unit) > LONGEST_UNIT:
-        return Failure(f"the unit in {text!r} is too long ({len(unit)} characters)")
+        return _UnitProblem(f"the unit is too long ({len(unit)} characters)")
     if not _UNIT_SHAPE.fullmatch(unit):
-        return Failure(f"cannot read the unit {unit!r} in {text!r}")
+        return _UnitProblem(f"cannot read the unit {unit!r}")
     for name in _NAMES.findall(unit):
         hint = _refused(name)
         if hint is not None:
-            return Failure(f"{name!r} in {text!r} is ambiguous", hint)
+            return _UnitProblem(f"{name!r} is ambiguous", hint)
     try:
         parsed = unit_of(unit)
     except pint.UndefinedUnitError as error:
         names = error.unit_names if isinstance(error.unit_names, (tuple, list)) else (error.unit_names,)
-        name = str(names[0]) if names else unit
-        return Failure(f"unknown unit {name!r} in {text!r}", _suggestion(name, text))
+        return _unknown(str(names[0]) if names else unit)
     except Exception:  # pint's parser raises many kinds (TokenError, DefinitionSyntaxError, ValueError ...)
-        return Failure(f"cannot read the unit {unit!r} in {text!r}")
-    if any(abs(power) > HIGHEST_EXPONENT for _, power in pint.util.to_units_container(parsed).items()):  # type: ignore[operator]
-        return Failure(f"the unit of {text!r} has an exponent beyond {HIGHEST_EXPONENT}")
+        return _UnitProblem(f"cannot read the unit {unit!r}")
+    powers = pint.util.to_units_container(parsed).values()
+    if any(abs(power) > HIGHEST_EXPONENT for power in powers):  # type: ignore[operator]
+        return _UnitProblem(f"the unit has an exponent beyond {HIGHEST_EXPONENT}")
     return None
 
 
@@ -217,8 +238,8 @@ def _parsed(text: str) -> tuple[float, str] | Failure:
     if not math.isfinite(magnitude) or abs(magnitude) > LARGEST:
         return Failure(f"{text!r} is beyond {LARGEST:g}", "check the number and its unit")
     unit = _unit_words(rest)
-    failure = _checked_unit(unit, text)
-    return (magnitude, unit) if failure is None else failure
+    problem = _unit_problem(unit)
+    return (magnitude, unit) if problem is None else problem.of(text)
 
 
 def parse_quantity(text: str) -> tuple[float, str]:
@@ -251,8 +272,8 @@ def _normalised_unit(text: str) -> str | Failure:
     if invisible is not None:
         return invisible
     unit = _unit_words(fold_width(text).strip())
-    failure = _checked_unit(unit, text)
-    return unit if failure is None else failure
+    problem = _unit_problem(unit)
+    return unit if problem is None else problem.of(text)
 
 
 def parse_unit(text: str, *, field: str | None = None) -> str:
@@ -344,14 +365,13 @@ def _string_in(text: str, to_unit: str) -> float:
     return magnitude * conversion(_in_context(unit, to_unit), to_unit)
 
 
-def _wrong_dimension(text: str, to_unit: str, expected: str, hint: str) -> ScenarioError:
-    """The error for a quantity text that parses but measures something else than ``to_unit``."""
-    magnitude, unit = parse_quantity(text)
+def _wrong_dimension(shown: str, magnitude: float, unit: str, expected: str, hint: str) -> ScenarioError:
+    """The error for a quantity ``shown`` as written that measures something else than ``expected``."""
     if unit == "t_steam":
-        return ScenarioError(f"{text!r} is a boiler rating in 蒸吨 (t_steam/h), expected {expected}", hint=hint)
+        return ScenarioError(f"{shown} is a boiler rating in 蒸吨 (t_steam/h), expected {expected}", hint=hint)
     if expected == dimensionality("MW") and dimensionality(unit) == dimensionality("t/h"):
         hint = f"t/h is tonnes per hour; a boiler's 蒸吨/小时 is written t_steam/h, e.g. '{magnitude:g} t_steam/h'"
-    return ScenarioError(f"{text!r} is {dimensionality(unit)}, expected {expected}", hint=hint)
+    return ScenarioError(f"{shown} is {dimensionality(unit)}, expected {expected}", hint=hint)
 
 
 def to_canonical(
@@ -391,21 +411,21 @@ def to_canonical(
     """
     expected = dimensionality(to_unit)
     hint = f"write it like {example!r}" if example else f"give it with a unit, e.g. '1 {to_unit}'"
-    number = as_number(value)
     try:
         if isinstance(value, str):
             result = _string_in(value, to_unit)
-        elif number is not None:
+        elif (number := as_number(value)) is not None:
             if not (allow_bare or to_unit == "dimensionless"):
                 raise ScenarioError(f"{value!r} has no unit; expected {expected}", hint=hint)
             result = number
         elif isinstance(value, pint.Quantity):
-            result = _string_in(f"{float(value.magnitude)!r} {value.units}", to_unit)
+            result = float(value.magnitude) * conversion(str(value.units), to_unit)
         else:
             raise ScenarioError(f"expected {expected}, got {type(value).__name__} {value!r}", hint=hint)
     except pint.DimensionalityError:
-        text = value if isinstance(value, str) else f"{float(value.magnitude)!r} {value.units}"
-        raise _wrong_dimension(text, to_unit, expected, hint).located(field=field) from None
+        magnitude, unit = parse_quantity(value) if isinstance(value, str) else (value.magnitude, str(value.units))
+        shown = repr(value) if isinstance(value, str) else str(value)
+        raise _wrong_dimension(shown, magnitude, unit, expected, hint).located(field=field) from None
     except (TypeError, ValueError) as error:  # a ScenarioError, or a Quantity holding an array
         failure = error if isinstance(error, ScenarioError) else ScenarioError(f"{value!r} is not one quantity")
         if failure.first.hint is None:
