@@ -21,7 +21,7 @@ pint would misread or crash on: ``mt`` (pint's millitonne; write ``Mt`` or
 ``kt``), ``ton`` (pint's US short ton of 0.907 t; write ``t``), ``MT``
 (megatesla), case slips (``2.8 mw``: did you mean ``2.8 MW``?), unknown
 units, malformed expressions (``1/0 t``, ``100 (t``, ``0x10 t``, ``100 2 t``),
-control characters, exponents beyond 6 and numbers beyond 1e15.
+control characters, exponents beyond 6 and numbers beyond 1e30.
 
 A year is 365 days (``yr``, ``a``, ``year``; pint's default is the Julian
 year of 365.25 d), the year the calculators use when they scale a per-year
@@ -80,7 +80,7 @@ CANONICAL = {
     "currency": "CNY",
 }
 
-LARGEST = 1e15  # no number a plan gives is larger; products of larger ones could overflow float64
+LARGEST = 1e30  # far beyond any number a plan gives; products of a few such numbers stay finite in float64
 LONGEST_UNIT = 100  # characters
 HIGHEST_EXPONENT = 6
 
