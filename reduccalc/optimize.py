@@ -49,6 +49,7 @@ a sample-average approximation with one binary per target and draw.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -76,7 +77,7 @@ SCALE_KINDS = (CountKind, QuantityKind, DaysKind, RawQuantityKind)  # RawQuantit
 CANDIDATE_KEYS = {
     "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
     "scale": Key(TextKind(), MISSING, "the measure key the optimiser sets, e.g. count"),
-    "max": Key(AnyKind("a number or a quantity like '2 Mt/yr'", (int, float, str)), MISSING,
+    "max": Key(AnyKind("a number or a quantity like '2 Mt/yr'", (numbers.Real, str)), MISSING,  # numpy too
                "largest amount, written like the scale key"),
     "unit_cost": Key(QuantityKind("CNY", "60000 CNY"), MISSING, "cost per unit of amount"),
     "measure": Key(AnyKind("a measure: a mapping with a type and its keys", (Mapping,)), MISSING,
