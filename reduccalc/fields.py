@@ -171,6 +171,8 @@ class DateKind(Kind):
     describe = "a date like 2021-10-31"  # also 2021/10/31, 2021.10.31, 2021年10月31日
 
     def check(self, value: Any) -> dt.date:
+        if isinstance(value, np.datetime64) and not np.isnat(value):  # a date from a DataFrame's values
+            value = value.astype("datetime64[D]").item()
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):

@@ -10,7 +10,7 @@ import pytest
 from reduccalc import ScenarioError, calculators, load_scenario, ureg
 from reduccalc.cli import main
 from reduccalc.factors import load_table
-from reduccalc.fields import CountKind
+from reduccalc.fields import CountKind, DateKind
 from reduccalc.units import _string_in, conversion, parse_quantity, to_canonical, unit_of
 from tests.conftest import FIXTURE_FACTORS, scenario_dict
 from tests.test_optimize import one_county, trucks
@@ -295,6 +295,7 @@ def test_numpy_scalars_are_numbers(table):
                                       table=table)
     assert len(led) > 0
     assert to_canonical(np.float32(2.5), "d", allow_bare=True) == 2.5
+    assert DateKind().check(np.datetime64("2021-07-01")) == dt.date(2021, 7, 1)
     plans = [load_scenario(one_county([trucks(max=most)]), table=table).optimize() for most in (500, np.int64(500))]
     assert plans[1].cost == plans[0].cost > 0
 
