@@ -100,12 +100,6 @@ class CountKind(Kind):
         return number
 
 
-def _percent(value: str) -> float | None:
-    """The number of a percentage text (``"30%"``, ``"３０％"``) in percent, or None when it is not one."""
-    parsed = quantity_or_failure(value)
-    return parsed[0] if not isinstance(parsed, Failure) and parsed[1] == "percent" else None
-
-
 def _fraction(value: Any) -> float:
     hint = "write a fraction like '30%' or 0.3"
     if isinstance(value, str):
@@ -140,12 +134,12 @@ class PercentKind(Kind):
     describe = "a percentage like '5%'"
 
     def check(self, value: Any) -> float:
-        number = _percent(value) if isinstance(value, str) else None
-        if number is None:
-            parsed = quantity_or_failure(value) if isinstance(value, str) else None
-            given = parsed[0] if isinstance(parsed, tuple) and parsed[1] == "dimensionless" else as_number(value)
+        parsed = quantity_or_failure(value) if isinstance(value, str) else (as_number(value), "a number")
+        number, unit = (None, "") if isinstance(parsed, Failure) else parsed  # "5%", "５％": (5.0, "percent")
+        if number is None or unit != "percent":
+            bare = number if unit in ("dimensionless", "a number") else None
             raise ScenarioError(f"{value!r} is not a percentage",
-                                hint=f"write targets with a percent sign, e.g. '{given:g}%'" if given is not None
+                                hint=f"write targets with a percent sign, e.g. '{bare:g}%'" if bare is not None
                                 else "write targets like '5%'")
         if not 0.0 <= number <= 100.0:
             raise ScenarioError(f"{value!r} must be between 0% and 100%",
@@ -166,9 +160,9 @@ class ChoiceKind(Kind):
 
 @dataclass(frozen=True)
 class DateKind(Kind):
-    """A date, ``YYYY-MM-DD``."""
+    """A date: ``2021-10-31``, also ``2021/10/31``, ``2021.10.31``, ``2021年10月31日`` (see :func:`parse_date`)."""
 
-    describe = "a date like 2021-10-31"  # also 2021/10/31, 2021.10.31, 2021年10月31日
+    describe = "a date like 2021-10-31"
 
     def check(self, value: Any) -> dt.date:
         if isinstance(value, np.datetime64) and not np.isnat(value):  # a date from a DataFrame's values

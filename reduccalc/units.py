@@ -175,7 +175,8 @@ class _UnitProblem(NamedTuple):
         """The failure of the quantity or unit ``text`` with this unit."""
         hint = self.hint
         if self.fix is not None:
-            hint = f"did you mean {text.replace(*self.fix)!r}?"
+            fixed = text.replace(*self.fix)
+            hint = f"did you mean {fixed if fixed != text else self.fix[1]!r}?"
         return Failure(f"{self.what} in {text!r}", hint)
 
 
