@@ -137,7 +137,7 @@ class PercentKind(Kind):
         parsed = quantity_or_failure(value) if isinstance(value, str) else (as_number(value), "a number")
         number, unit = (None, "") if isinstance(parsed, Failure) else parsed  # "5%", "５％": (5.0, "percent")
         if number is None or unit != "percent":
-            bare = number if unit in ("dimensionless", "a number") else None
+            bare = number if unit == "a number" else None
             raise ScenarioError(f"{value!r} is not a percentage",
                                 hint=f"write targets with a percent sign, e.g. '{bare:g}%'" if bare is not None
                                 else "write targets like '5%'")
