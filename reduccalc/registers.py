@@ -147,6 +147,7 @@ from .ledger import group_codes
 from .measures import MEASURE_TYPES
 from .measures.batch import PollutantColumns, objects
 from .scenario import County, RegisterRows, check_in_service, check_window
+from .units import LARGEST, fold_width
 from .vocabulary import pollutant
 from .yamlio import position
 
@@ -302,7 +303,7 @@ def _as_number(value: Any) -> int | float | None:
         return None
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value := fold_width(value)):  # full-width too: １０．５
         return int(value) if _INTEGER.fullmatch(value) else float(value)
     return None
 
@@ -765,7 +766,7 @@ def _scaled(uniques: list[Any], kind: QuantityKind, unit: str, factor: float) ->
     numbers = np.array([np.nan if (n := _as_number(v)) is None else n for v in uniques], dtype=np.float64)
     scaled = numbers * factor
     with np.errstate(invalid="ignore"):
-        good = np.isfinite(scaled) & ((scaled > 0) if kind.positive else (scaled >= 0))
+        good = (np.abs(numbers) <= LARGEST) & ((scaled > 0) if kind.positive else (scaled >= 0))
     return [value if ok else _attempt(lambda v: _check_cell(v, kind, unit), cell)
             for value, ok, cell in zip(scaled.tolist(), good.tolist(), uniques)]
 

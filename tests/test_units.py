@@ -315,3 +315,18 @@ def test_normalisation_happens_once_per_distinct_text(table, tmp_path):
     scenario = load_text(REGISTER_PLAN, table, tmp_path)
     assert scenario.registers[0].values["capacity"][4999] == pytest.approx(7.0)
     assert _parsed.cache_info().misses <= 6  # three distinct cells (and their probes), not 15,000
+
+
+def test_numbers_under_a_chinese_header_unit(table, tmp_path):
+    (tmp_path / "r.csv").write_text("type,count,fuel_use（万吨）,in_service\n"
+                                    "boiler_phaseout,1,１０．５,２０２１／０７／０１\n"
+                                    "boiler_phaseout,1,1e31,2021-07-01\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_text(REGISTER_PLAN, table, tmp_path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.field) == (3, "column fuel_use（万吨）") and "beyond 1e+30" in problem.message
+    (tmp_path / "r.csv").write_text("type,count,fuel_use（万吨）,in_service\n"
+                                    "boiler_phaseout,1,１０．５,２０２１／０７／０１\n", encoding="utf-8")
+    register = load_text(REGISTER_PLAN, table, tmp_path).registers[0]
+    assert register.values["fuel_use"][0] == pytest.approx(105_000.0, rel=1e-12)  # 10.5 万吨
+    assert register.values["in_service"][0] == dt.date(2021, 7, 1)
