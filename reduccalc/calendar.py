@@ -25,10 +25,33 @@ All dates are inclusive. The rules, used by every calculator:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from calendar import isleap, monthrange
 from dataclasses import dataclass
 
 from .errors import ScenarioError
+from .units import fold_width
+
+_DATE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as YAML and registers write it, or None when ``text`` is not one.
+
+    ``2024-10-15``, ``2024/10/15``, ``2024.10.15``, ``2024年10月15日`` (the
+    日 optional), with ASCII or full-width digits; a day that does not exist
+    (``2021-02-30``) is None.
+    """
+    match = _DATE.fullmatch(fold_width(text).strip())
+    if match is None:
+        return None
+    year, _, month, day, *chinese = match.groups()
+    if year is None:
+        year, month, day = chinese
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def years_between(first: dt.date, last: dt.date) -> float:

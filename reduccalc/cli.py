@@ -9,8 +9,10 @@ traceback (``--debug`` shows one).
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,12 +42,28 @@ class _Parser(argparse.ArgumentParser):
 
 def _scenario(args: argparse.Namespace, target: str | None = None, pollutants: list[str] | None = None) -> Any:
     """The scenario ``args.scenario`` names, with ``--allow-outside``, and the targets of the options."""
-    from .scenario import load_scenario
+    from .scenario import load_scenario, target_options
 
+    percent, _ = target_options(target, None, field="--target")  # before the scenario loads: a quick error
     scenario = load_scenario(args.scenario, allow_outside=args.allow_outside)
-    if target is not None or pollutants:
-        scenario = scenario.with_target(target, pollutants)
+    if percent is not None or pollutants:
+        scenario = scenario.with_target(percent, pollutants)
     return scenario
+
+
+_VALUE_OPTIONS = ("--target",)  # options whose value may start with '-' ('--target -5%')
+_SIGNED = re.compile(r"-[0-9.]")
+
+
+def _joined(argv: Sequence[str]) -> list[str]:
+    """``--target -5%`` as ``--target=-5%``: argparse would take a value starting with '-' for an option."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in _VALUE_OPTIONS and _SIGNED.match(arg):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
 
 
 def _machine_output(frame: Any, fmt: str) -> bool:
@@ -240,9 +258,11 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from .ensemble import ensemble_verdicts, run_ensemble_tables
     from .report.tables import SUMMARY_LABELS, text_table
+    from .scenario import target_options
 
     options = _engine_options(args)
-    table, air = run_ensemble_tables(args.scenarios, target=args.target, pollutants=args.pollutant, **options)
+    percent, _ = target_options(args.target, None, field="--target")
+    table, air = run_ensemble_tables(args.scenarios, target=percent, pollutants=args.pollutant, **options)
     if not _machine_output(table, args.format):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
@@ -362,7 +382,8 @@ def _terminate(signum: int, frame: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reduccalc`` command; returns the exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    argv = _joined(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in argv
     try:
         signal.signal(signal.SIGTERM, _terminate)
         parser = build_parser()
@@ -375,8 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     except ScenarioError as error:
-        if debug:
-            raise
+        if debug:  # the traceback for whoever debugs, and still the exit code of bad input
+            traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as error:
@@ -389,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # a bug: say so plainly, no traceback unless --debug
         if debug:
-            raise
+            traceback.print_exc()
         print(f"internal error: {type(error).__name__}: {error}\n(this is a bug in reduccalc; rerun with --debug "
               "and report the traceback)", file=sys.stderr)
         return 3

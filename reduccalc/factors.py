@@ -23,7 +23,7 @@ from pathlib import Path
 from .calendar import HeatingProfile
 from .errors import ProblemCollector, ScenarioError, did_you_mean
 from .inputfiles import read_bytes
-from .units import parse_unit_checked
+from .units import parse_unit
 from .vocabulary import POLLUTANTS
 
 COLUMNS = (
@@ -140,7 +140,7 @@ def _row(raw: dict[str, str], path: Path, line: int) -> FactorRow:
     if kind == "emission_factor" and quantity not in POLLUTANTS:
         raise ScenarioError(f"unknown pollutant {quantity!r}", field="quantity",
                             hint=did_you_mean(quantity, POLLUTANTS))
-    parse_unit_checked(raw["unit"], field="unit")
+    unit = parse_unit(raw["unit"], field="unit")
     try:
         value = float(raw["value"])
         low = _float_or_none(raw.get("low", ""))
@@ -163,7 +163,7 @@ def _row(raw: dict[str, str], path: Path, line: int) -> FactorRow:
     return FactorRow(
         id=raw["id"], kind=kind, category=raw["category"], subject=raw.get("subject", ""),
         standard=raw.get("standard", ""), technology=raw.get("technology", ""),
-        region=raw.get("region", "") or "national", quantity=quantity, value=value, unit=raw["unit"],
+        region=raw.get("region", "") or "national", quantity=quantity, value=value, unit=unit,
         low=low, high=high, distribution=distribution, scales_with=raw.get("scales_with", ""),
         control=raw.get("control", ""), source=raw.get("source", ""), reference=raw.get("reference", ""),
         year=raw.get("year", ""), judged=raw.get("judged", "").lower() in ("yes", "true", "1", "y"),

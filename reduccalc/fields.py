@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pint
 
+from .calendar import parse_date
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
-from .units import split_quantity, to_canonical
+from .units import LARGEST, Failure, as_number, quantity_or_failure, to_canonical
 from .vocabulary import pollutant
 from .yamlio import key_position, position
 
@@ -64,46 +66,52 @@ def _check_quantity(value: Any, unit: str, example: str, positive: bool) -> floa
 _checked_quantity = lru_cache(maxsize=1 << 16)(_check_quantity)  # a text is checked once (errors are not cached)
 
 
+COUNT_UNITS = frozenset({"dimensionless", "household", "households", "hh", "vehicle", "vehicles", "veh", "boiler",
+                         "boilers"})  # 户, 辆 and 台 read as household, vehicle and boiler
+
+
 @dataclass(frozen=True)
 class CountKind(Kind):
-    """A whole number of things (boilers, households, vehicles), >= 0."""
+    """A whole number of things (boilers, households, vehicles), >= 0: ``500``, ``"1.2万户"``."""
 
     describe = "a whole number >= 0"
 
     def check(self, value: Any) -> float:
+        hint = "write a whole number like 500"
         if isinstance(value, str):
-            try:
-                number, unit = split_quantity(value)
-            except ValueError:
-                raise ScenarioError(f"{value!r} is not a number", hint="write a whole number like 500") from None
-            if unit not in ("dimensionless", "household", "households", "户", "vehicle", "vehicles", "辆",
-                            "boiler", "boilers", "台"):
-                raise ScenarioError(f"{value!r} is not a count", hint="write a whole number like 500")
-            value = number
-        if isinstance(value, pint.Quantity):
-            value = value.magnitude
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ScenarioError(f"expected a whole number, got {value!r}", hint="write a whole number like 500")
-        if not math.isfinite(value) or value != int(value):
+            parsed = quantity_or_failure(value)
+            if isinstance(parsed, Failure):
+                raise ScenarioError(parsed.message if parsed.has_number else f"{value!r} is not a number",
+                                    hint=parsed.hint or hint)
+            number, unit = parsed
+            if unit not in COUNT_UNITS:
+                raise ScenarioError(f"{value!r} is not a count", hint=hint)
+        else:
+            given = as_number(value.magnitude if isinstance(value, pint.Quantity) else value)
+            if given is None:
+                raise ScenarioError(f"expected a whole number, got {value!r}", hint=hint)
+            number = given
+        if not math.isfinite(number) or number != int(number):
             raise ScenarioError(f"{value!r} is not a whole number", hint="counts are whole numbers")
-        if value < 0:
+        if number < 0:
             raise ScenarioError(f"{value!r} is negative", hint="counts are zero or more")
-        return float(value)
+        if number > LARGEST:
+            raise ScenarioError(f"{value!r} is beyond {LARGEST:g}", hint="check the number")
+        return number
 
 
-def _fraction(value: Any, *, percent_only: bool = False) -> float:
+def _fraction(value: Any) -> float:
+    hint = "write a fraction like '30%' or 0.3"
     if isinstance(value, str):
-        text = value.strip()
-        if not text.endswith("%"):
-            raise ScenarioError(f"{value!r} is not a fraction", hint="write a fraction like '30%' or 0.3")
-        try:
-            number = float(text[:-1]) / 100.0
-        except ValueError:
-            raise ScenarioError(f"{value!r} is not a percentage", hint="write it like '30%'") from None
-    elif isinstance(value, bool) or not isinstance(value, (int, float)) or percent_only:
-        raise ScenarioError(f"expected a fraction, got {value!r}", hint="write a fraction like '30%' or 0.3")
+        parsed = quantity_or_failure(value)
+        if isinstance(parsed, Failure) or parsed[1] not in ("percent", "dimensionless"):
+            raise ScenarioError(f"{value!r} is not a fraction", hint=hint)
+        number = parsed[0] / 100.0 if parsed[1] == "percent" else parsed[0]
     else:
-        number = float(value)
+        given = as_number(value)
+        if given is None:
+            raise ScenarioError(f"expected a fraction, got {value!r}", hint=hint)
+        number = given
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise ScenarioError(f"{value!r} is outside [0, 1]", hint="a fraction is between 0 and 1 ('0%' to '100%')")
     return number
@@ -126,17 +134,16 @@ class PercentKind(Kind):
     describe = "a percentage like '5%'"
 
     def check(self, value: Any) -> float:
-        if not isinstance(value, str) or not value.strip().endswith("%"):
+        parsed = quantity_or_failure(value) if isinstance(value, str) else (as_number(value), "a number")
+        number, unit = (None, "") if isinstance(parsed, Failure) else parsed  # "5%", "５％": (5.0, "percent")
+        if number is None or unit != "percent":
+            bare = number if unit == "a number" else None
             raise ScenarioError(f"{value!r} is not a percentage",
-                                hint=f"write targets with a percent sign, e.g. '{value}%'"
-                                if isinstance(value, (int, float)) and not isinstance(value, bool)
+                                hint=f"write targets with a percent sign, e.g. '{bare:g}%'" if bare is not None
                                 else "write targets like '5%'")
-        try:
-            number = float(value.strip()[:-1])
-        except ValueError:
-            raise ScenarioError(f"{value!r} is not a percentage", hint="write targets like '5%'") from None
-        if not math.isfinite(number) or not 0.0 <= number <= 100.0:
-            raise ScenarioError(f"{value!r} must be between 0% and 100%")
+        if not 0.0 <= number <= 100.0:
+            raise ScenarioError(f"{value!r} must be between 0% and 100%",
+                                hint="a target is the share of the baseline the measures remove, e.g. '5%'")
         return number
 
 
@@ -153,21 +160,22 @@ class ChoiceKind(Kind):
 
 @dataclass(frozen=True)
 class DateKind(Kind):
-    """A date, ``YYYY-MM-DD``."""
+    """A date: ``2021-10-31``, also ``2021/10/31``, ``2021.10.31``, ``2021年10月31日`` (see :func:`parse_date`)."""
 
     describe = "a date like 2021-10-31"
 
     def check(self, value: Any) -> dt.date:
+        if isinstance(value, np.datetime64) and not np.isnat(value):  # a date from a DataFrame's values
+            value = value.astype("datetime64[D]").item()
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
             return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise ScenarioError(f"{value!r} is not a date", hint="write dates as YYYY-MM-DD, e.g. 2021-10-31")
+        day = parse_date(value) if isinstance(value, str) else None
+        if day is None:
+            raise ScenarioError(f"{value!r} is not a date",
+                                hint="write dates as YYYY-MM-DD, e.g. 2021-10-31 (or 2021/10/31, 2021年10月31日)")
+        return day
 
 
 @dataclass(frozen=True)
@@ -175,8 +183,8 @@ class BoolKind(Kind):
     describe = "true or false"
 
     def check(self, value: Any) -> bool:
-        if isinstance(value, bool):
-            return value
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
         raise ScenarioError(f"expected true or false, got {value!r}")
 
 
@@ -211,12 +219,11 @@ class RawQuantityKind(Kind):
             value = f"{value.magnitude} {value.units}"
         if not isinstance(value, str):
             raise ScenarioError(f"{value!r} has no unit", hint=hint)
-        try:
-            number, unit = split_quantity(value)
-        except ValueError:
-            raise ScenarioError(f"{value!r} is not a quantity", hint=hint) from None
-        to_canonical(f"1 {unit}", unit, example=self.example)  # the unit must parse
-        if not math.isfinite(number) or number < 0:
+        parsed = quantity_or_failure(value)
+        if isinstance(parsed, Failure):
+            raise ScenarioError(parsed.message, hint=parsed.hint or hint)
+        number, unit = parsed
+        if number < 0:
             raise ScenarioError(f"{value!r} must be a finite number >= 0", hint=hint)
         return number, unit
 

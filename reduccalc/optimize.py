@@ -49,6 +49,7 @@ a sample-average approximation with one binary per target and draw.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,7 @@ from .measures.production import DaysKind
 from .result import met_threshold
 from .scenario import AnyKind
 from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
-from .units import split_quantity
+from .units import parse_quantity
 from .yamlio import key_position, position
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ SCALE_KINDS = (CountKind, QuantityKind, DaysKind, RawQuantityKind)  # RawQuantit
 CANDIDATE_KEYS = {
     "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
     "scale": Key(TextKind(), MISSING, "the measure key the optimiser sets, e.g. count"),
-    "max": Key(AnyKind("a number or a quantity like '2 Mt/yr'", (int, float, str)), MISSING,
+    "max": Key(AnyKind("a number or a quantity like '2 Mt/yr'", (numbers.Real, str)), MISSING,  # numpy too
                "largest amount, written like the scale key"),
     "unit_cost": Key(QuantityKind("CNY", "60000 CNY"), MISSING, "cost per unit of amount"),
     "measure": Key(AnyKind("a measure: a mapping with a type and its keys", (Mapping,)), MISSING,
@@ -129,7 +130,7 @@ def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
     """``max`` as (amount, unit as written), checked by the scale key's kind."""
     kind.check(raw)
     if isinstance(raw, str):
-        number, unit = split_quantity(raw)
+        number, unit = parse_quantity(raw)
         amount, unit = number, ("" if unit == "dimensionless" else unit)
     else:
         amount, unit = float(raw), ""

@@ -163,6 +163,7 @@ from .ledger import group_codes
 from .measures import MEASURE_TYPES
 from .measures.batch import PollutantColumns, objects
 from .scenario import County, RegisterRows, check_in_service, check_window
+from .units import LARGEST, fold_width
 from .vocabulary import pollutant
 from .workbook import MAX_XLSX_BYTES, open_workbook, sheet_cells
 from .yamlio import position
@@ -211,13 +212,6 @@ IGNORED_HEADERS = frozenset({
     "车牌号", "号牌号码", "note", "notes", "remark", "remarks",
 })
 
-# Chinese unit words in headers, replaced in this order (蒸吨 before 吨, 千瓦时 before 时).
-UNIT_WORDS = (
-    ("蒸吨", "t_steam"), ("吨", "t"), ("千瓦时", "kWh"), ("小时", "h"), ("时", "h"), ("天", "d"), ("日", "d"),
-    ("年", "yr"), ("公里", "km"), ("千米", "km"), ("千克", "kg"), ("公斤", "kg"), ("克", "g"), ("兆瓦", "MW"),
-    ("立方米", "m^3"), ("兆焦", "MJ"), ("吉焦", "GJ"), ("％", "%"),
-)
-
 _KEYS = frozenset({"type", "county"} | {key for t in MEASURE_TYPES.values() for key in t.keys})
 _POLLUTANT_MAPS = frozenset(key for t in MEASURE_TYPES.values() for key, spec in t.keys.items()
                             if isinstance(spec.kind, PollutantMapKind))
@@ -225,7 +219,6 @@ _HEADER_UNIT = re.compile(r"^(?P<name>.+?)\s*[\[(（【](?P<unit>[^\[\]()（）�
 _BRACKETS = re.compile(r"[\[\]()（）【】]")
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _INTEGER = re.compile(r"[-+]?\d+")
-_DATE = re.compile(r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?")
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "是": True, "否": False}
 _CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _FAILED = object()  # a cell whose problem is already recorded
@@ -341,23 +334,13 @@ def _as_number(value: Any) -> int | float | None:
         return None
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value := fold_width(value)):  # full-width too: １０．５
         return int(value) if _INTEGER.fullmatch(value) else float(value)
     return None
 
 
-def _as_date(text: str) -> dt.date | None:
-    match = _DATE.fullmatch(text)
-    if match is None:
-        return None
-    try:
-        return dt.date(*map(int, match.groups()))
-    except ValueError:
-        return None
-
-
 def _typed(value: Any) -> Any:
-    """What YAML would make of a cell's text (a number, a boolean, a date), or None.
+    """What YAML would make of a cell's text (a number, a boolean), or None (dates: DateKind reads the text).
 
     For the cells of a mapping key (``window.start``, ``window.end``), the
     mapping with each cell typed.
@@ -369,7 +352,7 @@ def _typed(value: Any) -> Any:
     if number is not None or not isinstance(value, str):
         return number
     folded = value.lower()
-    return _BOOLEANS[folded] if folded in _BOOLEANS else _as_date(value)
+    return _BOOLEANS.get(folded)
 
 
 def _check_cell(value: Any, kind: Kind, unit: str | None) -> Any:
@@ -552,13 +535,6 @@ def _read(source: RegisterSource) -> pd.DataFrame:
 # ---------------------------------------------------------------- header
 
 
-def _unit_text(text: str) -> str:
-    unit = text.strip()
-    for word, symbol in UNIT_WORDS:
-        unit = unit.replace(word, symbol)
-    return unit
-
-
 def header_path(name: str) -> str | None:
     """``capacity``, ``window.start``, ``emission_factors.NOx`` ... for a header name, or None."""
     folded = fold(name)
@@ -580,7 +556,7 @@ def header_unit(header: str) -> tuple[str, str | None]:
     A header without a unit gives itself and None.
     """
     match = _HEADER_UNIT.match(header)
-    return (header, None) if match is None else (match["name"], _unit_text(match["unit"]))
+    return (header, None) if match is None else (match["name"], match["unit"].strip())
 
 
 def ignored(header: str) -> bool:
@@ -823,7 +799,7 @@ def _scaled(uniques: list[Any], kind: QuantityKind, unit: str, factor: float) ->
     numbers = np.array([np.nan if (n := _as_number(v)) is None else n for v in uniques], dtype=np.float64)
     scaled = numbers * factor
     with np.errstate(invalid="ignore"):
-        good = np.isfinite(scaled) & ((scaled > 0) if kind.positive else (scaled >= 0))
+        good = (np.abs(numbers) <= LARGEST) & ((scaled > 0) if kind.positive else (scaled >= 0))
     return [value if ok else _attempt(lambda v: _check_cell(v, kind, unit), cell)
             for value, ok, cell in zip(scaled.tolist(), good.tolist(), uniques)]
 

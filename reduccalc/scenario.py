@@ -323,19 +323,23 @@ class Scenario:
         return optimize(self, **options)
 
 
-def target_options(percent: float | str | None, pollutants: Sequence[str] | None) -> tuple[float | None,
-                                                                                          list[str] | None]:
-    """A target (``"5%"`` or 5.0) as a percent [%] and pollutant names in canonical form, as
+def target_options(percent: float | str | None, pollutants: Sequence[str] | None, *,
+                   field: str = "target") -> tuple[float | None, list[str] | None]:
+    """A target (``"5%"``, ``"５％"`` or 5.0) as a percent [%] and pollutant names in canonical form, as
     :meth:`Scenario.with_target` takes them (None stays None).
 
     Raises
     ------
     ScenarioError
-        For a target that is not a percent or an unknown pollutant.
+        For a target that is not a percent in [0, 100] or an unknown pollutant, naming ``field``.
     """
     from .vocabulary import pollutant
 
-    value = None if percent is None else PercentKind().check(percent if isinstance(percent, str) else f"{percent}%")
+    try:
+        value = None if percent is None else PercentKind().check(percent if isinstance(percent, str)
+                                                                 else f"{percent}%")
+    except ScenarioError as error:
+        raise error.prefixed(field) from None
     return value, None if pollutants is None else [pollutant(p) for p in pollutants]
 
 

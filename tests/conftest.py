@@ -11,7 +11,7 @@ from hypothesis import settings
 from reduccalc.factors import load_table
 
 settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True)
-settings.register_profile("long", deadline=None, max_examples=5000)
+settings.register_profile("long", deadline=None, max_examples=10_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 FIXTURE_FACTORS = Path(__file__).parent / "fixtures" / "factors"

@@ -1,8 +1,11 @@
 """Fuzzing the front door: mutated scenarios must give a result or a ScenarioError.
 
-Never another exception, a hang, or a NaN/inf in the summary. The example
-count follows the hypothesis profile (``ci``: bounded; ``HYPOTHESIS_PROFILE=long
-python3 dev.py test tests/test_fuzz.py`` for a longer run). Inputs that ever
+Never another exception, a hang, or a NaN/inf in the summary. Scenarios are
+mutated with any values and, separately, with quantity texts of every shape
+(operators, brackets, hex, 万, Chinese and full-width units, control
+characters). The example count follows the hypothesis profile (``ci``:
+bounded; ``HYPOTHESIS_PROFILE=long python3 dev.py test tests/test_fuzz.py``
+for 10,000 examples a test). Inputs that ever
 crashed are kept in ``tests/fuzz_regressions/`` and replayed here.
 """
 
@@ -21,6 +24,8 @@ from hypothesis import strategies as st
 
 from reduccalc import ScenarioError
 from reduccalc.cli import main
+from reduccalc.fields import FACTOR, CountKind, DateKind, FractionKind, PercentKind, QuantityKind
+from reduccalc.measures.production import DaysKind
 from reduccalc.scenario import build_scenario
 from reduccalc.yamlio import load_yaml_text
 from tests.conftest import FIXTURE_FACTORS
@@ -60,7 +65,31 @@ BASE = {
 ODD_STRINGS = ["", " ", "nan t", "inf MW", "-5 MW", "1e400 t", "1e-400 t", "10", "%", "5 %", "1e3 t", "10 t_steam",
                "10 kg/h", "10 km/yr", "NaN%", "200%", "-1%", "国三", "China IX", "重型柴油货车", "颗粒物", "🙂",
                "\x00", "a" * 500, "2021-02-30", "1e308 t/yr", "0 t", "0.0000001 t", "10 t_steam/h/h", "((", "t/0"]
+# Quantity texts of every shape: numbers (full-width, hex, 万, huge), units (Chinese, ambiguous, unknown),
+# operators, brackets, control and invisible characters, glued together at random.
+NUMBERS = st.one_of(
+    st.sampled_from(["10", "１０", "0x10", "0b10", "1e308", "1e400", "-5", "+3", ".5", "1,850", "1,85", "1.2万", "3亿",
+                     "nan", "inf", "1O", "1 000", "", "1e", "1.2.3", "--5", "５．５", "1e-400", "1_000"]),
+    st.floats(allow_nan=False).map(repr),
+    st.integers(-(10**20), 10**20).map(str),
+)
+UNIT_PIECES = st.one_of(
+    st.sampled_from(["t", "kt", "Mt", "Gt", "mt", "MT", "ton", "tons", "kton", "short_ton", "tonne", "kg", "g", "MW",
+                     "mw", "kW", "t_steam", "h", "d", "yr", "a", "km", "m3", "m^3", "蒸吨", "吨", "万吨", "小时", "时",
+                     "年", "天", "日", "户", "辆", "台", "万元", "元", "万", "亿", "%", "％", "µg", "μg", "blargs", "x10",
+                     "e", "pi", "ｔ", "兆瓦", "公里", "立方米", "千克", "公斤", "克", "²", "³", "⁻¹", "dimensionless",
+                     "percent", "kWh", "GJ", "MJ", "household", "vehicle", "CNY", "wan_t", "degC", "Nm3"]),
+    st.sampled_from(["/", "*", "^", "**", "//", " ", "-", "+", ",", ";", "@", "!", "^2", "^-1", "**99999", "^1e400",
+                     "／", "×", "·", "=", "#", "'", '"', "\\", "."]),
+    st.sampled_from(["(", ")", "[", "]", "（", "）", "{", "}", "<", ">", "【", "】"]),
+    st.sampled_from(["\x00", "\x1b", "\u200b", "\ufeff", "\t", "\n", "\u3000", "\x7f", "\r", "\u202e", "\x85"]),
+    st.text(max_size=3),
+)
+unit_strings = st.builds(lambda number, space, pieces: number + space + "".join(pieces), NUMBERS,
+                         st.sampled_from(["", " ", "\u3000", "  "]), st.lists(UNIT_PIECES, max_size=6))
+
 leaves = st.one_of(
+    unit_strings,
     st.sampled_from(ODD_STRINGS),
     st.text(max_size=20),
     st.integers(min_value=-(10**30), max_value=10**30),
@@ -113,6 +142,21 @@ def mutated(draw):
     return data
 
 
+def string_paths(node, prefix=()):
+    """The path of every string leaf: the quantities, names, dates and targets of a scenario."""
+    return [path for path in paths(node, prefix) if path and isinstance(get(node, path), str)]
+
+
+@st.composite
+def with_unit_strings(draw):
+    """BASE with one to three of its strings replaced by quantity texts of every shape."""
+    data = copy.deepcopy(BASE)
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(string_paths(data)))
+        get(data, path[:-1])[path[-1]] = draw(unit_strings)
+    return data
+
+
 def outcome(text: str) -> str:
     """Load, check and run a scenario text: 'ok' or 'error'; anything else raises."""
     from reduccalc.factors import load_table
@@ -145,6 +189,32 @@ def test_mutated_scenarios_give_a_result_or_a_scenario_error(data):
     except (yaml.YAMLError, ValueError):  # not representable as YAML: nothing to test
         return
     outcome(text)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(with_unit_strings())
+def test_unit_strings_give_a_result_or_a_scenario_error(data):
+    try:
+        text = dump(data)
+    except (yaml.YAMLError, ValueError):
+        return
+    outcome(text)
+
+
+KINDS = [QuantityKind("MW", "10 t_steam/h", positive=True), QuantityKind("t/yr", "1 Mt/yr"), QuantityKind("t", "1 t"),
+         FACTOR, CountKind(), FractionKind(), PercentKind(), DateKind(), DaysKind()]
+
+
+@given(unit_strings)
+def test_every_kind_reads_a_unit_string_or_refuses_it(text):
+    for kind in KINDS:
+        try:
+            value = kind.check(text)
+        except ScenarioError as error:
+            assert str(error)
+            continue
+        number = value[0] if isinstance(value, tuple) else value
+        assert isinstance(number, dt.date) or math.isfinite(number)
 
 
 @given(st.text(max_size=300))
