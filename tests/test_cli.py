@@ -215,3 +215,16 @@ def test_a_county_without_measures_runs(tmp_path):
     res = run("run", path)
     assert res.returncode == 0, res.stderr
     assert "湘潭市" in res.stdout and res.stderr == ""
+
+
+def test_debug_keeps_the_exit_code_of_bad_input(tmp_path, capsys):
+    """--debug adds the traceback; bad input is still exit 2 with its message (it was an uncaught raise)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("name: x\nperiod: {start: 2021-01-01, end: 2021-12-31}\ncounties: {A: {baseline: {SO2: '10 blargs'}}}\n",
+                    encoding="utf-8")
+    from reduccalc.cli import main
+
+    assert main(["run", str(plan), "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert "unknown unit 'blargs'" in err
