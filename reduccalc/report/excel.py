@@ -49,7 +49,7 @@ def write_workbook(result: Result, path: Path) -> None:
         for name, frame in sheets.items():
             frame = frame.rename(columns=UNIT_HEADERS)
             if "met" in frame.columns:
-                frame["met"] = frame["met"].map(lambda v: "" if v is None else ("yes" if v else "no"))
+                frame["met"] = frame["met"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
