@@ -149,7 +149,8 @@ def _percent_hint(value: Any) -> str:
     if 0.0 < number <= 1.0:
         return (f"write targets with a percent sign: '{100 * number:g}%' if {number:g} is a fraction, "
                 f"'{number:g}%' if it is already percent")
-    return f"write targets with a percent sign, e.g. '{number:g}%'"
+    return f"write targets like '{number:g}%'" if isinstance(value, str) else \
+        f"write targets with a percent sign, e.g. '{number:g}%'"
 
 
 @dataclass(frozen=True)

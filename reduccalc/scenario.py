@@ -493,18 +493,6 @@ def _check_county_names(counties: list[County], written: list[Any], file: str | 
             first[name_key(str(name))] += f" (line {file_line[1]}{'' if file_line[0] == file else f' of {file_line[0]}'})"
 
 
-def _check_register_ids(registers: list[RegisterRows], collector: ProblemCollector) -> None:
-    """Refuse register ids with control or bidirectional characters (the first of each register)."""
-    for rows in registers:
-        if UNSAFE_CHARACTERS.search("".join(map(str, rows.id))) is None:
-            continue
-        index = next(i for i, value in enumerate(rows.id) if UNSAFE_CHARACTERS.search(str(value)))
-        try:
-            check_printable(str(rows.id[index]), "id")
-        except ScenarioError as error:
-            collector.add(error.located(file=rows.file, line=int(rows.row[index]), field="id"))
-
-
 def check_targets(scenario: Scenario, data: Any = None) -> None:
     """Refuse every target that cannot be evaluated, naming county and pollutant.
 
@@ -624,7 +612,6 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
         from .registers import attach_registers
 
         registers = attach_registers(data, counties, top.get("period"), base_dir, file, collector, table)
-        _check_register_ids(registers, collector)
     collector.raise_if_any()
     scenario = Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
                         top["count_upstream"], file, base_dir, checksum, top["description"], registers)
