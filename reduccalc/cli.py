@@ -162,8 +162,9 @@ def _check_measure_id(ledger: Any, measure: str, county: str | None) -> None:
     ids = rows["measure"].astype(str).unique().tolist()
     if measure not in ids:
         where = f" in county {county!r}" if county is not None else ""
+        choices = f"the measures: {one_of(ids)}" if ids else "there are no measures"
         raise ScenarioError(f"no measure {measure!r}{where}", field="--measure",
-                            hint=did_you_mean(measure, ids) or (f"one of {one_of(ids)}" if ids else "it has none"))
+                            hint=" ".join(filter(None, (did_you_mean(measure, ids), choices))))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -207,8 +208,8 @@ def cmd_factors(args: argparse.Namespace) -> int:
     if args.category is not None and args.category not in categories:
         from .errors import did_you_mean, one_of
 
-        raise ScenarioError(f"no factor category {args.category!r}", field="--category",
-                            hint=did_you_mean(args.category, categories) or f"one of {one_of(categories)}")
+        raise ScenarioError(f"no factor category {args.category!r}", field="--category", hint=" ".join(filter(
+            None, (did_you_mean(args.category, categories), f"the categories: {one_of(categories)}"))))
     rows = [r for r in table.rows.values() if args.category in (None, r.category)]
     frame = pd.DataFrame([{
         "id": r.id, "what": " ".join(x for x in (r.subject, r.standard, r.technology) if x),
@@ -382,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(args.func(args))
     except UsageError as error:
-        print(error, file=sys.stderr)
+        print(printable(str(error)), file=sys.stderr)
         return 2
     except ScenarioError as error:
         if debug:

@@ -44,6 +44,7 @@ from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, numbered
 from .perf import paused_gc
+from .result import TOTAL
 from .vocabulary import pollutant
 from .yamlio import key_position, load_yaml, position
 
@@ -55,7 +56,6 @@ Locator = Callable[[int, str | None], tuple[str | None, int | None, int | None, 
 _COUNTY_SHIFT = 40  # seq = county << 40 | register << 24 | measure or row: 2^24 rows a register, 2^16 registers
 _REGISTER_SHIFT = 24
 REGISTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
-RESERVED_COUNTY = "TOTAL"  # the summary's rows of sums over counties (reduccalc.result.TOTAL)
 REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
            "shandong")
 
@@ -465,7 +465,7 @@ def _county_name_problem(name: Any, first: dict[str, str]) -> ScenarioError | No
     key = name_key(text)
     if not key:
         return ScenarioError("a county name is empty", hint="name every county")
-    if key == name_key(RESERVED_COUNTY):
+    if key == name_key(TOTAL):
         return ScenarioError(f"county name {text!r} is reserved for the summary's sums over counties",
                              hint="give the county its own name")
     if key in first:
@@ -513,8 +513,8 @@ def check_targets(scenario: Scenario, data: Any = None) -> None:
                             "{NOx: '5200 t'}, or a table of them as baselines_file")
     for name in scenario.targets:
         if name not in with_baseline:
-            collector.add(ScenarioError(f"a {name} target, but no county has a {name} baseline: it cannot be "
-                                        "evaluated", file=file, line=position(data, "targets")[0],
+            collector.add(ScenarioError(f"a target for {name}, but no county has a baseline for {name}: it "
+                                        "cannot be evaluated", file=file, line=position(data, "targets")[0],
                                         field=f"targets.{name}", hint=f"give the counties' {name} baselines, or "
                                         "remove the target"))
     for county in scenario.counties:
@@ -528,9 +528,9 @@ def check_targets(scenario: Scenario, data: Any = None) -> None:
         for name in county.targets:
             if name not in county.baseline:
                 collector.add(ScenarioError(
-                    f"a {name} target for county {county.name!r}, which has no {name} baseline: it cannot be "
-                    "evaluated", file=file, line=where, field=f"counties.{county.name}.targets.{name}",
-                    hint=f"give the county a {name} baseline, or remove the target"))
+                    f"a target for {name} in county {county.name!r}, which has no baseline for {name}: it cannot "
+                    "be evaluated", file=file, line=where, field=f"counties.{county.name}.targets.{name}",
+                    hint=f"give the county's {name} baseline, or remove the target"))
     collector.raise_if_any()
 
 

@@ -58,7 +58,7 @@ def test_county_target_for_a_pollutant_without_its_baseline(tmp_path, capsys):
         """)
     code, out, err = cli(capsys, "check", path)
     assert code == 2 and out == ""  # before: exit 0, "all 1 targets met"
-    assert "plan.yaml:6: counties.甲县.targets.SO2: a SO2 target for county '甲县', which has no SO2 baseline" in err
+    assert "plan.yaml:6: counties.甲县.targets.SO2: a target for SO2 in county '甲县', which has no baseline for SO2" in err
     assert cli(capsys, "validate", path)[0] == 2
 
 
@@ -96,7 +96,7 @@ def test_no_county_with_a_baseline(tmp_path, capsys):
 
 def test_scenario_target_for_a_pollutant_no_county_has(table, tmp_path, capsys):
     text = problem(scenario_dict([TRUCKS], baseline={"NOx": "1000 t"}, targets={"NOx": "1%", "CO": "5%"}), table)
-    assert "targets.CO: a CO target, but no county has a CO baseline: it cannot be evaluated" in text
+    assert "targets.CO: a target for CO, but no county has a baseline for CO: it cannot be evaluated" in text
     path = write(tmp_path, f"""\
         counties:
           甲县:
@@ -104,7 +104,7 @@ def test_scenario_target_for_a_pollutant_no_county_has(table, tmp_path, capsys):
             measures: [{TRUCK_LINE}]
         """)
     code, out, err = cli(capsys, "check", path, "--target", "5%", "--pollutant", "CO")
-    assert code == 2 and "a CO target, but no county has a CO baseline" in err  # before: "no target to check"
+    assert code == 2 and "a target for CO, but no county has a baseline for CO" in err  # before: "no target to check"
     # a scenario target applies to TOTAL and to each county's pollutants with a baseline
     data = scenario_dict([TRUCKS], baseline={"NOx": "1000 t"}, targets={"NOx": "5%", "SO2": "1%"})
     data["counties"]["乙县"] = {"baseline": {"NOx": "1000 t", "SO2": "100 t"}}
@@ -200,9 +200,10 @@ def test_bare_command_line_target_hint(tmp_path, capsys):
 
 def test_factors_list_unknown_category(capsys):
     code, out, err = cli(capsys, "factors", "list", "--category", "vehicles")  # before: "(no factors)", exit 0
-    assert code == 2 and out == "" and "--category: no factor category 'vehicles' (did you mean 'vehicle'?)" in err
+    assert code == 2 and out == "" and "--category: no factor category 'vehicles' (did you mean 'vehicle'? the categories: boiler, " \
+        "district_heat, electricity, gas, household, production, vehicle)" in err
     code, _, err = cli(capsys, "factors", "list", "--category", "xyz")
-    assert code == 2 and "one of boiler, district_heat, electricity, gas, household, production, vehicle" in err
+    assert code == 2 and "no factor category 'xyz' (the categories: boiler, district_heat," in err
 
 
 def test_explain_unknown_measure(tmp_path, capsys):
@@ -216,9 +217,9 @@ def test_explain_unknown_measure(tmp_path, capsys):
               - {id: kiln, type: staggered_production, sector: cement_clinker, output: "1 Mt/yr", days: 36.5}
         """)
     code, out, err = cli(capsys, "explain", path, "--measure", "nope")  # before: "(no ledger rows)", exit 0
-    assert code == 2 and out == "" and "--measure: no measure 'nope' (one of kiln, trucks)" in err
+    assert code == 2 and out == "" and "--measure: no measure 'nope' (the measures: kiln, trucks)" in err
     code, _, err = cli(capsys, "explain", path, "--measure", "truck")
-    assert code == 2 and "did you mean 'trucks'?" in err
+    assert code == 2 and "(did you mean 'trucks'? the measures: kiln, trucks)" in err
     code, out, _ = cli(capsys, "explain", path, "--measure", "kiln")
     assert code == 0 and out.startswith("甲县 / kiln (staggered_production)") and "trucks" not in out
 
