@@ -203,7 +203,7 @@ def check_printable(text: str, what: str = "name") -> str:
     Such characters in a name reach the terminal raw: ``"B\\r\\x1b[2Kmet"``
     rewrites the line it is printed on, U+202E shows the rest backwards.
     """
-    found = UNSAFE_CHARACTERS.search(text)
+    found = None if text.isprintable() else UNSAFE_CHARACTERS.search(text)  # isprintable: the fast common case
     if found is not None:
         raise ScenarioError(f"{what} {text!r} holds the control character U+{ord(found.group()):04X}",
                             hint="names and ids may not hold control or right-to-left characters: on a terminal "

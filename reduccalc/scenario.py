@@ -518,7 +518,6 @@ def check_targets(scenario: Scenario, data: Any = None) -> None:
                                         field=f"targets.{name}", hint=f"give the counties' {name} baselines, or "
                                         "remove the target"))
     for county in scenario.counties:
-        where = _county_targets_line(data, county)
         if not county.baseline and (scenario.targets or county.targets):
             collector.add(ScenarioError(f"county {county.name!r} has no baseline: its targets cannot be evaluated "
                                         "and its reductions count in no total", file=file, line=county.line,
@@ -529,7 +528,8 @@ def check_targets(scenario: Scenario, data: Any = None) -> None:
             if name not in county.baseline:
                 collector.add(ScenarioError(
                     f"a target for {name} in county {county.name!r}, which has no baseline for {name}: it cannot "
-                    "be evaluated", file=file, line=where, field=f"counties.{county.name}.targets.{name}",
+                    "be evaluated", file=file, line=_county_targets_line(data, county),
+                    field=f"counties.{county.name}.targets.{name}",
                     hint=f"give the county's {name} baseline, or remove the target"))
     collector.raise_if_any()
 
