@@ -96,7 +96,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if (upstream != 0).any():
             added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
             shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
-            print(f"\nupstream (power plants, not netted unless count_upstream): added {shown}")
+            netted = ("netted from the counties (count_upstream: true)" if result.scenario.count_upstream else
+                      "not netted unless count_upstream")
+            print(f"\nupstream (power plants, {netted}): added {shown}")
         if len(result.air_quality_report.table):
             from .air_quality import text
 
@@ -164,6 +166,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.county is not None:
         scenario.county(args.county)  # a clear error for an unknown county
     result = scenario.run()
+    if args.measure is not None:
+        _check_measure_id(result.ledger, args.measure, args.county)
     print(explain_lines(result, args.county, args.measure))
     if args.sensitivity:
         from .report.tables import text_table
@@ -175,12 +179,26 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_measure_id(ledger: Any, measure: str, county: str | None) -> None:
+    """A clear error, with the ids there are, for a measure id the ledger (of ``county``) does not hold."""
+    from .errors import did_you_mean, one_of
+
+    rows = ledger if county is None else ledger[ledger["county"] == county]
+    ids = rows["measure"].astype(str).unique().tolist()
+    if measure not in ids:
+        where = f" in county {county!r}" if county is not None else ""
+        choices = f"the measures: {one_of(ids)}" if ids else "there are no measures"
+        raise ScenarioError(f"no measure {measure!r}{where}", field="--measure",
+                            hint=" ".join(filter(None, (did_you_mean(measure, ids), choices))))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Everything ``run`` checks (candidates, over-removal, overflow), without writing or printing results."""
     scenario = _scenario(args)
-    ledger = scenario.ledger_builder()
-    measures = scenario.measure_count()
-    print(f"{args.scenario}: valid ({len(scenario.counties)} counties, {measures} measures, "
-          f"{len(ledger)} ledger rows)")
+    result = scenario.run()
+    result.summary()
+    print(f"{args.scenario}: valid ({len(scenario.counties)} counties, {scenario.measure_count()} measures, "
+          f"{result.ledger_rows} ledger rows)")
     return 0
 
 
@@ -211,6 +229,12 @@ def cmd_factors(args: argparse.Namespace) -> int:
         return 0
     import pandas as pd
 
+    categories = sorted({r.category for r in table.rows.values()})
+    if args.category is not None and args.category not in categories:
+        from .errors import did_you_mean, one_of
+
+        raise ScenarioError(f"no factor category {args.category!r}", field="--category", hint=" ".join(filter(
+            None, (did_you_mean(args.category, categories), f"the categories: {one_of(categories)}"))))
     rows = [r for r in table.rows.values() if args.category in (None, r.category)]
     frame = pd.DataFrame([{
         "id": r.id, "what": " ".join(x for x in (r.subject, r.standard, r.technology) if x),
@@ -380,6 +404,13 @@ def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def printable(text: str) -> str:
+    """``text`` with control and bidirectional characters escaped (``\\r``, ``\\u202e``), lines kept."""
+    from .fields import UNSAFE_CHARACTERS
+
+    return "\n".join(UNSAFE_CHARACTERS.sub(lambda m: repr(m.group())[1:-1], line) for line in text.split("\n"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reduccalc`` command; returns the exit code."""
     argv = _joined(argv if argv is not None else sys.argv[1:])
@@ -393,12 +424,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(args.func(args))
     except UsageError as error:
-        print(error, file=sys.stderr)
+        print(printable(str(error)), file=sys.stderr)
         return 2
     except ScenarioError as error:
         if debug:  # the traceback for whoever debugs, and still the exit code of bad input
             traceback.print_exc()
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as error:
         from .report.outputs import InterruptedAfterWriting

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -139,12 +140,26 @@ class PercentKind(Kind):
         if number is None or unit != "percent":
             bare = number if unit == "a number" else None
             raise ScenarioError(f"{value!r} is not a percentage",
-                                hint=f"write targets with a percent sign, e.g. '{bare:g}%'" if bare is not None
-                                else "write targets like '5%'")
+                                hint=_percent_hint(value) if bare is not None else "write targets like '5%'")
         if not 0.0 <= number <= 100.0:
             raise ScenarioError(f"{value!r} must be between 0% and 100%",
                                 hint="a target is the share of the baseline the measures remove, e.g. '5%'")
         return number
+
+
+def _percent_hint(value: Any) -> str:
+    """How to write a bare number as a target: a number in (0, 1] may be a fraction (0.05 = 5%) or percent."""
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        return "write targets like '5%'"
+    if 0.0 < number <= 1.0:
+        return (f"write targets with a percent sign: '{100 * number:g}%' if {number:g} is a fraction, "
+                f"'{number:g}%' if it is already percent")
+    return f"write targets like '{number:g}%'" if isinstance(value, str) else \
+        f"write targets with a percent sign, e.g. '{number:g}%'"
 
 
 @dataclass(frozen=True)
@@ -188,6 +203,24 @@ class BoolKind(Kind):
         raise ScenarioError(f"expected true or false, got {value!r}")
 
 
+# control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional marks and overrides
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def check_printable(text: str, what: str = "name") -> str:
+    """``text`` unchanged, or a ScenarioError if it holds a control or bidirectional character.
+
+    Such characters in a name reach the terminal raw: ``"B\\r\\x1b[2Kmet"``
+    rewrites the line it is printed on, U+202E shows the rest backwards.
+    """
+    found = None if text.isprintable() else UNSAFE_CHARACTERS.search(text)  # isprintable: the fast common case
+    if found is not None:
+        raise ScenarioError(f"{what} {text!r} holds the control character U+{ord(found.group()):04X}",
+                            hint="names and ids may not hold control or right-to-left characters: on a terminal "
+                                 "they rewrite what is shown")
+    return text
+
+
 @dataclass(frozen=True)
 class TextKind(Kind):
     describe = "a name"
@@ -195,7 +228,7 @@ class TextKind(Kind):
     def check(self, value: Any) -> str:
         if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
             raise ScenarioError(f"expected a name, got {value!r}")
-        return str(value)
+        return check_printable(str(value))
 
 
 @dataclass(frozen=True)
@@ -245,10 +278,16 @@ class PollutantMapKind(Kind):
         if not isinstance(value, Mapping):
             raise ScenarioError(f"expected {self.describe}, got {value!r}", hint="e.g. {NOx: '2 kg/t'}")
         result: dict[str, Any] = {}
+        written: dict[str, Any] = {}  # pollutant -> the key it was first written as
         collector = None
         for key, item in value.items():
             try:
-                result[pollutant(key)] = self.item.check(item)
+                name = pollutant(key)
+                if name in written:
+                    raise ScenarioError(f"{written[name]!r} and {key!r} are both {name}: a duplicate",
+                                        hint="give each pollutant once")
+                written[name] = key
+                result[name] = self.item.check(item)
             except ScenarioError as error:
                 line, column = position(value, key)
                 collector = collector or ProblemCollector()

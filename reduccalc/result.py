@@ -44,6 +44,11 @@ class Result:
         self.reductions = builder.reductions()
         self._check_over_removal()
 
+    @property
+    def ledger_rows(self) -> int:
+        """Rows of the ledger (without joining it into a DataFrame)."""
+        return len(self._builder)
+
     @cached_property
     def ledger(self) -> pd.DataFrame:
         """The ledger (see the class's attributes), joined from its blocks when first asked for."""
@@ -86,8 +91,9 @@ class Result:
 
         One row per pollutant in each county's baseline, then TOTAL rows
         (sums over counties, scenario-level targets). Percents are percent
-        (5.0 = 5 %). Without a target, target_pct is NaN, met None and
-        shortfall_t 0.
+        (5.0 = 5 %). ``met`` is pandas' nullable ``boolean``: without a
+        target, target_pct is NaN, met ``pd.NA`` and shortfall_t 0, so
+        ``summary[~summary.met.fillna(True)]`` lists the targets missed.
         """
         return self._summary.copy()
 
@@ -117,16 +123,14 @@ class Result:
         if not np.isfinite(numbers).all():
             raise ScenarioError("the summary overflows: baselines or reductions too large or too small to divide",
                                 file=self.scenario.file, hint="check the magnitudes and units of the baselines")
-        frame["met"] = frame["met"].astype(object).where(frame["target_pct"].notna(), None)
+        frame["met"] = frame["met"].astype("boolean")
         return frame
 
     @property
     def met(self) -> bool | None:
         """True when every target holds; None when the scenario has no targets."""
-        verdicts = [v for v in self._summary["met"] if v is not None]
-        if not verdicts:
-            return None
-        return bool(all(verdicts))
+        verdicts = self._summary["met"].dropna()
+        return bool(verdicts.all()) if len(verdicts) else None
 
     def without_baseline(self) -> pd.DataFrame:
         """Non-zero reductions of pollutants a county has no baseline for (kept out of the summary) [t]."""

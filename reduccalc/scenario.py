@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import os
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -27,6 +29,7 @@ from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable, load_local_rows, load_table
 from .fields import (
     MISSING,
+    UNSAFE_CHARACTERS,
     BoolKind,
     DateKind,
     Key,
@@ -36,12 +39,15 @@ from .fields import (
     QuantityKind,
     TextKind,
     check_mapping,
+    check_printable,
 )
 from .inputfiles import PlanFolder
 from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, numbered
 from .perf import paused_gc
+from .result import TOTAL
+from .vocabulary import pollutant
 from .yamlio import key_position, load_yaml, not_a_scenario, position
 
 if TYPE_CHECKING:
@@ -296,6 +302,11 @@ class Scenario:
             Pollutants the target applies to (default: every pollutant with
             a baseline); with ``percent`` None, the file's targets limited to
             these.
+
+        Raises
+        ------
+        ScenarioError
+            For a target that cannot be evaluated (see :func:`check_targets`).
         """
         value, names = target_options(percent, pollutants)
         new = copy.copy(self)
@@ -308,6 +319,7 @@ class Scenario:
         chosen = names if names is not None else with_baseline
         new.targets = {p: value for p in chosen}
         new.counties = [replace(c, targets={}) for c in self.counties]
+        check_targets(new)
         return new
 
     def simulate(self, draws: int = 1000, seed: int | None = None, **options: Any) -> Any:
@@ -333,8 +345,6 @@ def target_options(percent: float | str | None, pollutants: Sequence[str] | None
     ScenarioError
         For a target that is not a percent in [0, 100] or an unknown pollutant, naming ``field``.
     """
-    from .vocabulary import pollutant
-
     try:
         value = None if percent is None else PercentKind().check(percent if isinstance(percent, str)
                                                                  else f"{percent}%")
@@ -386,20 +396,28 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
             f"one of {one_of(MEASURE_TYPES)}"
         collector.add(ScenarioError(message, file=file, line=tline, column=tcol, field=f"{path}.type", hint=hint))
         return None
+    blank = [key for key, value in item.items() if value is None and key in MEASURE_TYPES[kind].keys]
+    for key in blank:
+        kline, kcol = key_position(item, key)
+        collector.add(ScenarioError(f"{key!r} has no value", file=file, line=kline, column=kcol, field=f"{path}.{key}",
+                                    hint="write a value, or leave the key out to take its default"))
     try:
         values = check_mapping(item, MEASURE_TYPES[kind].keys, path=path, file=file, ignore=("type",))
     except ScenarioError as error:
         collector.add(error)
         return None
+    if blank:
+        return None
     counter[kind] = counter.get(kind, 0) + 1
     measure_id = values["id"] or f"{kind}-{counter[kind]}"
-    if measure_id in seen:
+    if name_key(measure_id) in seen:
         iline, icol = position(item, "id") if "id" in item else (line, column)
         collector.add(ScenarioError(f"duplicate measure id {measure_id!r} in county {county!r} (first at "
-                                    f"{seen[measure_id]})", file=file, line=iline, column=icol, field=f"{path}.id",
-                                    hint="ids must be unique within a county"))
+                                    f"{seen[name_key(measure_id)]})", file=file, line=iline, column=icol,
+                                    field=f"{path}.id", hint="ids must be unique within a county, whatever their "
+                                    "case or character width"))
         return None
-    seen[measure_id] = path
+    seen[name_key(measure_id)] = path
     return Measure(kind, measure_id, values, file, line, column, path, index=index)
 
 
@@ -427,6 +445,111 @@ def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, 
         except ScenarioError as error:
             line, column = position(item, key)
             collector.add(error.located(file=measure.file, line=line, column=column))
+
+
+def name_key(name: str) -> str:
+    """What two names of counties (or ids) must differ in: not only width (NFKC), case or surrounding spaces."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _shown(name: str) -> str:
+    """A name for a field path: as it is, or quoted and escaped when blank or unprintable."""
+    return repr(name) if not name.strip() or UNSAFE_CHARACTERS.search(name) else name
+
+
+def _county_name_problem(name: Any, first: dict[str, str]) -> ScenarioError | None:
+    """Why ``name`` (a key of ``counties:`` or a baselines table's county) is no county name, or None.
+
+    ``first`` maps the :func:`name_key` of the names so far to the name as
+    written and where; ``name`` joins it when it is good.
+    """
+    if isinstance(name, bool) or name is None:
+        return ScenarioError(f"county name {name!r} is read as a value, not a name",
+                             hint="YAML reads true, yes, on, no, off and null as values: quote the name")
+    text = str(name)
+    try:
+        check_printable(text, "county name")
+    except ScenarioError as error:
+        return error
+    key = name_key(text)
+    if not key:
+        return ScenarioError("a county name is empty", hint="name every county")
+    if key == name_key(TOTAL):
+        return ScenarioError(f"county name {text!r} is reserved for the summary's sums over counties",
+                             hint="give the county its own name")
+    if key in first:
+        return ScenarioError(f"county {name!r} is county {first[key]} again: the names differ only in type, "
+                             "character width, case or surrounding spaces", hint="give each county once")
+    first[key] = repr(name)
+    return None
+
+
+def _check_county_names(counties: list[County], written: list[Any], file: str | None,
+                        collector: ProblemCollector) -> None:
+    """Refuse empty, reserved, unprintable and twin county names (``1`` and ``"1"``, ``Ａ县`` and ``A县``).
+
+    ``written`` holds the keys of ``counties:`` as the YAML gave them (for
+    the first counties); the others come from a baselines table.
+    """
+    first: dict[str, str] = {}
+    for index, county in enumerate(counties):
+        name = written[index] if index < len(written) else county.name
+        file_line = (file, county.line) if index < len(written) else county.baseline_row or (None, None)
+        problem = _county_name_problem(name, first)
+        if problem is not None:
+            collector.add(problem.located(file=file_line[0], line=file_line[1], field=f"counties.{_shown(str(name))}"))
+        elif file_line[1] is not None:
+            first[name_key(str(name))] += f" (line {file_line[1]}{'' if file_line[0] == file else f' of {file_line[0]}'})"
+
+
+def check_targets(scenario: Scenario, data: Any = None) -> None:
+    """Refuse every target that cannot be evaluated, naming county and pollutant.
+
+    A target is a share of a baseline. A county's own ``targets`` need its
+    baseline of that pollutant. The scenario's targets (the file's, or
+    ``--target``) apply to TOTAL and to each county's pollutants with a
+    baseline, so they need a county with that baseline; and while any target
+    applies, a county without any baseline is an error, not a county left
+    out of every total. Without any baseline the summary would be empty: an
+    error too. ``data`` is the loaded file, for line numbers.
+    """
+    collector = ProblemCollector()
+    file = scenario.file
+    with_baseline = {p for county in scenario.counties for p in county.baseline}
+    if scenario.counties and not with_baseline:
+        raise ScenarioError("no county has a baseline: there is nothing to compare the reductions with", file=file,
+                            field="counties", hint="give each county's emissions over the period as baseline: "
+                            "{NOx: '5200 t'}, or a table of them as baselines_file")
+    for name in scenario.targets:
+        if name not in with_baseline:
+            collector.add(ScenarioError(f"a target for {name}, but no county has a baseline for {name}: it "
+                                        "cannot be evaluated", file=file, line=position(data, "targets")[0],
+                                        field=f"targets.{name}", hint=f"give the counties' {name} baselines, or "
+                                        "remove the target"))
+    for county in scenario.counties:
+        if not county.baseline and (scenario.targets or county.targets):
+            collector.add(ScenarioError(f"county {county.name!r} has no baseline: its targets cannot be evaluated "
+                                        "and its reductions count in no total", file=file, line=county.line,
+                                        field=f"counties.{county.name}.baseline",
+                                        hint="give its emissions over the period, e.g. baseline: {NOx: '5200 t'}"))
+            continue
+        for name in county.targets:
+            if name not in county.baseline:
+                collector.add(ScenarioError(
+                    f"a target for {name} in county {county.name!r}, which has no baseline for {name}: it cannot "
+                    "be evaluated", file=file, line=_county_targets_line(data, county),
+                    field=f"counties.{county.name}.targets.{name}",
+                    hint=f"give the county's {name} baseline, or remove the target"))
+    collector.raise_if_any()
+
+
+def _county_targets_line(data: Any, county: County) -> int | None:
+    """Line of a county's ``targets:`` in the loaded file (or of the county), where known."""
+    raw = data.get("counties") if isinstance(data, Mapping) else None
+    for key, value in (raw.items() if isinstance(raw, Mapping) else ()):
+        if str(key) == county.name and isinstance(value, Mapping) and "targets" in value:
+            return key_position(value, "targets")[0]
+    return county.line
 
 
 def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None = None,
@@ -461,6 +584,7 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
             line, column = key_position(data, "counties")
             collector.add(ScenarioError("missing required key 'counties' (a mapping of county name to county)",
                                         file=file, line=line, column=column, field="scenario", hint=hint))
+    written: list[Any] = []  # the keys of counties: as written, one per county built
     for name, raw in raw_counties.items():
         path = f"counties.{name}"
         line, _ = key_position(raw_counties, name)
@@ -484,10 +608,12 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                 measures.append(measure)
         counties.append(County(str(name), values["baseline"], values["targets"], measures, values["candidates"],
                                line, air_quality=values["air_quality"]))
+        written.append(name)
     if top.get("baselines_file") is not None:
         from .baselines import attach_baselines
 
         attach_baselines(data, counties, folder, file, collector)
+    _check_county_names(counties, written, file, collector)
     registers: list[RegisterRows] = []
     if top.get("measures_file") or any(raw and raw.get("measures_file") for raw in raw_counties.values()
                                    if isinstance(raw, Mapping)):
@@ -495,9 +621,15 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
 
         registers = attach_registers(data, counties, top.get("period"), folder, file, collector, table)
     collector.raise_if_any()
-    return Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
-                    top["count_upstream"], file, base_dir, checksum, top["description"], registers,
-                    top.get("air_quality", {}))
+    scenario = Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
+                        top["count_upstream"], file, base_dir, checksum, top["description"], registers,
+                        top.get("air_quality", {}))
+    check_targets(scenario, data)
+    if any(county.candidates for county in counties):
+        from .optimize import check_candidates
+
+        check_candidates(scenario)
+    return scenario
 
 
 def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None,
@@ -529,6 +661,9 @@ def load_scenario(source: str | Path | Mapping[str, Any], base_dir: str | Path |
     if isinstance(source, Mapping):
         folder = Path(base_dir) if base_dir is not None else None
         return build_scenario(source, file=None, base_dir=folder, table=table, allow_outside=allow_outside)
+    if not isinstance(source, (str, os.PathLike)):
+        raise ScenarioError(f"expected the path of a scenario YAML file or the scenario as a dict, got "
+                            f"{type(source).__name__} {source!r}")
     path = Path(source)
     folder = Path(base_dir) if base_dir is not None else path.resolve().parent
     with paused_gc():  # one pause: the collector's passes over a big file's values cost more than building them

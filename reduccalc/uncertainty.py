@@ -100,6 +100,10 @@ SIMULATE_COLUMNS = ["county", "pollutant", "reduction_p5", "reduction_p50", "red
 SENSITIVITY_COLUMNS = ["county", "pollutant", "factor_id", "share", "source"]
 _PERCENTILES = {"p5": 5.0, "p50": 50.0, "p95": 95.0}  # column suffix: percentile
 _BYTES_PER_TOTAL = 24  # a total, its sorted copy for the percentiles and the met test [bytes]
+# Most draws a run makes: one group's totals then fill half a slice of CHUNK_BYTES (24 MB), and the P5 of
+# 1,000,000 draws lies between the distribution's P4.96 and P5.04 (two standard errors, sqrt(0.05 x 0.95 / n)).
+MAX_DRAWS = 1_000_000
+_BYTES_PER_FACTOR_DRAW = 16  # a uniform and the factor drawn from it [bytes]
 _EDGE = 1e-15  # uniforms are kept in [_EDGE, 1 - _EDGE], so inverse CDFs stay finite
 
 
@@ -330,10 +334,35 @@ def entropy_of(seed: int | None) -> int:
 
 
 def check_draws(draws: Any, least: int = 1) -> int:
-    """``draws`` as an int, or a ScenarioError."""
+    """``draws`` as an int from ``least`` to :data:`MAX_DRAWS`, or a ScenarioError."""
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < least:
         raise ScenarioError(f"must be a whole number >= {least}, got {draws!r}", field="draws")
+    if draws > MAX_DRAWS:
+        raise ScenarioError(f"{int(draws):,} draws are more than the {MAX_DRAWS:,} a run may make: every county and "
+                            f"pollutant would hold {int(draws) * _BYTES_PER_TOTAL / 1e6:,.0f} MB of totals",
+                            field="draws", hint=f"use at most {MAX_DRAWS:,}; the P5 of {MAX_DRAWS:,} draws is "
+                            "already within P4.96 to P5.04 of the distribution")
     return int(draws)
+
+
+def available_memory() -> int | None:
+    """Memory the system can give without swapping (``MemAvailable`` of /proc/meminfo) [bytes], or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(needed: int, what: str) -> None:
+    """Refuse a run whose arrays need more than half the available memory [bytes], saying how much."""
+    available = available_memory()
+    if available is not None and needed > available // 2:
+        raise ScenarioError(f"{what} need {needed / 1e9:,.1f} GB, more than half the {available / 1e9:,.1f} GB of "
+                            "memory available", field="draws", hint="use fewer draws")
 
 
 def summarise_slice(space: FactorSpace, entropy: int, draws: int, coef: sparse.csr_matrix, fixed: np.ndarray,
@@ -486,6 +515,7 @@ def sensitivity(scenario: Scenario, draws: int = 1000, seed: int | None = 1, cou
     if county is not None:
         scenario.county(county)  # a clear error for an unknown county
     parts = scenario_model(scenario)
+    check_memory(len(parts.space) * draws * _BYTES_PER_FACTOR_DRAW, f"{draws:,} draws of {len(parts.space)} factors")
     variance = parts.space.draws(entropy_of(seed), draws).var(axis=1)
     terms = (parts.model.coef.multiply(parts.model.coef) @ sparse.diags(variance)).tocoo()
     group_variance = np.bincount(terms.row, weights=terms.data, minlength=len(parts.groups))

@@ -10,11 +10,14 @@ constructor of our own then builds plain dicts and lists. It
   at most ``MAX_BYTES``, read as :mod:`reduccalc.inputfiles` reads every
   input; a spreadsheet given as the scenario is named as a register),
 - records line and column (1-based) of every mapping key and value, so that
-  errors can point at ``file:line:column``.
+  errors can point at ``file:line:column``,
+- refuses the numbers YAML 1.1 reads unlike YAML 1.2 and unlike what they
+  look like: octal ``010`` (8), binary ``0b11`` (3), base 60 ``1:30`` (90).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -101,6 +104,17 @@ _SCALARS = {
     "tag:yaml.org,2002:timestamp": _SCALAR_CONSTRUCTOR.construct_yaml_timestamp,
 }
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# YAML 1.1 numbers that YAML 1.2 reads otherwise (or as text), with what 1.1 makes of them
+_YAML11_ONLY = {"an octal": re.compile(r"[-+]?0[0-7_]+"), "a binary": re.compile(r"[-+]?0b[01_]+"),
+                "a base-60": re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")}
+
+
+def _yaml11_only(text: str) -> str | None:
+    """What kind of YAML 1.1-only number ``text`` is, or None."""
+    if ":" not in text and text.lstrip("+-")[:1] != "0":
+        return None
+    return next((kind for kind, pattern in _YAML11_ONLY.items() if pattern.fullmatch(text)), None)
 
 
 class _Builder:
@@ -184,10 +198,17 @@ class _Builder:
                 raise self.error("YAML merge keys (<<) are not supported", node, "write the keys out")
             raise self.error(f"YAML tag {tag!r} is not allowed", node, "scenario files hold plain values only")
         try:
-            return construct(node)
+            value = construct(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             reason = str(exc) if len(str(exc)) <= 80 else f"not a valid {tag.rsplit(':', 1)[-1]}"  # a long one quotes it
             raise self.error(f"cannot read value {excerpt(node.value)}: {reason}", node) from None
+        if tag in _NUMBERS:
+            kind = _yaml11_only(node.value)
+            if kind is not None:
+                raise self.error(f"{node.value} is {kind} number in YAML 1.1 ({value:g}), not what it looks like",
+                                 node, f"quote it ('{node.value}') for a name or code; write the number in "
+                                       "decimal digits without leading zeros")
+        return value
 
 
 SPREADSHEETS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".et", ".ods")

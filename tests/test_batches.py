@@ -63,7 +63,7 @@ def measure():
         "replacement_emission_factors": factors(["NOx"], "g/km")})
     production = st.fixed_dictionaries({"type": st.just("staggered_production"), "sector": st.just("cement_clinker"),
                                         "output": amount.map(lambda v: f"{v} kt/yr"), "curtailment": fraction},
-                                       optional={"days": st.integers(min_value=0, max_value=365),
+                                       optional={"days": st.integers(min_value=1, max_value=365),  # 0: refused
                                                  "emission_factors": factors(["NOx"], "kg/t")})
     window = st.fixed_dictionaries({"type": st.just("staggered_production"), "sector": st.just("cement_clinker"),
                                     "output": st.just("1 Mt/yr"),

@@ -38,7 +38,7 @@ def measures():
     production = st.fixed_dictionaries({
         "type": st.just("staggered_production"), "sector": st.just("cement_clinker"),
         "output": positive.map(lambda v: f"{v} kt/yr"), "curtailment": fractions,
-        "days": st.integers(min_value=0, max_value=365),
+        "days": st.integers(min_value=1, max_value=365),  # 0 days is refused: the measure would do nothing
     })
     return st.one_of(boiler, households, trucks, production)
 

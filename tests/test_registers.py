@@ -129,7 +129,7 @@ def measures():
     production = st.fixed_dictionaries({
         "type": st.just("staggered_production"), "sector": st.sampled_from(["cement_clinker", "水泥熟料"]),
         "output": positive.map(lambda v: f"{v} kt/yr"),
-    }, optional={"curtailment": fractions, "days": st.integers(0, 365), "window": windows})
+    }, optional={"curtailment": fractions, "days": st.integers(1, 365), "window": windows})  # 0 days: refused
     custom = st.fixed_dictionaries({
         "type": st.just("custom"), "activity": positive.map(lambda v: f"{v} t"),
         "emission_factors": st.fixed_dictionaries({"NOx": positive.map(lambda v: f"{v} kg/t")}),

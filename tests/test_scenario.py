@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from reduccalc import ScenarioError, load_scenario
@@ -28,12 +29,12 @@ def test_summary_rows_targets_and_total(table):
     s = res.summary().set_index(["county", "pollutant"])
     # 甲县: 40 t of 1000 t = 4 %, its own target 3 %: met
     assert s.loc[("甲县", "NOx"), "reduction_pct"] == pytest.approx(4.0)
-    assert s.loc[("甲县", "NOx"), "target_pct"] == 3.0 and s.loc[("甲县", "NOx"), "met"] is True
+    assert s.loc[("甲县", "NOx"), "target_pct"] == 3.0 and s.loc[("甲县", "NOx"), "met"]
     # 乙县: 10 t of 500 t = 2 %, scenario target 5 % needs 25 t: short by 15 t
     assert s.loc[("乙县", "NOx"), "shortfall_t"] == pytest.approx(15.0)
-    assert s.loc[("乙县", "NOx"), "met"] is False
-    # SO2 has no target: NaN, None, 0
-    assert math.isnan(s.loc[("乙县", "SO2"), "target_pct"]) and s.loc[("乙县", "SO2"), "met"] is None
+    assert not s.loc[("乙县", "NOx"), "met"]
+    # SO2 has no target: NaN, NA, 0
+    assert math.isnan(s.loc[("乙县", "SO2"), "target_pct"]) and s.loc[("乙县", "SO2"), "met"] is pd.NA
     assert s.loc[("乙县", "SO2"), "shortfall_t"] == 0
     # TOTAL NOx: 50 t of 1500 t = 3.33 % vs 5 %: short by 75 - 50 = 25 t
     assert s.loc[("TOTAL", "NOx"), "baseline_t"] == 1500.0
@@ -53,8 +54,8 @@ def test_with_target_replaces_file_targets(table):
     res = sc.with_target("2%").run()
     s = res.summary().set_index(["county", "pollutant"])
     assert set(s["target_pct"]) == {2.0}  # every pollutant with a baseline, county overrides replaced
-    assert s.loc[("乙县", "NOx"), "met"] is True  # 10 t of 500 t = 2 %
-    assert s.loc[("乙县", "SO2"), "met"] is False  # nothing cuts SO2
+    assert s.loc[("乙县", "NOx"), "met"]  # 10 t of 500 t = 2 %
+    assert not s.loc[("乙县", "SO2"), "met"]  # nothing cuts SO2
     assert res.met is False
     only_nox = sc.with_target("2%", ["NOx"]).run()
     assert only_nox.met is True

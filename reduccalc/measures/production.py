@@ -85,10 +85,12 @@ KEYS = {
 
 
 def _check_days(batch: Batch, ctx: Context) -> None:
-    """Fails measures giving both days and window, or more days than the period has."""
+    """Fails measures giving both days and window, 0 days, or more days than the period has."""
     window, days = batch.given("window"), batch.floats("days")
     both = window & ~np.isnan(days)
     batch.fail(np.flatnonzero(both), ScenarioError("give days or window, not both", field="days"))
+    batch.fail(np.flatnonzero(days == 0), ScenarioError("0 days: the measure would do nothing", field="days",
+                                                        hint="give the days curtailed, or leave the measure out"))
     too_long = days > ctx.period.days
     for value in np.unique(days[too_long]).tolist():
         batch.fail(np.flatnonzero(days == value), ScenarioError(

@@ -92,7 +92,7 @@ def write_workbook(result: Result, path: Path) -> list[str]:
 def _columns(sheet: str, frame: pd.DataFrame, notes: list[str]) -> list[_Column]:
     frame = frame.rename(columns=UNIT_HEADERS)
     if "met" in frame.columns:
-        frame["met"] = frame["met"].map(lambda v: "" if v is None else ("yes" if v else "no"))
+        frame["met"] = frame["met"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
     return [_Column.of(frame[header], f"{sheet}, column {header}", notes) for header in frame.columns]
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -158,14 +159,14 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
     summary = result.summary()
     rows = summary[summary["pollutant"] == pollutant].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 1.0 + 0.5 * len(rows)), layout="constrained")
-    colors = [NO_TARGET_COLOR if met is None else MET_COLOR if met else SHORT_COLOR for met in rows["met"]]
+    colors = [NO_TARGET_COLOR if met is pd.NA else MET_COLOR if met else SHORT_COLOR for met in rows["met"]]
     positions = np.arange(len(rows))[::-1]
     ax.barh(positions, rows["reduction_pct"], color=colors)
     ax.set_yticks(positions, [_wrapped(c) for c in rows["county"]])
     for y, row in zip(positions, rows.itertuples(index=False)):
         if not np.isnan(row.target_pct):
             ax.plot([row.target_pct, row.target_pct], [y - 0.4, y + 0.4], color="black", lw=2)
-        if row.met is False:
+        if row.met is not pd.NA and not row.met:
             ax.annotate(f"short {row.shortfall_t:,.1f} t", (max(row.reduction_pct, row.target_pct), y),
                         xytext=(4, 0), textcoords="offset points", va="center", color=SHORT_COLOR)
     ax.set_xlabel(f"{pollutant} reduction [% of baseline]; black tick = target")

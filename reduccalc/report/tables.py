@@ -12,7 +12,7 @@ from ..result import Result
 
 
 def _json_value(value: Any) -> Any:
-    if value is None:
+    if value is None or value is pd.NA:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -37,12 +37,18 @@ def text_table(frame: pd.DataFrame, floats: str = "{:,.1f}") -> str:
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else floats.format(v))
+        elif shown[column].dtype == "boolean":
+            shown[column] = shown[column].map(_verdict_word, na_action="ignore").astype(object).fillna("")
         elif shown[column].dtype == object:
             shown[column] = shown[column].map(lambda v: "" if v is None else ("yes" if v is True else
                                                                                "NO" if v is False else v))
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
                            "display.max_columns", 50, "display.max_rows", 100_000, "display.max_colwidth", 80):
         return shown.to_string(index=False)
+
+
+def _verdict_word(met: bool) -> str:
+    return "yes" if met else "NO"
 
 
 # summary columns as the terminal shows them
@@ -67,7 +73,7 @@ def verdict(result: Result) -> str:
             gap = row.target_pct - row.reduction_pct
             line += f"; short by {row.shortfall_t:,.1f} t ({gap:.2f} percentage points)"
         lines.append(line)
-    short = int((with_target["met"] == False).sum())  # noqa: E712 - object column of bools
+    short = int((~with_target["met"]).sum())
     total = len(with_target)
     head = (f"{result.scenario.name}: all {total} targets met" if short == 0 else
             f"{result.scenario.name}: {short} of {total} targets NOT met")
