@@ -138,9 +138,9 @@ class PercentKind(Kind):
         parsed = quantity_or_failure(value) if isinstance(value, str) else (as_number(value), "a number")
         number, unit = (None, "") if isinstance(parsed, Failure) else parsed  # "5%", "５％": (5.0, "percent")
         if number is None or unit != "percent":
-            bare = number if unit == "a number" else None
+            bare = number is not None and unit in ("a number", "dimensionless")  # 0.05, "0.05": which was meant?
             raise ScenarioError(f"{value!r} is not a percentage",
-                                hint=_percent_hint(value) if bare is not None else "write targets like '5%'")
+                                hint=_percent_hint(value) if bare else "write targets like '5%'")
         if not 0.0 <= number <= 100.0:
             raise ScenarioError(f"{value!r} must be between 0% and 100%",
                                 hint="a target is the share of the baseline the measures remove, e.g. '5%'")
