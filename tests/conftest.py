@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,32 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 FIXTURE_FACTORS = Path(__file__).parent / "fixtures" / "factors"
 REPO = Path(__file__).resolve().parent.parent
+
+# A two-county plan for the command-line and output tests (with the fixture factors):
+# 甲县 NOx: 100 x 50,000 km x 8 g/km = 40 t = 4 % (target 5 %: short by 10 t)
+# 乙县 NOx: 1e6 t/yr x 36.5/365 x 1 kg/t = 100 t = 50 % (target 10 %: met)
+PLAN = textwrap.dedent("""\
+    name: 测试计划
+    period: {start: 2021-01-01, end: 2021-12-31}
+    targets: {NOx: "5%"}
+    counties:
+      甲县:
+        baseline: {NOx: "1000 t", SO2: "400 t"}
+        measures:
+          - type: vehicle_retirement
+            id: trucks
+            count: 100
+            vehicle: heavy_duty_diesel_truck
+            standard: 国三
+      乙县:
+        baseline: {NOx: "200 t"}
+        targets: {NOx: "10%"}
+        measures:
+          - type: staggered_production
+            sector: cement_clinker
+            output: "1 Mt/yr"
+            days: 36.5
+    """)
 
 
 @pytest.fixture(scope="session")

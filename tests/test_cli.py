@@ -5,41 +5,16 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 import time
 
 import openpyxl
 import pytest
 
-from tests.conftest import FIXTURE_FACTORS
+from tests.conftest import FIXTURE_FACTORS, PLAN
 
 EXE = shutil.which("reduccalc", path=os.path.dirname(sys.executable)) or "reduccalc"
 ENV = {**os.environ, "REDUCCALC_FACTORS_DIR": str(FIXTURE_FACTORS)}
 
-PLAN = textwrap.dedent("""\
-    name: 测试计划
-    period: {start: 2021-01-01, end: 2021-12-31}
-    targets: {NOx: "5%"}
-    counties:
-      甲县:
-        baseline: {NOx: "1000 t", SO2: "400 t"}
-        measures:
-          - type: vehicle_retirement
-            id: trucks
-            count: 100
-            vehicle: heavy_duty_diesel_truck
-            standard: 国三
-      乙县:
-        baseline: {NOx: "200 t"}
-        targets: {NOx: "10%"}
-        measures:
-          - type: staggered_production
-            sector: cement_clinker
-            output: "1 Mt/yr"
-            days: 36.5
-    """)
-# 甲县 NOx: 100 x 50,000 km x 8 g/km = 40 t = 4 % (target 5 %: short by 10 t)
-# 乙县 NOx: 1e6 t/yr x 36.5/365 x 1 kg/t = 100 t = 50 % (target 10 %: met)
 # TOTAL NOx: 140 t of 1200 t = 11.7 % (target 5 %: met)
 
 

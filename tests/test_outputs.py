@@ -21,31 +21,8 @@ import pytest
 
 from reduccalc.cli import main
 from reduccalc.report import excel, figures, outputs
-from tests.conftest import FIXTURE_FACTORS, REPO
+from tests.conftest import FIXTURE_FACTORS, PLAN, REPO
 
-PLAN = textwrap.dedent("""\
-    name: 测试计划
-    period: {start: 2021-01-01, end: 2021-12-31}
-    targets: {NOx: "5%"}
-    counties:
-      甲县:
-        baseline: {NOx: "1000 t", SO2: "400 t"}
-        measures:
-          - type: vehicle_retirement
-            id: trucks
-            count: 100
-            vehicle: heavy_duty_diesel_truck
-            standard: 国三
-      乙县:
-        baseline: {NOx: "200 t"}
-        targets: {NOx: "10%"}
-        measures:
-          - type: staggered_production
-            sector: cement_clinker
-            output: "1 Mt/yr"
-            days: 36.5
-    """)
-# 甲县 NOx: 100 trucks x 50,000 km x 8 g/km = 40 t; 乙县 NOx: 1e6 t/yr x 36.5/365 x 1 kg/t = 100 t
 RESULTS = ["ledger.csv", "metadata.json", "reductions.csv", "results.xlsx", "summary.csv"]
 FIGURES = ["targets_NOx.png", "targets_SO2.png", "waterfall_乙县_NOx.png", "waterfall_甲县_NOx.png",
            "waterfall_甲县_SO2.png"]
