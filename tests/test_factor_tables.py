@@ -83,8 +83,8 @@ def test_production_defaults_are_after_control():
     [
         # T/CSES 144-2024 Table E.7: coal, automatic-grate stoker, NOx 4 g/kg (no NOx control on small boilers)
         ("boiler.bituminous_coal.le10.NOx", 4.0, "g/kg"),
-        # Yang et al., bituminous lump coal in household stoves, PM2.5 13.16 g/kg
-        ("household.raw_bituminous_coal.traditional_stove.PM2.5", 13.16, "g/kg"),
+        # EMEP/EEA Table 3-3 Tier 1 residential hard coal PM2.5 398 g/GJ x 20.93 MJ/kg = 8.33 g/kg (issue 19)
+        ("household.raw_bituminous_coal.traditional_stove.PM2.5", 8.33, "g/kg"),
         # T/CSES eq. (3): SO2 = 2 x S x (1 - 0.15) x (1 - 0.20 wet scrubber) = 13.6 kg/t per 1 % S
         ("boiler.bituminous_coal.le10.SO2", 13.6, "kg/t"),
     ],
