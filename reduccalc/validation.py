@@ -18,6 +18,7 @@ import argparse
 import csv
 import sys
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,10 @@ PERIOD = {"start": "2019-07-01", "end": "2020-06-30"}
 
 
 def validation_dir() -> Path:
-    """The repository's ``validation/`` folder (cases, recorded ratios, generated table)."""
+    """The ``validation/`` folder (cases, recorded ratios, generated table): inside the wheel, or the repo's."""
+    packaged = files("reduccalc").joinpath("validation_data")
+    if packaged.is_dir():
+        return Path(str(packaged))
     return Path(__file__).resolve().parent.parent / "validation"
 
 
