@@ -202,6 +202,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+GRADES = {
+    "direct": "official document read (the cited document itself: citable in a 评估报告 as given)",
+    "second-hand": "second-hand transcription (read in a copy or citing text: check the original before citing)",
+}
+
+
+def evidence_grade(judged: bool, read: str) -> str:
+    """How far a factor row can be cited: judged, a second-hand transcription, or the document itself read."""
+    grade = GRADES.get(read, "unknown (the source does not say how it was read)")
+    if judged:
+        return f"judged (derived or chosen, see note) from a source graded {grade.split(' (')[0]}"
+    return grade
+
+
 def cmd_factors(args: argparse.Namespace) -> int:
     from .factors import load_table
     from .report.tables import text_table
@@ -220,7 +234,8 @@ def cmd_factors(args: argparse.Namespace) -> int:
             "scales with": row.scales_with, "control assumed": row.control,
             "source": source.citation if source else row.source, "url": source.url if source else "",
             "read": source.read if source else "", "reference": row.reference, "year": row.year,
-            "judged": "yes" if row.judged else "no", "note": row.note, "file": f"factors/{row.file}:{row.line}",
+            "judged": "yes" if row.judged else "no", "evidence": evidence_grade(row.judged, source.read if source else ""),
+            "note": row.note, "file": f"factors/{row.file}:{row.line}",
         }
         width = max(len(k) for k in fields)
         for key, value in fields.items():

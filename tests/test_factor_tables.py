@@ -83,8 +83,8 @@ def test_production_defaults_are_after_control():
     [
         # T/CSES 144-2024 Table E.7: coal, automatic-grate stoker, NOx 4 g/kg (no NOx control on small boilers)
         ("boiler.bituminous_coal.le10.NOx", 4.0, "g/kg"),
-        # Yang et al., bituminous lump coal in household stoves, PM2.5 13.16 g/kg
-        ("household.raw_bituminous_coal.traditional_stove.PM2.5", 13.16, "g/kg"),
+        # EMEP/EEA Table 3-3 Tier 1 residential hard coal PM2.5 398 g/GJ x 20.93 MJ/kg = 8.33 g/kg (issue 19)
+        ("household.raw_bituminous_coal.traditional_stove.PM2.5", 8.33, "g/kg"),
         # T/CSES eq. (3): SO2 = 2 x S x (1 - 0.15) x (1 - 0.20 wet scrubber) = 13.6 kg/t per 1 % S
         ("boiler.bituminous_coal.le10.SO2", 13.6, "kg/t"),
     ],
@@ -165,3 +165,23 @@ def test_override_may_add_a_subject_of_its_own(tmp_path):
     measure = {"type": "staggered_production", "sector": "ceramic_tile_kiln", "output": "1 Mt/yr", "days": 30}
     res = load_scenario(scenario_dict([measure], factors=["local.csv"]), base_dir=tmp_path, table=TABLE).run()
     assert res.reductions.query("pollutant == 'NOx'")["reduction_t"].sum() == pytest.approx(1e6 * 2e-3 * 30 / 365)
+
+
+@pytest.mark.parametrize(("factor_id", "grade"), [
+    # 生态环境部/国家统计局 2023 factor, read in a newspaper's report of it
+    ("electricity.grid.national.CO2", "second-hand transcription (read in a copy or citing text: check the original"
+                                      " before citing)"),
+    # Wang et al. 2022 OBD mean, read in the paper's abstract, value taken as given
+    ("vehicle.heavy_duty_diesel_truck.china_vi.NOx", "official document read (the cited document itself: citable "
+                                                     "in a 评估报告 as given)"),
+    # a derived row: EMEP Tier 1 per GJ x heating value (issue 19)
+    ("household.raw_bituminous_coal.traditional_stove.PM2.5",
+     "judged (derived or chosen, see note) from a source graded second-hand transcription"),
+])
+def test_factors_show_prints_the_evidence_grade(capsys, factor_id, grade):
+    """``reduccalc factors show`` says whether a row is citable as read, a transcription, or a judgement."""
+    from reduccalc.cli import main
+
+    assert main(["factors", "show", factor_id]) == 0
+    lines = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()]
+    assert ["evidence", grade] in lines
