@@ -101,17 +101,15 @@ def _check_case(case: Any, where: str, file: str) -> None:
 
 def case_values(case: dict[str, Any], table: Any = None) -> dict[str, float]:
     """reduccalc's local reductions [t] per pollutant, coal no longer burned [t] and grid power added [kWh]
-    for one case, run as a one-measure scenario over :data:`PERIOD`."""
-    from .scenario import load_scenario
+    for one case: its one measure run through the calculators over :data:`PERIOD` (no baseline needed)."""
+    from .calculators import reduction_by_pollutant, run_measure
 
-    scenario = load_scenario({"name": case["id"], "period": PERIOD, "region": case["region"],
-                              "counties": {"case": {"measures": [dict(case["measure"])]}}}, table=table)
-    result = scenario.run()
-    reductions = result.reductions.groupby("pollutant", observed=True)["reduction_t"].sum()
-    ledger = result.ledger
+    measure = dict(case["measure"])
+    ledger = run_measure(measure.pop("type"), measure, period=(PERIOD["start"], PERIOD["end"]),
+                         region=case["region"], table=table, measure=case["id"])
+    values = {str(p): float(v) for p, v in reduction_by_pollutant(ledger).items()}
     carbon = ledger[ledger["pollutant"] == "CO2"]
     amount = carbon["activity"] * carbon["time_share"]
-    values = {str(p): float(v) for p, v in reductions.items()}
     values["coal_t"] = float(amount[(carbon["sign"] > 0) & (carbon["activity_unit"] == "t")].sum())
     values["kWh"] = float(amount[carbon["activity_unit"] == "kWh"].sum())
     return values
