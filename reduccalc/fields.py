@@ -120,12 +120,18 @@ def _fraction(value: Any) -> float:
 
 @dataclass(frozen=True)
 class FractionKind(Kind):
-    """A fraction in [0, 1], written ``"30%"`` or ``0.3``."""
+    """A fraction in [0, 1], written ``"30%"`` or ``0.3``; in (0, 1] when ``positive`` (an efficiency that
+    divides: 0 would mean infinite fuel)."""
 
     describe = "a fraction like '30%' or 0.3"
+    positive: bool = False
 
     def check(self, value: Any) -> float:
-        return _fraction(value)
+        fraction = _fraction(value)
+        if self.positive and fraction == 0.0:
+            raise ScenarioError(f"{value!r}: an efficiency of 0 would take endless fuel for the same heat",
+                                hint="write the efficiency above 0, like '85%' or 0.85")
+        return fraction
 
 
 @dataclass(frozen=True)

@@ -462,3 +462,25 @@ def test_load_scenario_of_a_wrong_type(source):
     with pytest.raises(ScenarioError, match="expected the path of a scenario YAML file or the scenario as a dict, "
                                             f"got {type(source).__name__}"):
         load_scenario(source)  # before: TypeError from pathlib
+
+
+@pytest.mark.parametrize(("measure", "field"), [
+    ("{type: boiler_phaseout, count: 1, capacity: '10 t_steam/h', hours: '100 h', efficiency: 0}", "efficiency"),
+    ("{type: boiler_phaseout, count: 1, capacity: '10 t_steam/h', hours: '100 h', replacement: natural_gas, "
+     "replacement_efficiency: '0%'}", "replacement_efficiency"),
+    ("{type: coal_to_gas, households: 10, heater_efficiency: 0}", "heater_efficiency"),
+    ("{type: coal_to_electric, households: 10, stove_efficiency: 0}", "stove_efficiency"),
+])
+def test_an_efficiency_of_zero_is_refused_naming_its_field(tmp_path, capsys, measure, field):
+    """Before: a numpy divide-by-zero warning and 'ledger rows overflow' naming no field (issue 23.14)."""
+    path = write(tmp_path, f"""\
+        counties:
+          甲县:
+            baseline: {{SO2: "1000000 t"}}
+            measures:
+              - {measure}
+        """)
+    code, out, err = cli(capsys, "run", path)
+    assert code == 2 and out == ""
+    assert f"measures[0].{field}: " in err and "an efficiency of 0 would take endless fuel" in err
+    assert "RuntimeWarning" not in err

@@ -82,8 +82,8 @@ COMMON = {
     "fuel": Key(TextKind(), "raw_bituminous_coal", "household fuel (table subject)"),
     "reburn_rate": Key(FractionKind(), 0.0, "share of households still burning coal"),
     "heating_value": Key(QuantityKind("GJ/t", "23 MJ/kg", positive=True), None, "coal heating value (table)"),
-    "stove_efficiency": Key(FractionKind(), None, "coal stove efficiency (table)"),
-    "heater_efficiency": Key(FractionKind(), None, "gas heater or resistance heater efficiency (table)"),
+    "stove_efficiency": Key(FractionKind(positive=True), None, "coal stove efficiency (table)"),
+    "heater_efficiency": Key(FractionKind(positive=True), None, "gas heater or resistance heater efficiency (table)"),
     **COMMON_KEYS,
 }
 ELECTRIC_KEYS = {
