@@ -41,9 +41,9 @@ from .fields import (
     TextKind,
     check_mapping,
 )
+from .positions import position
 from .units import conversion
 from .vocabulary import pollutant
-from .yamlio import position
 
 if TYPE_CHECKING:
     from .factors import FactorTable
@@ -621,7 +621,7 @@ def simulate(scenario: Any, draws: int = 1000, seed: int | None = None) -> pd.Da
         -inf when a day target is out of reach, NaN without a target),
         p_met (share of draws at or below it; NaN without a target).
     """
-    from .uncertainty import STREAM_BLOCK, check_draws, entropy_of, factor_space, linear_model, scenario_model
+    from .analysis.uncertainty import STREAM_BLOCK, check_draws, entropy_of, factor_space, linear_model, scenario_model
 
     draws = check_draws(draws)
     entropy = entropy_of(seed)
@@ -681,7 +681,7 @@ def _projected_draws(a: _Area, model: Any, factors: np.ndarray, keys: dict[tuple
 
 def _normal(entropy: int, key: str, draws: int) -> np.ndarray:
     """Standard normal draws of their own stream (seed and ``key``)."""
-    from .uncertainty import _stream_key
+    from .analysis.uncertainty import _stream_key
 
     seed = np.random.SeedSequence(entropy, spawn_key=(1 << 30, _stream_key(key)))
     return np.random.default_rng(seed).standard_normal(draws)
