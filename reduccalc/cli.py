@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                       "not netted unless count_upstream")
             print(f"\nupstream (power plants, {netted}): added {shown}")
         if len(result.air_quality_report.table):
-            from .air_quality import text
+            from .report.tables import air_quality_text as text
 
             print("\n" + text(result.air_quality_report))
     return 0
@@ -273,7 +273,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
         if scenario.air_quality or any(c.air_quality for c in scenario.counties):
-            from .air_quality import simulate
+            from .analysis.air_quality_uncertainty import simulate
 
             print("\nair quality (µg/m³; P(met) of concentration and day targets):")
             print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))

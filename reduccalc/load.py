@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .air_quality import AirQualityKind
 from .calendar import Period, check_in_service, check_window
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable, load_local_rows, load_table
@@ -32,6 +31,8 @@ from .fields import (
     check_printable,
 )
 from .inputfiles import PlanFolder
+from .inputs.air_quality import AirQualityKind
+from .inputs.candidates import check_candidates
 from .inputs.yamlio import load_yaml, not_a_scenario
 from .measures import MEASURE_TYPES
 from .perf import paused_gc
@@ -250,8 +251,6 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                         top.get("air_quality", {}))
     check_targets(scenario, data)
     if any(county.candidates for county in counties):
-        from .analysis.optimize import check_candidates
-
         check_candidates(scenario)
     return scenario
 

@@ -107,7 +107,7 @@ class County:
     candidates: list[Any] = field(default_factory=list)
     line: int | None = None
     baseline_row: tuple[str, int] | None = None  # (table, row) when the baseline is a baselines_file row
-    air_quality: dict[str, Any] = field(default_factory=dict)  # ambient pollutant -> air_quality.Spec
+    air_quality: dict[str, Any] = field(default_factory=dict)  # ambient pollutant -> inputs.air_quality.Spec
 
 
 @dataclass
@@ -126,7 +126,7 @@ class Scenario:
     checksum: str = ""
     description: str = ""
     registers: list[RegisterRows] = field(default_factory=list)
-    air_quality: dict[str, Any] = field(default_factory=dict)  # the city's (TOTAL): pollutant -> air_quality.Spec
+    air_quality: dict[str, Any] = field(default_factory=dict)  # the city's (TOTAL): pollutant -> inputs.air_quality.Spec
 
     def county(self, name: str) -> County:
         for county in self.counties:
