@@ -7,7 +7,7 @@ Public API::
     res.summary(); res.reductions; res.ledger; res.met
 
 the calculators in :mod:`reduccalc.calculators`, and ``run_ensemble`` for many variants at once
-(:mod:`reduccalc.ensemble`).
+(:mod:`reduccalc.analysis.ensemble`).
 """
 
 from __future__ import annotations

@@ -398,7 +398,7 @@ def _inverse(found: list[_Area], shortfall: np.ndarray, local: np.ndarray, rates
 @dataclass(frozen=True)
 class Constraints:
     """Concentration and day targets as linear rows on the (county x pollutant) reductions of
-    :class:`reduccalc.uncertainty.Groups`: ``weights @ reductions >= needed``.
+    :class:`reduccalc.analysis.uncertainty.Groups`: ``weights @ reductions >= needed``.
 
     Attributes
     ----------

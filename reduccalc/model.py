@@ -82,7 +82,7 @@ class Measure:
 
 @dataclass
 class RegisterRows:
-    """Measures of one type from a register, as columns (see :mod:`reduccalc.registers`).
+    """Measures of one type from a register, as columns (see :mod:`reduccalc.inputs.registers`).
 
     ``file`` is the register as the scenario names it; ``order`` its place
     among the scenario's registers (a county's rows follow its YAML
@@ -240,13 +240,13 @@ class Scenario:
         return new
 
     def simulate(self, draws: int = 1000, seed: int | None = None, **options: Any) -> Any:
-        """Monte Carlo over factor ranges; see :mod:`reduccalc.uncertainty`."""
+        """Monte Carlo over factor ranges; see :mod:`reduccalc.analysis.uncertainty`."""
         from .analysis.uncertainty import simulate
 
         return simulate(self, draws=draws, seed=seed, **options)
 
     def optimize(self, **options: Any) -> Any:
-        """Least-cost additions that meet every target; see :mod:`reduccalc.optimize`."""
+        """Least-cost additions that meet every target; see :mod:`reduccalc.analysis.optimize`."""
         from .analysis.optimize import optimize
 
         return optimize(self, **options)

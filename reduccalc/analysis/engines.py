@@ -1,7 +1,7 @@
 """Where the work runs: in this process (``"numpy"``) or on a dask.distributed cluster (``"dask"``).
 
-Shared by the Monte Carlo (:mod:`reduccalc.uncertainty`) and scenario
-ensembles (:mod:`reduccalc.ensemble`). dask is an optional extra:
+Shared by the Monte Carlo (:mod:`reduccalc.analysis.uncertainty`) and scenario
+ensembles (:mod:`reduccalc.analysis.ensemble`). dask is an optional extra:
 ``pip install 'reduccalc[dask]'``; without it ``engine="dask"`` is a
 :class:`~reduccalc.errors.ScenarioError` that says how to install it.
 """

@@ -41,7 +41,7 @@ Chance constraints
 ------------------
 ``optimize(probability=0.9)`` asks that each target hold in at least 90 % of
 ``draws`` Monte Carlo draws of the factors (the draws of
-:func:`reduccalc.uncertainty.simulate` with the same seed, so a simulation of
+:func:`reduccalc.analysis.uncertainty.simulate` with the same seed, so a simulation of
 the scenario with the plan added shows ``p_met`` >= 0.9 for every target):
 a sample-average approximation with one binary per target and draw.
 """
@@ -404,7 +404,7 @@ def optimize(scenario: Scenario, *, probability: float | None = None, draws: int
     draws : int
         Draws for ``probability``.
     seed : int, optional
-        Seed of those draws (the draws :func:`~reduccalc.uncertainty.simulate`
+        Seed of those draws (the draws :func:`~reduccalc.analysis.uncertainty.simulate`
         makes with it).
 
     Returns

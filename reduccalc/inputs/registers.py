@@ -50,7 +50,7 @@ CSV in UTF-8, with or without BOM (Excel: 另存为 "CSV UTF-8(逗号分隔)"). 
 GBK CSV, which is what Excel's plain "CSV(逗号分隔)" gives on Chinese
 Windows, is rejected with that advice. XLSX (not the old XLS): the first
 sheet, or the one named by ``{path: f.xlsx, sheet: 锅炉}`` or ``f.xlsx#锅炉``,
-read as Excel shows it (:mod:`reduccalc.workbook`): a merged range's value
+read as Excel shows it (:mod:`reduccalc.inputs.workbook`): a merged range's value
 (a 完成时间 merged over a batch of rows) fills each of its cells in rows that
 hold other cells; an error cell (``#DIV/0!``, ``#N/A``) or a formula without
 a saved value is an error naming row and column, never an empty cell that
