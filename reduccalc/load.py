@@ -32,7 +32,9 @@ from .fields import (
 )
 from .inputfiles import PlanFolder
 from .inputs.air_quality import AirQualityKind
+from .inputs.baselines import attach_baselines
 from .inputs.candidates import check_candidates
+from .inputs.registers import attach_registers
 from .inputs.yamlio import load_yaml, not_a_scenario
 from .measures import MEASURE_TYPES
 from .perf import paused_gc
@@ -235,15 +237,11 @@ def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None 
                                line, air_quality=values["air_quality"]))
         written.append(name)
     if top.get("baselines_file") is not None:
-        from .inputs.baselines import attach_baselines
-
         attach_baselines(data, counties, folder, file, collector)
     _check_county_names(counties, written, file, collector)
     registers: list[RegisterRows] = []
     if top.get("measures_file") or any(raw and raw.get("measures_file") for raw in raw_counties.values()
                                    if isinstance(raw, Mapping)):
-        from .inputs.registers import attach_registers
-
         registers = attach_registers(data, counties, top.get("period"), folder, file, collector, table)
     collector.raise_if_any()
     scenario = Scenario(top["name"], top["period"], counties, table, top["targets"], top["region"],
