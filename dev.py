@@ -1,7 +1,7 @@
 """Set up and run reduccalc from a fresh clone with nothing but Python 3.10+.
 
     python3 dev.py demo    # make .venv, install reduccalc, run the tutorial scenario
-    python3 dev.py test    # make .venv, install reduccalc[test], run ruff, mypy and pytest
+    python3 dev.py test    # make .venv, install reduccalc[test], run ruff, mypy, lint-imports and pytest
 
 Both create the virtual environment ``.venv`` in the repository on first use
 (Debian/Ubuntu system Pythons refuse a bare ``pip install``) and reuse it.
@@ -53,6 +53,7 @@ def test(pytest_args: list[str]) -> None:
     ensure_venv("test")
     run(BIN / "ruff", "check", "reduccalc", "tests", "examples", "benchmarks", "dev.py")
     run(BIN / "mypy", "reduccalc")
+    run(BIN / "lint-imports")  # the layers contract in pyproject.toml: imports follow the data flow
     run(PYTHON, "-m", "pytest", *pytest_args)
 
 

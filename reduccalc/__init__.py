@@ -7,7 +7,7 @@ Public API::
     res.summary(); res.reductions; res.ledger; res.met
 
 the calculators in :mod:`reduccalc.calculators`, and ``run_ensemble`` for many variants at once
-(:mod:`reduccalc.ensemble`).
+(:mod:`reduccalc.analysis.ensemble`).
 """
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from . import calculators
-    from .ensemble import run_ensemble
+    from .analysis.ensemble import run_ensemble
     from .errors import ScenarioError
     from .factors import FactorTable, load_table
+    from .load import load_scenario
+    from .model import Scenario
     from .result import Result
-    from .scenario import Scenario, load_scenario
     from .units import ureg
 
 __version__ = "0.1.0"
 
 # imported on first use: `python -m reduccalc` starts at once, and Ctrl-C while pandas loads reaches main()
-_LAZY = {"calculators": ".calculators", "run_ensemble": ".ensemble", "FactorTable": ".factors",
-         "load_table": ".factors", "Result": ".result", "Scenario": ".scenario", "load_scenario": ".scenario",
+_LAZY = {"calculators": ".calculators", "run_ensemble": ".analysis.ensemble", "FactorTable": ".factors",
+         "load_table": ".factors", "Result": ".result", "Scenario": ".model", "load_scenario": ".load",
          "ureg": ".units", "ScenarioError": ".errors"}
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,37 +28,20 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .errors import ProblemCollector, ScenarioError, did_you_mean
-from .fields import (
-    MISSING,
-    DateKind,
-    FractionKind,
-    Key,
-    Kind,
-    PollutantMapKind,
-    QuantityKind,
-    TextKind,
-    check_mapping,
-)
+from .errors import ProblemCollector, ScenarioError
+from .inputs.air_quality import DAY_BREAKPOINTS, TOLERANCE, Spec
 from .units import conversion
-from .vocabulary import pollutant
-from .yamlio import position
+from .vocabulary import TOTAL
 
 if TYPE_CHECKING:
     from .factors import FactorTable
     from .result import Result
 
-CONCENTRATION_UNIT = "ug/m^3"
-# HJ 633-2012 Table 1, 24-hour means: IAQI 100 (upper bound of 良, a good day) and IAQI 200 (AQI > 200 is
-# 重度污染 or worse, a heavy day), in µg/m³.
-DAY_BREAKPOINTS = {"PM2.5": (75.0, 150.0), "PM10": (150.0, 350.0)}
-AMBIENT = tuple(DAY_BREAKPOINTS)
 _PRECURSORS = ("PM2.5", "PM10", "SO2", "NOx", "NH3", "VOCs", "BC")  # precursors a default share may name
 CUT_WARNING = 0.30  # a precursor cut above this: contribution shares no longer predict the response
 LINEAR_ASSUMPTION = ("linear tier: the concentration falls in proportion to each precursor's contribution share "
                      "(源解析 contribution, not a modelled response; secondary PM2.5 chemistry is non-linear, "
                      "so large cuts are less certain)")
-TOLERANCE = 1e-9
 Floats = np.ndarray | float  # the kernels take arrays of areas, or one area's floats
 COLUMNS = ["area", "pollutant", "observed_ugm3", "change_local_ugm3", "change_regional_ugm3", "projected_ugm3",
            "change_pct", "target_ugm3", "met", "shortfall_ugm3"]
@@ -117,191 +99,6 @@ def at_or_below(value: Floats, bound: Floats) -> np.ndarray:
     """``value <= bound`` within rounding (a projection equal to its target meets it); False against NaN or -inf."""
     finite = np.nan_to_num(np.abs(bound), nan=0.0, posinf=0.0)
     return np.asarray(value <= bound + TOLERANCE * np.maximum(1.0, finite))
-
-
-# --------------------------------------------------------------------------------------------- input
-
-class ConcentrationKind(Kind):
-    """A concentration, ``"41 ug/m3"`` (µg/m³, μg/m³ too), returned in µg/m³."""
-
-    describe = "a concentration like '41 ug/m3'"
-    _quantity = QuantityKind(CONCENTRATION_UNIT, "41 ug/m3", positive=True)
-
-    def check(self, value: Any) -> float:
-        try:
-            return self._quantity.check(value)
-        except ScenarioError as error:
-            message = error.first.message.replace("expected [mass] / [length] ** 3", "expected a concentration")
-            raise ScenarioError(message, hint="write it like '41 ug/m3' (µg/m³)") from None
-
-
-class ChangeKind(Kind):
-    """A signed change, ``"-3%"``, returned as a fraction (-0.03); above -100 %."""
-
-    describe = "a change like '-3%'"
-
-    def check(self, value: Any) -> float:
-        text = value.strip() if isinstance(value, str) else None
-        try:
-            number = float(text[:-1]) / 100.0 if text and text.endswith("%") else math.nan
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            raise ScenarioError(f"{value!r} is not a change", hint="write a change with its sign, like '-3%'")
-        if number <= -1.0:
-            raise ScenarioError(f"{value!r} would remove everything or more", hint="a change is above -100%")
-        return number
-
-
-@dataclass(frozen=True)
-class Target:
-    """A concentration target: ``ugm3`` [µg/m³], or ``change`` [fraction] on the observed mean."""
-
-    ugm3: float | None = None
-    change: float | None = None
-
-    def on(self, observed: float) -> float:
-        return self.ugm3 if self.ugm3 is not None else observed * (1.0 + (self.change or 0.0))
-
-
-class TargetKind(Kind):
-    describe = "a concentration like '35 ug/m3' or a change on `observed` like '-5%'"
-
-    def check(self, value: Any) -> Target:
-        if isinstance(value, str) and value.strip().endswith("%"):
-            return Target(change=ChangeKind().check(value))
-        return Target(ugm3=ConcentrationKind().check(value))
-
-
-class GsdKind(Kind):
-    describe = "a geometric standard deviation like 1.9 (above 1)"
-
-    def check(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ScenarioError(f"expected a number, got {value!r}", hint="daily_gsd is like 1.9")
-        if not 1.0 < value <= 10.0:
-            raise ScenarioError(f"{value!r} is outside (1, 10]", hint="typical spreads of daily PM2.5 are 1.5-2.5")
-        return float(value)
-
-
-DAY_KEYS = {"observed": Key(FractionKind(), None, "share of days in the base period"),
-            "target": Key(FractionKind(), None, "share of days the plan asks for")}
-
-
-class DaysKind(Kind):
-    describe = "{observed: '70.1%', target: '74.5%'}"
-
-    def check(self, value: Any) -> dict[str, float | None]:
-        return check_mapping(value, DAY_KEYS, path="")
-
-
-class SeasonKind(Kind):
-    describe = "annual or heating"
-
-    def check(self, value: Any) -> str:
-        text = TextKind().check(value).strip().lower()
-        if text not in SEASONS:
-            raise ScenarioError(f"unknown season {value!r}", hint=did_you_mean(text, SEASONS) or "annual or heating")
-        return text
-
-
-class BasePeriodKind(Kind):
-    describe = "{start: YYYY-MM-DD, end: YYYY-MM-DD}"
-
-    def check(self, value: Any) -> tuple[dt.date, dt.date]:
-        checked = check_mapping(value, {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)}, path="")
-        if checked["end"] < checked["start"]:
-            raise ScenarioError(f"base period ends ({checked['end']}) before it starts ({checked['start']})")
-        return checked["start"], checked["end"]
-
-
-SEASONS = ("annual", "heating")
-BLOCK_KEYS = {
-    "observed": Key(ConcentrationKind(), MISSING, "mean over the base period (国控站); needed for any target"),
-    "base_period": Key(BasePeriodKind(), None, "for the record"),
-    "local_share": Key(FractionKind(), None, "share of `observed` from the area's own emissions (源解析)"),
-    "shares": Key(PollutantMapKind(FractionKind()), None, "how the local part splits by precursor; sum <= 100%"),
-    "sensitivity": Key(PollutantMapKind(QuantityKind("ug/m^3/t", "0.004 ug/m3/t")), None,
-                       "per-tonne sensitivities instead of shares"),
-    "regional_change": Key(ChangeKind(), 0.0, "change of the transported part"),
-    "target": Key(TargetKind(), None, "'35 ug/m3' or '-5%' on observed"),
-    "season": Key(SeasonKind(), None, "which regional defaults: annual or heating (default: from the period)"),
-    "weather_spread": Key(FractionKind(), None, "year-to-year spread of the observed mean from weather (1 sd)"),
-    "daily_gsd": Key(GsdKind(), None, "spread of daily means (lognormal), for day shares"),
-    "good_days": Key(DaysKind(), None, "good-day share (AQI <= 100)"),
-    "heavy_days": Key(DaysKind(), None, "heavy-day share (AQI > 200)"),
-}
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One area's checked ``air_quality`` block for one ambient pollutant (fractions, µg/m³)."""
-
-    pollutant: str
-    observed: float
-    local_share: float | None = None
-    shares: dict[str, float] | None = None
-    sensitivity: dict[str, float] | None = None
-    regional_change: float = 0.0
-    target: Target | None = None
-    season: str | None = None
-    weather_spread: float | None = None
-    daily_gsd: float | None = None
-    good_days: dict[str, float | None] = field(default_factory=dict)
-    heavy_days: dict[str, float | None] = field(default_factory=dict)
-    base_period: tuple[dt.date, dt.date] | None = None
-
-
-def _check_block(ambient: str, raw: Any) -> Spec:
-    values = check_mapping(raw, BLOCK_KEYS, path=ambient)
-    problems = ProblemCollector()
-
-    def problem(key: str, message: str, hint: str | None = None) -> None:
-        line, column = position(raw, key) if key in raw else (None, None)
-        problems.add(ScenarioError(message, field=f"{ambient}.{key}", line=line, column=column, hint=hint))
-
-    shares = values["shares"]
-    if shares is not None and sum(shares.values()) > 1.0 + TOLERANCE:
-        problem("shares", f"shares sum to {100 * sum(shares.values()):.4g}%, more than 100%",
-                "they split the local part; the rest is precursors not listed")
-    if shares is not None and values["sensitivity"] is not None:
-        problem("sensitivity", "give shares or sensitivity, not both")
-    for key in ("good_days", "heavy_days"):
-        if values[key] and values[key].get("target") is not None and values["daily_gsd"] is None:
-            problem(key, f"a {key.replace('_', '-')} target needs daily_gsd (the spread of daily means)",
-                    "fit a lognormal to the base period's daily means, e.g. daily_gsd: 1.9")
-    problems.raise_if_any()
-    return Spec(ambient, values["observed"], values["local_share"], shares, values["sensitivity"],
-                values["regional_change"], values["target"], values["season"], values["weather_spread"],
-                values["daily_gsd"], values["good_days"] or {}, values["heavy_days"] or {}, values["base_period"])
-
-
-class AirQualityKind(Kind):
-    """The ``air_quality:`` block of a scenario or a county: ``{PM2.5: {observed: ..., ...}}``."""
-
-    describe = "a mapping of PM2.5 (or PM10) to {observed: '41 ug/m3', target: ...}"
-
-    def check(self, value: Any) -> dict[str, Spec]:
-        if not isinstance(value, Mapping):
-            raise ScenarioError(f"expected {self.describe}, got {value!r}")
-        result: dict[str, Spec] = {}
-        problems = ProblemCollector()
-        for key, block in value.items():
-            line, column = position(value, key)
-            try:
-                ambient = "O3" if str(key).strip().upper() in ("O3", "臭氧") else pollutant(key)
-                if ambient not in AMBIENT:
-                    raise ScenarioError(f"air quality of {ambient} is not modelled", field=str(key),
-                                        hint=f"one of {', '.join(AMBIENT)}; ozone responds to NOx and VOCs "
-                                        "non-linearly, beyond this linear tier")
-                if not isinstance(block, Mapping):
-                    raise ScenarioError(f"expected a mapping like {{observed: '41 ug/m3'}}, got {block!r}",
-                                        field=str(key))
-                result[ambient] = _check_block(ambient, block)
-            except ScenarioError as error:
-                problems.add(error.located(line=line, column=column))
-        problems.raise_if_any()
-        return result
 
 
 # --------------------------------------------------------------------------------------------- defaults
@@ -389,8 +186,6 @@ class _Area:
 
 def areas(result: Result) -> list[_Area]:
     """Every (area, ambient pollutant) with a block, with its precursors' baselines and reductions [t]."""
-    from .result import TOTAL
-
     scenario = result.scenario
     season = season_of(scenario.period.start, scenario.period.end)
     blocks = [(c.name, f"counties.{c.name}.air_quality", c.air_quality, [c]) for c in scenario.counties
@@ -598,101 +393,12 @@ def _inverse(found: list[_Area], shortfall: np.ndarray, local: np.ndarray, rates
     return pd.DataFrame(rows, columns=INVERSE_COLUMNS)
 
 
-# --------------------------------------------------------------------------------------------- uncertainty
-
-SIMULATE_COLUMNS = ["area", "pollutant", "projected_p5", "projected_p50", "projected_p95", "required_ugm3", "p_met"]
-
-
-def simulate(scenario: Any, draws: int = 1000, seed: int | None = None) -> pd.DataFrame:
-    """P(met) of every concentration and day target, by Monte Carlo.
-
-    Each draw takes the emission factors (as :func:`reduccalc.uncertainty.simulate`
-    draws them, the same streams for the same seed), the cited regional
-    defaults used for ``local_share`` and ``shares`` within their ranges (as
-    factor rows of the table), and, where the block gives ``weather_spread``,
-    a normal weather factor on the projected mean (1 sd = the spread).
-    Values the block gives itself are held fixed.
-
-    Returns
-    -------
-    DataFrame
-        area, pollutant, projected_p5, projected_p50, projected_p95 [µg/m³],
-        required_ugm3 (the highest mean meeting every target of the area;
-        -inf when a day target is out of reach, NaN without a target),
-        p_met (share of draws at or below it; NaN without a target).
-    """
-    from .uncertainty import STREAM_BLOCK, check_draws, entropy_of, factor_space, linear_model, scenario_model
-
-    draws = check_draws(draws)
-    entropy = entropy_of(seed)
-    parts = scenario_model(scenario)
-    found = areas(parts.result)
-    if not found:
-        return pd.DataFrame(columns=SIMULATE_COLUMNS)
-    defaults = sorted({i for a in found for i in a.resolved.sources})
-    space = factor_space(scenario.table, [*parts.result.ledger["factor_id"], *defaults])
-    model = linear_model(parts.result.ledger, parts.groups, space)
-    factors = np.hstack([space.sample(entropy, block, min(STREAM_BLOCK, draws - start))
-                         for block, start in enumerate(range(0, draws, STREAM_BLOCK))])
-    column = {factor_id: i for i, factor_id in enumerate(space.ids)}
-    keys = {key: i for i, key in enumerate(zip(parts.groups.frame["county"], parts.groups.frame["pollutant"]))}
-    required = parts.result.air_quality_report.required
-    rows = []
-    for i, a in enumerate(found):
-        projected = _projected_draws(a, model, factors, keys, column, scenario.table, draws)
-        if a.spec.weather_spread:
-            projected = projected * (1.0 + a.spec.weather_spread * _normal(entropy, f"weather:{a.name}:{a.spec.pollutant}",
-                                                                           draws))
-        p5, p50, p95 = np.percentile(projected, [5.0, 50.0, 95.0])
-        bound = required[i]
-        p_met = math.nan if math.isnan(bound) else float(at_or_below(projected, bound).mean())
-        rows.append({"area": a.name, "pollutant": a.spec.pollutant, "projected_p5": p5, "projected_p50": p50,
-                     "projected_p95": p95, "required_ugm3": bound, "p_met": p_met})
-    return pd.DataFrame(rows, columns=SIMULATE_COLUMNS)
-
-
-def _projected_draws(a: _Area, model: Any, factors: np.ndarray, keys: dict[tuple[str, str], int],
-                     column: dict[str, int], table: FactorTable, draws: int) -> np.ndarray:
-    """One area's projected mean in every draw [µg/m³]."""
-    groups = [keys.get((a.name, p), -1) for p in a.precursors]
-    tonnes = np.zeros((len(a.precursors), draws))
-    present = [j for j, g in enumerate(groups) if g >= 0]
-    if present:
-        index = [groups[j] for j in present]
-        tonnes[present] = np.asarray(model.coef[index] @ factors) + model.fixed[index][:, None]
-    spec = a.spec
-
-    def drawn(quantity: str, fixed: float) -> np.ndarray:
-        used = [i for i in a.resolved.sources if table.rows[i].quantity == quantity]
-        if not used:
-            return np.full(draws, fixed)
-        return factors[column[used[0]]] * conversion(table.rows[used[0]].unit, "dimensionless")  # type: ignore[no-any-return]
-
-    local = drawn("local_share", a.resolved.local_share or 0.0)
-    regional = regional_change(spec.observed, local, spec.regional_change)
-    if spec.sensitivity is not None:
-        rates = np.array([spec.sensitivity[p] for p in a.precursors])
-        return spec.observed - (rates[:, None] * tonnes).sum(axis=0) - regional  # type: ignore[no-any-return]
-    shares = np.array([drawn(f"share.{p}", (a.resolved.shares or {})[p]) for p in a.precursors])
-    shares = shares / np.maximum(1.0, shares.sum(axis=0))  # drawn shares never split more than the whole
-    cuts = np.divide(tonnes, a.baseline_t[:, None], out=np.zeros_like(tonnes), where=a.baseline_t[:, None] > 0)
-    return spec.observed - local_change(spec.observed, local, shares.T, cuts.T) - regional  # type: ignore[no-any-return]
-
-
-def _normal(entropy: int, key: str, draws: int) -> np.ndarray:
-    """Standard normal draws of their own stream (seed and ``key``)."""
-    from .uncertainty import _stream_key
-
-    seed = np.random.SeedSequence(entropy, spawn_key=(1 << 30, _stream_key(key)))
-    return np.random.default_rng(seed).standard_normal(draws)
-
-
 # --------------------------------------------------------------------------------------------- optimisation
 
 @dataclass(frozen=True)
 class Constraints:
     """Concentration and day targets as linear rows on the (county x pollutant) reductions of
-    :class:`reduccalc.uncertainty.Groups`: ``weights @ reductions >= needed``.
+    :class:`reduccalc.analysis.uncertainty.Groups`: ``weights @ reductions >= needed``.
 
     Attributes
     ----------
@@ -733,52 +439,7 @@ def constraints(result: Result, groups: Any) -> Constraints:
                        pd.DataFrame(labels, columns=["county", "pollutant", "target_pct"]))
 
 
-# --------------------------------------------------------------------------------------------- figure
-
-def plot(result: Result) -> Any:
-    """Observed, projected and target concentration [µg/m³] by area: a ``Figure``.
-
-    Grey bar the observed mean, coloured bar the projection (green met, red
-    short, grey without a target), black tick the target (the highest mean
-    meeting every target of the area, day targets included).
-    """
-    from .report.figures import MET_COLOR, NO_TARGET_COLOR, SHORT_COLOR, _matplotlib, use_cjk_font
-
-    plt = _matplotlib()
-    use_cjk_font()
-    aq = result.air_quality_report
-    table = aq.table
-    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.6 * len(table)), layout="constrained")
-    positions = np.arange(len(table))[::-1].astype(float)
-    ax.barh(positions + 0.2, table["observed_ugm3"], height=0.4, color="#ced4da", label="observed")
-    colors = [NO_TARGET_COLOR if met is None else MET_COLOR if met else SHORT_COLOR for met in table["met"]]
-    ax.barh(positions - 0.2, table["projected_ugm3"], height=0.4, color=colors, label="projected")
-    for y, bound in zip(positions, aq.required):
-        if np.isfinite(bound):
-            ax.plot([bound, bound], [y - 0.45, y + 0.45], color="black", lw=2)
-    ax.set_yticks(positions, [f"{a} {p}" for a, p in zip(table["area"], table["pollutant"])])
-    ax.set_xlabel("µg/m³; black tick = target")
-    ax.set_title(f"{result.scenario.name}: observed vs projected")
-    ax.legend(loc="lower right")
-    return fig
-
-
 # --------------------------------------------------------------------------------------------- text
-
-LABELS = {"observed_ugm3": "observed µg/m³", "change_local_ugm3": "local fall", "change_regional_ugm3":
-          "regional fall", "projected_ugm3": "projected", "change_pct": "change %", "target_ugm3": "target",
-          "shortfall_ugm3": "short by µg/m³", "good_days_pct": "good days %", "good_days_target_pct": "target %",
-          "heavy_days_pct": "heavy days %", "heavy_days_target_pct": "target %"}
-
-
-def text(aq: AirQuality) -> str:
-    """The air-quality table with its notes, as ``reduccalc run`` prints it."""
-    from .report.tables import text_table
-
-    shown = aq.table.dropna(axis=1, how="all").rename(columns=LABELS)
-    return "\n".join(["air quality (concentrations in µg/m³; falls > 0 lower the concentration):",
-                       text_table(shown, floats="{:,.2f}"), *[f"note: {n}" for n in aq.notes]])
-
 
 def verdict_lines(aq: AirQuality) -> list[str]:
     """One line per area with a concentration or day target: met, or short by how many µg/m³, with the

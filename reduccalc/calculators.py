@@ -25,9 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from .calendar import Period
+from .calendar import Period, check_in_service
 from .factors import FactorTable, load_table
-from .fields import DateKind, check_mapping
+from .fields import DateKind, RegionKind, check_mapping
 from .ledger import LedgerBuilder
 from .measures import MEASURE_TYPES, Context, translate_measure
 
@@ -51,8 +51,6 @@ def run_measure(type: str, keys: dict[str, Any], *, period: Period | tuple[Any, 
     ScenarioError
         For bad keys, naming the key and what was expected.
     """
-    from .scenario import RegionKind, check_in_service
-
     values = check_mapping(keys, MEASURE_TYPES[type].keys, path=type)
     ctx = Context(table or load_table(), _period(period), RegionKind().check(region), count_upstream)
     check_in_service(values, ctx.period, type)

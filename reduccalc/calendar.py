@@ -28,6 +28,7 @@ import datetime as dt
 import re
 from calendar import isleap, monthrange
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ScenarioError
 from .units import fold_width
@@ -159,3 +160,19 @@ def heating_share(start: dt.date, end: dt.date, profile: HeatingProfile) -> floa
             total += share * max(0, covered) / ((last - first).days + 1)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return total
+
+
+def check_in_service(values: dict[str, Any], period: Period, path: str) -> None:
+    """An ``in_service`` after the period's end is an error (the measure would do nothing)."""
+    in_service = values.get("in_service")
+    if in_service is not None and in_service > period.end:
+        raise ScenarioError(
+            f"in_service {in_service} is after the period ends ({period.end}): the measure would do nothing",
+            field=f"{path}.in_service", hint="a date before the period starts means in effect the whole period")
+
+
+def check_window(window: tuple[dt.date, dt.date] | None, period: Period, path: str) -> None:
+    """A production window wholly outside the period is an error (one partly inside is clipped)."""
+    if window is not None and (window[1] < period.start or window[0] > period.end):
+        raise ScenarioError(f"window {window[0]} to {window[1]} is outside the period {period.start} to "
+                            f"{period.end}", field=f"{path}.window")

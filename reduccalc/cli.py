@@ -42,7 +42,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _scenario(args: argparse.Namespace, target: str | None = None, pollutants: list[str] | None = None) -> Any:
     """The scenario ``args.scenario`` names, with ``--allow-outside``, and the targets of the options."""
-    from .scenario import load_scenario, target_options
+    from .load import load_scenario
+    from .model import target_options
 
     percent, _ = target_options(target, None, field="--target")  # before the scenario loads: a quick error
     scenario = load_scenario(args.scenario, allow_outside=args.allow_outside)
@@ -100,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                       "not netted unless count_upstream")
             print(f"\nupstream (power plants, {netted}): added {shown}")
         if len(result.air_quality_report.table):
-            from .air_quality import text
+            from .report.tables import air_quality_text as text
 
             print("\n" + text(result.air_quality_report))
     return 0
@@ -170,8 +171,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         _check_measure_id(result.ledger, args.measure, args.county)
     print(explain_lines(result, args.county, args.measure))
     if args.sensitivity:
+        from .analysis.uncertainty import sensitivity
         from .report.tables import text_table
-        from .uncertainty import sensitivity
 
         print("\nsensitivity (share of variance of each county's reduction, by factor):")
         print(text_table(sensitivity(scenario, draws=args.draws, seed=args.seed, county=args.county),
@@ -269,7 +270,7 @@ def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    from .engines import ENGINES
+    from .analysis.engines import ENGINES
 
     p.add_argument("--engine", choices=ENGINES, default="numpy",
                    help="numpy: in this process (default); dask: on a dask.distributed cluster")
@@ -287,7 +288,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
         if scenario.air_quality or any(c.air_quality for c in scenario.counties):
-            from .air_quality import simulate
+            from .analysis.air_quality_uncertainty import simulate
 
             print("\nair quality (µg/m³; P(met) of concentration and day targets):")
             print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))
@@ -295,9 +296,9 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    from .ensemble import ensemble_verdicts, run_ensemble_tables
+    from .analysis.ensemble import ensemble_verdicts, run_ensemble_tables
+    from .model import target_options
     from .report.tables import SUMMARY_LABELS, text_table
-    from .scenario import target_options
 
     options = _engine_options(args)
     percent, _ = target_options(args.target, None, field="--target")

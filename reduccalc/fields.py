@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pint
 
-from .calendar import parse_date
+from .calendar import Period, parse_date
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
+from .positions import key_position, position
 from .units import LARGEST, Failure, as_number, quantity_or_failure, to_canonical
 from .vocabulary import pollutant
-from .yamlio import key_position, position
 
 MISSING = object()
 
@@ -356,3 +356,76 @@ def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | 
     if own:
         collector.raise_if_any()
     return result
+
+
+# ----------------------------------------------------------------- kinds of scenario, county and measure keys
+
+REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
+           "shandong")
+
+
+class AnyKind(Kind):
+    """A value kept as it is, checked later (lists and mappings of sub-items)."""
+
+    def __init__(self, describe: str, types: tuple[type, ...]) -> None:
+        self.describe = describe
+        self.types = types
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, self.types):
+            raise ScenarioError(f"expected {self.describe}, got {value!r}")
+        return value
+
+
+class PeriodKind(Kind):
+    describe = "{start: YYYY-MM-DD, end: YYYY-MM-DD}"
+
+    def check(self, value: Any) -> Period:
+        checked = check_mapping(value, {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)},
+                                path="period")
+        return Period(checked["start"], checked["end"])
+
+
+def _region(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in REGIONS:
+        raise ScenarioError(f"unknown region {value!r}", hint=did_you_mean(text, REGIONS) or f"one of {one_of(REGIONS)}")
+    return text
+
+
+class RegionKind(Kind):
+    describe = "a region like north_china or hebei"
+
+    def check(self, value: Any) -> str:
+        return _region(value)
+
+
+TARGETS = PollutantMapKind(PercentKind())
+BASELINE = QuantityKind("t", "1850 t", positive=True)  # one pollutant's emissions over the period
+
+
+class DaysKind(Kind):
+    """A number of days (``45``) or a duration (``"6 weeks"``), returned in days."""
+
+    describe = "a number of days or a duration like '45 d'"
+
+    def check(self, value: Any) -> float:
+        days = to_canonical(value, "d", example="45 d", allow_bare=True)
+        if days < 0:
+            raise ScenarioError(f"{value!r} is negative")
+        return days
+
+
+class WindowKind(Kind):
+    """``{start: date, end: date}``, inclusive."""
+
+    describe = "a window like {start: 2017-11-15, end: 2018-03-15}"
+
+    def check(self, value: Any) -> tuple[Any, Any]:
+        if not isinstance(value, Mapping):
+            raise ScenarioError(f"expected {self.describe}")
+        keys = {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)}
+        checked = check_mapping(value, keys, path="window")
+        if checked["end"] < checked["start"]:
+            raise ScenarioError(f"window ends ({checked['end']}) before it starts ({checked['start']})")
+        return checked["start"], checked["end"]

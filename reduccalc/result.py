@@ -11,12 +11,11 @@ import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError
 from .ledger import LedgerBuilder
-from .vocabulary import POLLUTANTS
+from .vocabulary import POLLUTANTS, TOTAL
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from .model import Scenario
 
-TOTAL = "TOTAL"
 SUMMARY_COLUMNS = ["county", "pollutant", "baseline_t", "reduction_t", "reduction_pct", "target_pct", "met",
                    "shortfall_t"]
 REDUCTION_COLUMNS = ["county", "measure", "type", "pollutant", "reduction_t", "upstream_t"]

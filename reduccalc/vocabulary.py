@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from .errors import ScenarioError, did_you_mean, one_of
 
+TOTAL = "TOTAL"  # the summary's row of sums over counties (no county may take the name)
 POLLUTANTS = ("SO2", "NOx", "PM2.5", "PM10", "VOCs", "CO", "NH3", "BC", "CO2")
 
 _POLLUTANT_ALIASES = {

@@ -358,7 +358,7 @@ def test_unreachable_day_target_is_short_even_when_the_concentration_target_hold
 # ------------------------------------------------------------------------------------ uncertainty
 
 def test_simulate_without_ranges_is_the_deterministic_answer(table):
-    from reduccalc.air_quality import simulate
+    from reduccalc.analysis.air_quality_uncertainty import simulate
 
     data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
     frame = simulate(load_scenario(data, table=table), draws=200, seed=1).iloc[0]
@@ -368,7 +368,7 @@ def test_simulate_without_ranges_is_the_deterministic_answer(table):
 
 
 def test_simulate_weather_band_gives_the_normal_probability(table):
-    from reduccalc.air_quality import simulate
+    from reduccalc.analysis.air_quality_uncertainty import simulate
 
     # projected 37.5 vs 35 with a 10% (1 sd) weather spread: P(37.5 x (1 + 0.1 z) <= 35) = Phi(-2/3) = 0.252
     data = plan({**CITY, "regional_change": "-10%", "weather_spread": "10%"},
@@ -379,7 +379,7 @@ def test_simulate_weather_band_gives_the_normal_probability(table):
 
 
 def test_simulate_draws_a_cited_local_share_within_its_range():
-    from reduccalc.air_quality import simulate
+    from reduccalc.analysis.air_quality_uncertainty import simulate
 
     # Hebei heating local share uniform 51.11-62.99%: with every SO2 removed and shares SO2 100%,
     # projected = 60 x (1 - L): P5 and P95 are 60 x (1 - L) at L's 95th and 5th percentiles

@@ -21,15 +21,13 @@ foundry, carbon ...), ``output`` (mass per year), ``curtailment`` (1),
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from ..errors import ScenarioError
-from ..fields import MISSING, DateKind, FractionKind, Key, Kind, QuantityKind, TextKind, check_mapping
+from ..fields import MISSING, DaysKind, FractionKind, Key, QuantityKind, TextKind, WindowKind
 from ..ledger import Deferred, LedgerBuilder
-from ..units import to_canonical
 from ..vocabulary import SECTOR_ALIASES
 from .base import (
     COMMON_KEYS,
@@ -43,34 +41,6 @@ from .base import (
     resolve_factors,
 )
 from .batch import Batch, fmt, join
-
-
-class DaysKind(Kind):
-    """A number of days (``45``) or a duration (``"6 weeks"``), returned in days."""
-
-    describe = "a number of days or a duration like '45 d'"
-
-    def check(self, value: Any) -> float:
-        days = to_canonical(value, "d", example="45 d", allow_bare=True)
-        if days < 0:
-            raise ScenarioError(f"{value!r} is negative")
-        return days
-
-
-class WindowKind(Kind):
-    """``{start: date, end: date}``, inclusive."""
-
-    describe = "a window like {start: 2017-11-15, end: 2018-03-15}"
-
-    def check(self, value: Any) -> tuple[Any, Any]:
-        if not isinstance(value, Mapping):
-            raise ScenarioError(f"expected {self.describe}")
-        keys = {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)}
-        checked = check_mapping(value, keys, path="window")
-        if checked["end"] < checked["start"]:
-            raise ScenarioError(f"window ends ({checked['end']}) before it starts ({checked['start']})")
-        return checked["start"], checked["end"]
-
 
 NAMES = {"sector": TableName("production", "sector", SECTOR_ALIASES)}
 KEYS = {

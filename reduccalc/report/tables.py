@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..result import Result
+
+if TYPE_CHECKING:
+    from ..air_quality import AirQuality
 
 
 def _json_value(value: Any) -> Any:
@@ -116,3 +119,16 @@ def _explain_row(row: Any) -> str:
     return (f"  {sign} {row.pollutant:<5} {row.activity:,.6g} {row.activity_unit}{per} x {row.factor:.6g} "
             f"{row.factor_unit}{adjust}{time} = {row.reduction_t + 0.0:,.3f} t{scope}{where}\n"
             f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
+
+
+AIR_QUALITY_LABELS = {"observed_ugm3": "observed µg/m³", "change_local_ugm3": "local fall", "change_regional_ugm3":
+          "regional fall", "projected_ugm3": "projected", "change_pct": "change %", "target_ugm3": "target",
+          "shortfall_ugm3": "short by µg/m³", "good_days_pct": "good days %", "good_days_target_pct": "target %",
+          "heavy_days_pct": "heavy days %", "heavy_days_target_pct": "target %"}
+
+
+def air_quality_text(aq: AirQuality) -> str:
+    """The air-quality table with its notes, as ``reduccalc run`` prints it."""
+    shown = aq.table.dropna(axis=1, how="all").rename(columns=AIR_QUALITY_LABELS)
+    return "\n".join(["air quality (concentrations in µg/m³; falls > 0 lower the concentration):",
+                       text_table(shown, floats="{:,.2f}"), *[f"note: {n}" for n in aq.notes]])
