@@ -51,7 +51,7 @@ def demo() -> None:
 
 def test(pytest_args: list[str]) -> None:
     ensure_venv("test")
-    run(BIN / "ruff", "check", "reduccalc", "tests", "examples", "benchmarks", "dev.py")
+    run(BIN / "ruff", "check", "reduccalc", "tests", "examples", "benchmarks", "dev.py", "conftest.py")
     run(BIN / "mypy", "reduccalc")
     run(BIN / "lint-imports")  # the layers contract in pyproject.toml: imports follow the data flow
     run(PYTHON, "-m", "pytest", *pytest_args)
