@@ -101,8 +101,10 @@ Headers (the English key, or ``key.sub``, always works too)::
     emission_factors.X   排放因子.X
     removal_efficiency.X 去除效率.X, 脱除效率.X
     activity             活动水平
-    reduction            削减比例
+    reduction            削减比例, 减排比例
     label                说明
+    animal               畜种, 畜禽种类
+    head                 存栏量, 存栏, 存栏数
 
 Pollutants after the dot may be Chinese (``排放因子.氮氧化物``). Columns that
 describe a row but feed no calculation are ignored: 序号, 备注, 企业名称,
@@ -112,7 +114,8 @@ describe a row but feed no calculation are ignored: 序号, 备注, 企业名称
 Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); 煤改电, 电代煤
 (coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
 老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
-自定义, 其他 (custom). Vehicle classes, standards, sectors and fuels take
+自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
+(livestock_ammonia). Vehicle classes, standards, sectors and fuels take
 the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
 
 Errors
@@ -175,6 +178,7 @@ TYPE_ALIASES = {
     "淘汰老旧车辆": "vehicle_retirement", "老旧车辆淘汰": "vehicle_retirement", "老旧车淘汰": "vehicle_retirement",
     "错峰生产": "staggered_production", "限产": "staggered_production",
     "自定义": "custom", "其他": "custom",
+    "畜禽养殖氨减排": "livestock_ammonia", "养殖业氨减排": "livestock_ammonia", "氨减排": "livestock_ammonia",
 }
 
 HEADER_ALIASES = {
@@ -205,6 +209,7 @@ HEADER_ALIASES = {
     "淘汰日期": "in_service",
     "排放因子": "emission_factors", "去除效率": "removal_efficiency", "脱除效率": "removal_efficiency",
     "活动水平": "activity", "削减比例": "reduction", "说明": "label",
+    "畜种": "animal", "畜禽种类": "animal", "存栏量": "head", "存栏": "head", "存栏数": "head", "减排比例": "reduction",
 }
 
 IGNORED_HEADERS = frozenset({

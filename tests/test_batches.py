@@ -73,7 +73,12 @@ def measure():
                                     "activity": st.sampled_from(["200 t", "300 t/yr", "1e4 m^3"]),
                                     "emission_factors": st.sampled_from([{"VOCs": "2 kg/t"}, {"NOx": "1 g/kg"}])},
                                    optional={"reduction": fraction, "in_service": day, "label": st.just("solvents")})
-    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom)
+    livestock = st.fixed_dictionaries({"type": st.just("livestock_ammonia"), "animal": st.sampled_from(["pig", "生猪"]),
+                                       "head": small, "reduction": fraction,
+                                       "emission_factors": st.sampled_from([{"NH3": "7 kg/head/yr"},
+                                                                            {"NH3": "2 kg/head/yr"}])},
+                                      optional={"in_service": day})
+    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock)
 
 
 def fits(item):
@@ -87,7 +92,7 @@ def twin(item, k):
     for key in ("emission_factors", "replacement_emission_factors"):
         if changed.get(key):
             changed[key] = {p: f"{float(v.split()[0]) * k} {v.split()[1]}" for p, v in changed[key].items()}
-    for key in ("count", "households"):
+    for key in ("count", "households", "head"):
         if key in changed:
             changed[key] += int(k)
     if changed.get("removal_efficiency"):
