@@ -105,6 +105,12 @@ Headers (the English key, or ``key.sub``, always works too)::
     label                说明
     animal               畜种, 畜禽种类
     head                 存栏量, 存栏, 存栏数
+    generated            产生量, VOCs产生量
+    capture              收集方式, 收集效率
+    removal              治理工艺, 治理效率, 去除率
+    capture_before       原收集方式, 原收集效率
+    removal_before       原治理工艺, 原治理效率
+    substitution         源头替代比例, 替代比例
 
 Pollutants after the dot may be Chinese (``排放因子.氮氧化物``). Columns that
 describe a row but feed no calculation are ignored: 序号, 备注, 企业名称,
@@ -115,7 +121,8 @@ Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); �
 (coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
 老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
 自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
-(livestock_ammonia). Vehicle classes, standards, sectors and fuels take
+(livestock_ammonia); VOCs治理, 挥发性有机物治理, VOCs综合治理
+(vocs_treatment). Vehicle classes, standards, sectors and fuels take
 the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
 
 Errors
@@ -179,6 +186,7 @@ TYPE_ALIASES = {
     "错峰生产": "staggered_production", "限产": "staggered_production",
     "自定义": "custom", "其他": "custom",
     "畜禽养殖氨减排": "livestock_ammonia", "养殖业氨减排": "livestock_ammonia", "氨减排": "livestock_ammonia",
+    "VOCs治理": "vocs_treatment", "挥发性有机物治理": "vocs_treatment", "VOCs综合治理": "vocs_treatment",
 }
 
 HEADER_ALIASES = {
@@ -210,6 +218,10 @@ HEADER_ALIASES = {
     "排放因子": "emission_factors", "去除效率": "removal_efficiency", "脱除效率": "removal_efficiency",
     "活动水平": "activity", "削减比例": "reduction", "说明": "label",
     "畜种": "animal", "畜禽种类": "animal", "存栏量": "head", "存栏": "head", "存栏数": "head", "减排比例": "reduction",
+    "产生量": "generated", "VOCs产生量": "generated", "收集方式": "capture", "收集效率": "capture",
+    "治理工艺": "removal", "治理效率": "removal", "去除率": "removal", "原收集方式": "capture_before",
+    "原收集效率": "capture_before", "原治理工艺": "removal_before", "原治理效率": "removal_before",
+    "源头替代比例": "substitution", "替代比例": "substitution",
 }
 
 IGNORED_HEADERS = frozenset({

@@ -78,11 +78,19 @@ def measure():
                                        "emission_factors": st.sampled_from([{"NH3": "7 kg/head/yr"},
                                                                             {"NH3": "2 kg/head/yr"}])},
                                       optional={"in_service": day})
-    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock)
+    vocs = st.fixed_dictionaries({"type": st.just("vocs_treatment"), "capture": st.sampled_from([0.9, 0.5]),
+                                  "removal": fraction},
+                                 optional={"generated": st.sampled_from(["100 t/yr", "2.5 t/yr"]),
+                                           "capture_before": st.sampled_from([0.3, 0.0]),
+                                           "removal_before": fraction, "substitution": fraction, "in_service": day})
+    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock, vocs)
 
 
 def fits(item):
-    """Custom factors per mass don't fit an activity in m^3: keep draws that are valid scenarios."""
+    """Keep draws that are valid scenarios: custom factors per mass don't fit an activity in m^3, VOCs
+    treatment needs what is generated."""
+    if item["type"] == "vocs_treatment":
+        return "generated" in item
     return not (item["type"] == "custom" and "m^3" in item["activity"])
 
 
