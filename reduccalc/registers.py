@@ -111,6 +111,11 @@ Headers (the English key, or ``key.sub``, always works too)::
     capture_before       原收集方式, 原收集效率
     removal_before       原治理工艺, 原治理效率
     substitution         源头替代比例, 替代比例
+    machine              机械类型, 机械种类
+    power                额定功率, 单台功率
+    hours                年使用小时数, 年工作小时数 (also those above)
+    load_factor          负载因子, 负荷因子
+    replaced_by          更新机械排放阶段 (also the one above)
 
 Pollutants after the dot may be Chinese (``排放因子.氮氧化物``). Columns that
 describe a row but feed no calculation are ignored: 序号, 备注, 企业名称,
@@ -122,7 +127,8 @@ Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); �
 老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
 自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
 (livestock_ammonia); VOCs治理, 挥发性有机物治理, VOCs综合治理
-(vocs_treatment). Vehicle classes, standards, sectors and fuels take
+(vocs_treatment); 非道路移动机械淘汰, 淘汰非道路移动机械, 非道路移动机械
+(nonroad_retirement), whose 排放阶段 column is its stage. Vehicle classes, standards, sectors and fuels take
 the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
 
 Errors
@@ -187,6 +193,8 @@ TYPE_ALIASES = {
     "自定义": "custom", "其他": "custom",
     "畜禽养殖氨减排": "livestock_ammonia", "养殖业氨减排": "livestock_ammonia", "氨减排": "livestock_ammonia",
     "VOCs治理": "vocs_treatment", "挥发性有机物治理": "vocs_treatment", "VOCs综合治理": "vocs_treatment",
+    "非道路移动机械淘汰": "nonroad_retirement", "淘汰非道路移动机械": "nonroad_retirement",
+    "非道路移动机械": "nonroad_retirement",
 }
 
 HEADER_ALIASES = {
@@ -222,6 +230,9 @@ HEADER_ALIASES = {
     "治理工艺": "removal", "治理效率": "removal", "去除率": "removal", "原收集方式": "capture_before",
     "原收集效率": "capture_before", "原治理工艺": "removal_before", "原治理效率": "removal_before",
     "源头替代比例": "substitution", "替代比例": "substitution",
+    "机械类型": "machine", "机械种类": "machine", "额定功率": "power", "单台功率": "power",
+    "年使用小时数": "hours", "年工作小时数": "hours", "负载因子": "load_factor", "负荷因子": "load_factor",
+    "更新机械排放阶段": "replaced_by",
 }
 
 IGNORED_HEADERS = frozenset({

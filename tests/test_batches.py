@@ -83,7 +83,17 @@ def measure():
                                  optional={"generated": st.sampled_from(["100 t/yr", "2.5 t/yr"]),
                                            "capture_before": st.sampled_from([0.3, 0.0]),
                                            "removal_before": fraction, "substitution": fraction, "in_service": day})
-    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock, vocs)
+    nonroad = st.fixed_dictionaries({"type": st.just("nonroad_retirement"), "count": small,
+                                     "machine": st.sampled_from(["excavator", "挖掘机", "loader"]),
+                                     "stage": st.sampled_from(["China II", "国二", "China III"]),
+                                     "power": st.sampled_from(["90 kW", "150 kW"]), "hours": st.just("1000 h/yr"),
+                                     "load_factor": fraction,
+                                     "emission_factors": st.sampled_from([{"NOx": "8 g/kWh"},
+                                                                          {"NOx": "6 g/kWh", "PM2.5": "0.4 g/kWh"}])},
+                                    optional={"in_service": day, "replaced_by": st.sampled_from(["none", "electric"]),
+                                              "replacement_emission_factors": factors(["NOx"], "g/kWh")})
+    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock, vocs,
+                     nonroad)
 
 
 def fits(item):

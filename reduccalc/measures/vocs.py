@@ -75,7 +75,7 @@ KEYS = {
     "substitution": Key(FractionKind(), 0.0, "share of solvent replaced by low-VOC material"),
     **COMMON_KEYS,
 }
-SHARE = "1 - (1 - substitution) x (1 - capture x removal) - capture_before x removal_before"
+SHARE = "share removed: 1 - (1 - substitution)*(1 - capture*removal) - capture_before*removal_before"
 GENERATED = ResolvedFactor("VOCs", 1.0, "t/t", "generated", "VOCs generated (产生量), given in the scenario")
 
 
