@@ -84,6 +84,9 @@ coal_to_gas = _calculator("coal_to_gas")
 vehicle_retirement = _calculator("vehicle_retirement")
 staggered_production = _calculator("staggered_production")
 custom = _calculator("custom")
+livestock_ammonia = _calculator("livestock_ammonia")
+vocs_treatment = _calculator("vocs_treatment")
+nonroad_retirement = _calculator("nonroad_retirement")
 
-__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "reduction_by_pollutant", "run_measure",
-           "staggered_production", "vehicle_retirement"]
+__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "livestock_ammonia", "nonroad_retirement", "reduction_by_pollutant", "run_measure",
+           "staggered_production", "vehicle_retirement", "vocs_treatment"]

@@ -68,7 +68,7 @@ _checked_quantity = lru_cache(maxsize=1 << 16)(_check_quantity)  # a text is che
 
 
 COUNT_UNITS = frozenset({"dimensionless", "household", "households", "hh", "vehicle", "vehicles", "veh", "boiler",
-                         "boilers"})  # 户, 辆 and 台 read as household, vehicle and boiler
+                         "boilers", "head"})  # 户, 辆, 台 and 头/只 read as household, vehicle, boiler and head
 
 
 @dataclass(frozen=True)

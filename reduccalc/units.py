@@ -102,7 +102,7 @@ UNIT_WORDS = (
     ("千瓦时", "kWh"), ("兆瓦时", "MWh"), ("千瓦", "kW"), ("兆瓦", "MW"), ("小时", "h"), ("时", "h"),
     ("天", "d"), ("日", "d"), ("年", "yr"), ("公里", "km"), ("千米", "km"), ("千克", "kg"), ("公斤", "kg"),
     ("克", "g"), ("立方米", "m^3"), ("兆焦", "MJ"), ("吉焦", "GJ"), ("户", "household"), ("辆", "vehicle"),
-    ("台", "boiler"), ("元", "CNY"),
+    ("台", "boiler"), ("元", "CNY"), ("头", "head"), ("只", "head"),
 )
 _WORDS = re.compile("|".join(word for word, _ in UNIT_WORDS))
 _SYMBOLS = dict(UNIT_WORDS)

@@ -73,11 +73,34 @@ def measure():
                                     "activity": st.sampled_from(["200 t", "300 t/yr", "1e4 m^3"]),
                                     "emission_factors": st.sampled_from([{"VOCs": "2 kg/t"}, {"NOx": "1 g/kg"}])},
                                    optional={"reduction": fraction, "in_service": day, "label": st.just("solvents")})
-    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom)
+    livestock = st.fixed_dictionaries({"type": st.just("livestock_ammonia"), "animal": st.sampled_from(["pig", "生猪"]),
+                                       "head": small, "reduction": fraction,
+                                       "emission_factors": st.sampled_from([{"NH3": "7 kg/head/yr"},
+                                                                            {"NH3": "2 kg/head/yr"}])},
+                                      optional={"in_service": day})
+    vocs = st.fixed_dictionaries({"type": st.just("vocs_treatment"), "capture": st.sampled_from([0.9, 0.5]),
+                                  "removal": fraction},
+                                 optional={"generated": st.sampled_from(["100 t/yr", "2.5 t/yr"]),
+                                           "capture_before": st.sampled_from([0.3, 0.0]),
+                                           "removal_before": fraction, "substitution": fraction, "in_service": day})
+    nonroad = st.fixed_dictionaries({"type": st.just("nonroad_retirement"), "count": small,
+                                     "machine": st.sampled_from(["excavator", "挖掘机", "loader"]),
+                                     "stage": st.sampled_from(["China II", "国二", "China III"]),
+                                     "power": st.sampled_from(["90 kW", "150 kW"]), "hours": st.just("1000 h/yr"),
+                                     "load_factor": fraction,
+                                     "emission_factors": st.sampled_from([{"NOx": "8 g/kWh"},
+                                                                          {"NOx": "6 g/kWh", "PM2.5": "0.4 g/kWh"}])},
+                                    optional={"in_service": day, "replaced_by": st.sampled_from(["none", "electric"]),
+                                              "replacement_emission_factors": factors(["NOx"], "g/kWh")})
+    return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock, vocs,
+                     nonroad)
 
 
 def fits(item):
-    """Custom factors per mass don't fit an activity in m^3: keep draws that are valid scenarios."""
+    """Keep draws that are valid scenarios: custom factors per mass don't fit an activity in m^3, VOCs
+    treatment needs what is generated."""
+    if item["type"] == "vocs_treatment":
+        return "generated" in item
     return not (item["type"] == "custom" and "m^3" in item["activity"])
 
 
@@ -87,7 +110,7 @@ def twin(item, k):
     for key in ("emission_factors", "replacement_emission_factors"):
         if changed.get(key):
             changed[key] = {p: f"{float(v.split()[0]) * k} {v.split()[1]}" for p, v in changed[key].items()}
-    for key in ("count", "households"):
+    for key in ("count", "households", "head"):
         if key in changed:
             changed[key] += int(k)
     if changed.get("removal_efficiency"):

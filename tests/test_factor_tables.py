@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 EF_DIMENSION = {  # activity each category's factors are per
     "household": "t", "boiler": "t", "production": "t", "gas": "m^3", "electricity": "kWh",
-    "district_heat": "GJ", "vehicle": "km",
+    "district_heat": "GJ", "vehicle": "km", "livestock": "head*yr",
 }
 PARAMETER_DIMENSION = {
     "coal_per_household": "t", "annual_km": "km/yr", "efficiency": "dimensionless",

@@ -101,8 +101,21 @@ Headers (the English key, or ``key.sub``, always works too)::
     emission_factors.X   排放因子.X
     removal_efficiency.X 去除效率.X, 脱除效率.X
     activity             活动水平
-    reduction            削减比例
+    reduction            削减比例, 减排比例
     label                说明
+    animal               畜种, 畜禽种类
+    head                 存栏量, 存栏, 存栏数
+    generated            产生量, VOCs产生量
+    capture              收集方式, 收集效率
+    removal              治理工艺, 治理效率, 去除率
+    capture_before       原收集方式, 原收集效率
+    removal_before       原治理工艺, 原治理效率
+    substitution         源头替代比例, 替代比例
+    machine              机械类型, 机械种类
+    power                额定功率, 单台功率
+    hours                年使用小时数, 年工作小时数 (also those above)
+    load_factor          负载因子, 负荷因子
+    replaced_by          更新机械排放阶段 (also the one above)
 
 Pollutants after the dot may be Chinese (``排放因子.氮氧化物``). Columns that
 describe a row but feed no calculation are ignored: 序号, 备注, 企业名称,
@@ -112,7 +125,10 @@ describe a row but feed no calculation are ignored: 序号, 备注, 企业名称
 Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); 煤改电, 电代煤
 (coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
 老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
-自定义, 其他 (custom). Vehicle classes, standards, sectors and fuels take
+自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
+(livestock_ammonia); VOCs治理, 挥发性有机物治理, VOCs综合治理
+(vocs_treatment); 非道路移动机械淘汰, 淘汰非道路移动机械, 非道路移动机械
+(nonroad_retirement), whose 排放阶段 column is its stage. Vehicle classes, standards, sectors and fuels take
 the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
 
 Errors
@@ -175,6 +191,10 @@ TYPE_ALIASES = {
     "淘汰老旧车辆": "vehicle_retirement", "老旧车辆淘汰": "vehicle_retirement", "老旧车淘汰": "vehicle_retirement",
     "错峰生产": "staggered_production", "限产": "staggered_production",
     "自定义": "custom", "其他": "custom",
+    "畜禽养殖氨减排": "livestock_ammonia", "养殖业氨减排": "livestock_ammonia", "氨减排": "livestock_ammonia",
+    "VOCs治理": "vocs_treatment", "挥发性有机物治理": "vocs_treatment", "VOCs综合治理": "vocs_treatment",
+    "非道路移动机械淘汰": "nonroad_retirement", "淘汰非道路移动机械": "nonroad_retirement",
+    "非道路移动机械": "nonroad_retirement",
 }
 
 HEADER_ALIASES = {
@@ -205,6 +225,14 @@ HEADER_ALIASES = {
     "淘汰日期": "in_service",
     "排放因子": "emission_factors", "去除效率": "removal_efficiency", "脱除效率": "removal_efficiency",
     "活动水平": "activity", "削减比例": "reduction", "说明": "label",
+    "畜种": "animal", "畜禽种类": "animal", "存栏量": "head", "存栏": "head", "存栏数": "head", "减排比例": "reduction",
+    "产生量": "generated", "VOCs产生量": "generated", "收集方式": "capture", "收集效率": "capture",
+    "治理工艺": "removal", "治理效率": "removal", "去除率": "removal", "原收集方式": "capture_before",
+    "原收集效率": "capture_before", "原治理工艺": "removal_before", "原治理效率": "removal_before",
+    "源头替代比例": "substitution", "替代比例": "substitution",
+    "机械类型": "machine", "机械种类": "machine", "额定功率": "power", "单台功率": "power",
+    "年使用小时数": "hours", "年工作小时数": "hours", "负载因子": "load_factor", "负荷因子": "load_factor",
+    "更新机械排放阶段": "replaced_by",
 }
 
 IGNORED_HEADERS = frozenset({

@@ -9,12 +9,15 @@ from .batch import Batch
 from .boilers import BOILER_PHASEOUT
 from .custom import CUSTOM
 from .households import COAL_TO_ELECTRIC, COAL_TO_GAS
+from .livestock import LIVESTOCK_AMMONIA
+from .nonroad import NONROAD_RETIREMENT
 from .production import STAGGERED_PRODUCTION
 from .vehicles import VEHICLE_RETIREMENT
+from .vocs import VOCS_TREATMENT
 
 MEASURE_TYPES: dict[str, MeasureType] = {
     t.name: t for t in (BOILER_PHASEOUT, COAL_TO_ELECTRIC, COAL_TO_GAS, VEHICLE_RETIREMENT, STAGGERED_PRODUCTION,
-                        CUSTOM)
+                        CUSTOM, LIVESTOCK_AMMONIA, VOCS_TREATMENT, NONROAD_RETIREMENT)
 }
 
 

@@ -1,0 +1,157 @@
+"""VOCs treatment (VOCs 治理): capture and removal improved, solvents substituted.
+
+::
+
+    generated = generated [t/yr], or activity [t/yr] x EF_VOCs (a generation factor, 产污系数)
+    share = 1 - (1 - substitution) x (1 - capture x removal) - capture_before x removal_before
+    reduction = generated x years in effect x share
+
+``capture`` and ``removal`` are after the works, ``capture_before`` and
+``removal_before`` before them (0: nothing was captured). Each is a
+fraction (``"90%"``) or, for capture, a capture type whose efficiency the
+tables give (Guangdong 2023 accounting method, Table 23:
+``enclosed_negative_pressure`` 单层密闭负压, ``enclosed_positive_pressure``,
+``double_enclosure``, ``direct_duct``, ``enclosing_hood`` 包围式集气罩,
+``enclosing_hood_low_speed``, ``external_hood`` 外部式集气罩,
+``external_hood_low_speed``, ``none``); a removal technology (RTO,
+activated carbon ...) takes its efficiency from a factor-file row
+(category ``vocs``, quantity ``removal_efficiency``, subject the technology),
+which the shipped tables do not have yet. ``substitution`` is the share of
+solvent replaced by low-VOC material (0). Years in effect: the period on or
+after ``in_service``, each calendar year counting its days / the days of
+that year.
+
+Keys: ``generated`` or ``activity`` with ``emission_factors: {VOCs: ...}``,
+``capture``, ``removal``, ``capture_before`` (0), ``removal_before`` (0),
+``substitution`` (0), ``in_service``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from ..errors import ScenarioError
+from ..fields import MISSING, FractionKind, Key, Kind, QuantityKind
+from ..ledger import Deferred, LedgerBuilder
+from ..vocabulary import choice
+from .base import COMMON_KEYS, Context, MeasureType, ResolvedFactor, add_rows, inline_factors
+from .batch import Batch, Text, fmt, join, objects
+
+CAPTURE_ALIASES = {
+    "密闭负压": "enclosed_negative_pressure", "单层密闭负压": "enclosed_negative_pressure",
+    "单层密闭正压": "enclosed_positive_pressure", "密闭正压": "enclosed_positive_pressure",
+    "双层密闭": "double_enclosure", "双层密闭空间": "double_enclosure",
+    "设备排气口直连": "direct_duct", "排气口直连": "direct_duct",
+    "包围式集气罩": "enclosing_hood", "包围式": "enclosing_hood",
+    "外部集气罩": "external_hood", "外部式集气罩": "external_hood", "外部式": "external_hood",
+    "无收集设施": "none", "无": "none",
+}
+
+
+class EfficiencyKind(Kind):
+    """A fraction (``"90%"``, 0.9) or the name of a table row giving one (``enclosed_negative_pressure``)."""
+
+    describe = "a fraction like '90%' or a name from the factor tables"
+
+    def check(self, value: Any) -> float | str:
+        if isinstance(value, str) and not any(c.isdigit() for c in value):
+            if not value.strip():
+                raise ScenarioError("empty", hint="write a fraction like '90%' or a capture type")
+            return value.strip()
+        return FractionKind().check(value)
+
+
+EFFICIENCY = EfficiencyKind()
+KEYS = {
+    "generated": Key(QuantityKind("t/yr", "120 t/yr"), None, "VOCs generated per year (产生量)"),
+    "activity": Key(QuantityKind("t/yr", "2000 t/yr"), None, "material used per year, with emission_factors VOCs"),
+    "capture": Key(EFFICIENCY, MISSING, "capture efficiency after the works, or a capture type (密闭负压 ...)"),
+    "removal": Key(EFFICIENCY, MISSING, "removal efficiency of the treatment after the works"),
+    "capture_before": Key(EFFICIENCY, 0.0, "capture efficiency before the works"),
+    "removal_before": Key(EFFICIENCY, 0.0, "removal efficiency before the works"),
+    "substitution": Key(FractionKind(), 0.0, "share of solvent replaced by low-VOC material"),
+    **COMMON_KEYS,
+}
+SHARE = "share removed: 1 - (1 - substitution)*(1 - capture*removal) - capture_before*removal_before"
+GENERATED = ResolvedFactor("VOCs", 1.0, "t/t", "generated", "VOCs generated (产生量), given in the scenario")
+
+
+def _efficiency(ctx: Context, quantity: str, value: float | str) -> tuple[float, str]:
+    """``value`` as a fraction and where it came from (``given`` or the table row's id)."""
+    if not isinstance(value, str):
+        return value, "given"
+    subjects = frozenset(row.subject for row in ctx.table.rows.values()
+                         if (row.kind, row.category, row.quantity) == ("parameter", "vocs", quantity))
+    aliases = CAPTURE_ALIASES if quantity == "capture_efficiency" else {}
+    what = "capture type" if quantity == "capture_efficiency" else "removal technology"
+    name = choice(value, subjects or frozenset([value]), what, aliases)
+    row = ctx.table.parameter("vocs", quantity, name, region=ctx.region)
+    if row is None:
+        raise ScenarioError(f"no cited {quantity.replace('_', ' ')} for {value!r} in the factor tables",
+                            hint=f"give it as a fraction ('90%'), or add a parameter row (category vocs, quantity "
+                                 f"{quantity}, subject {name}) to a scenario factor file (factors: [local.csv])")
+    return row.value, row.id
+
+
+def _efficiencies(batch: Batch, ctx: Context, key: str, quantity: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each measure's ``key`` as a fraction and its provenance, resolved once per distinct value."""
+    resolved = batch.mapped(key, partial(_efficiency, ctx, quantity))
+    values = np.array([np.nan if r is None else r[0] for r in resolved], dtype=np.float64)
+    return values, objects(["" if r is None else r[1] for r in resolved])
+
+
+def _check_routes(batch: Batch) -> np.ndarray:
+    """Fails measures giving both or neither of generated and activity; True where activity is the route."""
+    generated, activity = batch.given("generated"), batch.given("activity")
+    batch.fail(np.flatnonzero(generated & activity), ScenarioError(
+        "give generated or activity, not both", field="generated"))
+    batch.fail(np.flatnonzero(~generated & ~activity), ScenarioError(
+        "missing required key 'generated' (VOCs generated per year, e.g. '120 t/yr')", field="generated",
+        hint="or give activity (material used per year) with emission_factors: {VOCs: '<kg/t>'}"))
+    return activity
+
+
+def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
+    """Ledger rows of VOCs treatment measures (see module docstring)."""
+    by_activity = _check_routes(batch)
+    keys = ("capture", "removal", "capture_before", "removal_before")
+    quantities = ("capture_efficiency", "removal_efficiency", "capture_efficiency", "removal_efficiency")
+    shares = {key: _efficiencies(batch, ctx, key, quantity) for key, quantity in zip(keys, quantities)}
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, bool(group.keys[0]), shares),
+                     by_activity, *batch.pollutants("emission_factors").signature())
+
+
+def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, by_activity: bool,
+                     shares: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    s = batch.floats("substitution")[index]
+    c, r, c0, r0 = (shares[key][0][index] for key in ("capture", "removal", "capture_before", "removal_before"))
+    share = 1.0 - (1.0 - s) * (1.0 - c * r) - c0 * r0
+    if by_activity:
+        factors = [f for f in inline_factors(batch, "emission_factors", index).values() if f.pollutant == "VOCs"]
+        if not factors:
+            raise ScenarioError("activity needs a VOCs generation factor", field="emission_factors",
+                                hint="give emission_factors: {VOCs: '<value> kg/t'}, or generated instead")
+        activity = batch.floats("activity")[index]
+    else:
+        factors, activity = [GENERATED], batch.floats("generated")[index]
+    provenance = {key: shares[key][1][index] for key in ("capture", "removal")}
+    add_rows(sink, batch, index, factors, source=Deferred(lambda: _source(activity, by_activity, s, c, r, c0, r0,
+                                                                            provenance)),
+             activity=activity, activity_unit="t", sign=1.0,
+             time_share=batch.distinct(index, ctx.period.years_in_effect, "in_service"), time_unit="yr",
+             adjust={SHARE: share})
+
+
+def _source(activity: np.ndarray, by_activity: bool, s: np.ndarray, c: np.ndarray, r: np.ndarray, c0: np.ndarray,
+            r0: np.ndarray, provenance: dict[str, np.ndarray]) -> Text:
+    """What a block's rows stand for, with the numbers of its share removed."""
+    what = "material used" if by_activity else "VOCs generated"
+    return join(f"{what} ", fmt(activity), " t/yr; substitution ", fmt(s), ", capture ", fmt(c), " [",
+                provenance["capture"], "] x removal ", fmt(r), " [", provenance["removal"], "]; before: capture ",
+                fmt(c0), " x removal ", fmt(r0))
+
+
+VOCS_TREATMENT = MeasureType("vocs_treatment", KEYS, translate, "VOCs capture, treatment and substitution")

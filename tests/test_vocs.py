@@ -1,0 +1,88 @@
+"""VOCs treatment (VOCs 治理): generated x years x (1 - (1 - s)(1 - c r) - c0 r0)."""
+
+import pandas as pd
+import pytest
+
+from reduccalc import ScenarioError
+from reduccalc import calculators as calc
+from reduccalc.factors import load_table
+from tests.conftest import scenario_dict
+from tests.test_registers import BIG, county_register, flatten, ledger
+
+
+def vocs(led):
+    return float(calc.reduction_by_pollutant(led)["VOCs"])
+
+
+def test_generated_by_hand():
+    # 100 t/yr x (1 - 0.8 x (1 - 0.9 x 0.8) - 0.3 x 0.5) = 100 x (1 - 0.224 - 0.15) = 62.6 t
+    led = calc.vocs_treatment(generated="100 t/yr", capture="90%", removal=0.8, capture_before=0.3,
+                              removal_before="50%", substitution="20%")
+    assert vocs(led) == pytest.approx(62.6)
+
+
+def test_activity_with_a_generation_factor_and_in_service():
+    # 2000 t/yr paint x 500 kg/t = 1000 t/yr VOCs; from 2023-07-01: 184/365 yr; x 0.9 x 0.9 = 408.33 t
+    led = calc.vocs_treatment(activity="2000 t/yr", emission_factors={"VOCs": "500 kg/t"}, capture=0.9, removal=0.9,
+                              in_service="2023-07-01")
+    assert vocs(led) == pytest.approx(1000 * 184 / 365 * 0.81)
+
+
+@pytest.mark.parametrize("capture, efficiency", [
+    ("enclosed_negative_pressure", 0.95), ("单层密闭负压", 0.95), ("double_enclosure", 0.99),
+    ("包围式集气罩", 0.80), ("external_hood", 0.40), ("external_hood_low_speed", 0.30), ("none", 0.0)])
+def test_capture_types_take_the_guangdong_table_23_efficiency(capture, efficiency):
+    led = calc.vocs_treatment(generated="100 t/yr", capture=capture, removal=1)
+    assert vocs(led) == pytest.approx(100 * efficiency)
+    assert "param.vocs.capture_efficiency." in led["source"].iloc[0] or efficiency == 0.0
+
+
+def test_a_removal_technology_without_a_cited_row_is_an_error_saying_what_to_give():
+    with pytest.raises(ScenarioError, match="no cited removal efficiency for 'RTO'.*as a fraction"):
+        calc.vocs_treatment(generated="100 t/yr", capture=0.9, removal="RTO")
+
+
+def test_unknown_capture_type_lists_the_table_names():
+    with pytest.raises(ScenarioError, match="enclosed_negative_pressure"):
+        calc.vocs_treatment(generated="100 t/yr", capture="sealed", removal=0.9)
+
+
+def test_generated_or_activity_exactly_one():
+    with pytest.raises(ScenarioError, match="generated"):
+        calc.vocs_treatment(capture=0.9, removal=0.9)
+    with pytest.raises(ScenarioError, match="not both"):
+        calc.vocs_treatment(generated="1 t/yr", activity="3 t/yr", capture=0.9, removal=0.9,
+                            emission_factors={"VOCs": "1 kg/t"})
+    with pytest.raises(ScenarioError, match="VOCs generation factor"):
+        calc.vocs_treatment(activity="3 t/yr", capture=0.9, removal=0.9)
+
+
+def test_generated_must_be_a_mass_per_year():
+    with pytest.raises(ScenarioError, match="generated"):
+        calc.vocs_treatment(generated="100 m^3", capture=0.9, removal=0.9)
+
+
+MEASURES = [
+    {"type": "vocs_treatment", "generated": "120 t/yr", "capture": "enclosed_negative_pressure", "removal": "95%",
+     "capture_before": "external_hood", "removal_before": "50%", "substitution": "30%"},
+    {"type": "vocs_treatment", "generated": "40 t/yr", "capture": 0.8, "removal": 0.9, "in_service": "2021-07-01"},
+]
+
+
+@pytest.mark.parametrize("name", ["r.csv", "r.xlsx"])
+def test_register_equals_yaml(tmp_path, name):
+    table = load_table()
+    expected = ledger(scenario_dict(MEASURES, baseline=BIG), None, table).drop(columns="row")
+    got = ledger(county_register(tmp_path, name, rows=[flatten(m) for m in MEASURES]), tmp_path, table)
+    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
+
+
+def test_chinese_register_headers(tmp_path):
+    table = load_table()
+    chinese = [{"措施类型": "VOCs治理", "产生量": "120 t/yr", "收集方式": "单层密闭负压", "治理效率": "95%",
+                "原收集方式": "外部式集气罩", "原治理效率": "50%", "源头替代比例": "30%"},
+               {"措施类型": "挥发性有机物治理", "产生量": "40 t/yr", "收集方式": "80%", "治理效率": "0.9",
+                "投运日期": "2021-07-01"}]
+    expected = ledger(scenario_dict(MEASURES, baseline=BIG), None, table).drop(columns="row")
+    got = ledger(county_register(tmp_path, "台账.csv", rows=chinese), tmp_path, table)
+    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
