@@ -302,7 +302,8 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 
     options = _engine_options(args)
     percent, _ = target_options(args.target, None, field="--target")
-    table, air = run_ensemble_tables(args.scenarios, target=percent, pollutants=args.pollutant, **options)
+    table, air = run_ensemble_tables(args.scenarios, target=percent, pollutants=args.pollutant,
+                                     allow_outside=args.allow_outside, **options)
     if not _machine_output(table, args.format):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
@@ -402,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
-    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize"):
+    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):
         commands.choices[name].add_argument(
             "--allow-outside", action="store_true",
             help="let the plan read files outside its folder (absolute paths, ../, links elsewhere): for plans "

@@ -10,6 +10,7 @@ km/yr at 8 g/km NOx, so 10 trucks remove 4 t NOx a year; in service from
 2021-07-01 they remove 4 t x 184/365 = 2.0164 t over 2021.
 """
 
+import json
 import os
 import re
 import sys
@@ -366,3 +367,23 @@ def test_the_cli_flag_lets_a_trusted_plan_read_outside(outside):
     out = run("validate", path, "--allow-outside")  # fixture factors: NOx and PM2.5 rows
     assert out.returncode == 0, out.stderr
     assert out.stdout == f"{path}: valid (1 counties, 1 measures, 2 ledger rows)\n"
+
+
+def test_ensemble_variants_follow_the_rule_and_take_allow_outside(outside, capsys):
+    """ensemble refuses a variant's register outside its folder, and reads it with --allow-outside."""
+    import yaml
+
+    from reduccalc.cli import main
+
+    plan, other = outside
+    data = register_plan("../other/r.csv")
+    data["name"] = "variant"
+    (plan / "v.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert main(["ensemble", str(plan / "v.yaml")]) == 2
+    assert "leads out of the plan's folder" in capsys.readouterr().err
+    assert main(["ensemble", str(plan / "v.yaml"), "--allow-outside", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    direct = load_scenario(plan / "v.yaml", allow_outside=True).run().summary()
+    assert [r["reduction_t"] for r in rows if r["county"] == "甲县"] == direct.loc[direct.county == "甲县",
+                                                                                  "reduction_t"].tolist()
+    assert rows[0]["reduction_t"] > 0

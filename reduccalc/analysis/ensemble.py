@@ -62,7 +62,7 @@ class Outcome:
 
 
 def summarise_variant(source: str | Scenario, target: float | str | None = None,
-                      pollutants: list[str] | None = None) -> Outcome:
+                      pollutants: list[str] | None = None, allow_outside: bool = False) -> Outcome:
     """Load (a path), set the target, run and summarise one variant; the task of each engine.
 
     Bad input comes back as :attr:`Outcome.error` rather than being raised,
@@ -77,9 +77,11 @@ def summarise_variant(source: str | Scenario, target: float | str | None = None,
         Passed to :meth:`Scenario.with_target` with ``pollutants``. [%]
     pollutants : list of str, optional
         Passed to :meth:`Scenario.with_target`.
+    allow_outside : bool
+        Passed to :func:`~reduccalc.load.load_scenario` for a path.
     """
     try:
-        scenario = load_scenario(source) if isinstance(source, str) else source
+        scenario = load_scenario(source, allow_outside=allow_outside) if isinstance(source, str) else source
         if target is not None or pollutants:
             scenario = scenario.with_target(target, pollutants)
         result = scenario.run()
@@ -90,7 +92,7 @@ def summarise_variant(source: str | Scenario, target: float | str | None = None,
 
 def run_ensemble(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine: str = "numpy",
                  scheduler: Any = None, target: float | str | None = None,
-                 pollutants: Sequence[str] | None = None) -> pd.DataFrame:
+                 pollutants: Sequence[str] | None = None, allow_outside: bool = False) -> pd.DataFrame:
     """Run every variant and stack their summaries.
 
     Parameters
@@ -111,6 +113,9 @@ def run_ensemble(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine:
         The pollutants ``target`` applies to (default: every pollutant with a
         baseline); without ``target``, the files' targets limited to these.
         As :meth:`Scenario.with_target`.
+    allow_outside : bool
+        Let variant files read files outside their folders
+        (:func:`~reduccalc.load.load_scenario`).
 
     Returns
     -------
@@ -137,12 +142,13 @@ def run_ensemble(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine:
         variant runs.
     """
     return run_ensemble_tables(variants, engine=engine, scheduler=scheduler, target=target,
-                               pollutants=pollutants)[0]
+                               pollutants=pollutants, allow_outside=allow_outside)[0]
 
 
 def run_ensemble_tables(variants: Sequence[Variant] | Mapping[Any, Variant], *, engine: str = "numpy",
                         scheduler: Any = None, target: float | str | None = None,
-                        pollutants: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        pollutants: Sequence[str] | None = None,
+                        allow_outside: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`run_ensemble`'s table, and the variants' air-quality tables stacked the same way.
 
     The second table is ``variant`` then :meth:`Result.air_quality
@@ -154,9 +160,9 @@ def run_ensemble_tables(variants: Sequence[Variant] | Mapping[Any, Variant], *, 
     percent, chosen = target_options(target, pollutants)
     tasks = _tasks(variants)
     if engine == "dask":
-        outcomes = _run_dask(tasks, percent, chosen, scheduler)
+        outcomes = _run_dask(tasks, percent, chosen, scheduler, allow_outside)
     else:
-        outcomes = [summarise_variant(task.source, percent, chosen) for task in tasks]
+        outcomes = [summarise_variant(task.source, percent, chosen, allow_outside) for task in tasks]
     return _combine(tasks, outcomes)
 
 
@@ -250,14 +256,15 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 def _run_dask(tasks: list[_Task], target: float | str | None, pollutants: list[str] | None,
-              scheduler: Any) -> list[Outcome]:
+              scheduler: Any, allow_outside: bool = False) -> list[Outcome]:
     if not tasks:
         return []
     with dask_client(scheduler) as client:
         scenarios = {id(task.source): task.source for task in tasks if isinstance(task.source, Scenario)}
         scattered = dict(zip(scenarios, client.scatter(list(scenarios.values()), hash=False))) if scenarios else {}
         sources = [scattered.get(id(task.source), task.source) for task in tasks]
-        futures = client.map(summarise_variant, sources, target=target, pollutants=pollutants, pure=False)
+        futures = client.map(summarise_variant, sources, target=target, pollutants=pollutants,
+                             allow_outside=allow_outside, pure=False)
         return list(client.gather(futures))
 
 
