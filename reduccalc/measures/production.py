@@ -10,13 +10,19 @@ days are clipped to the period and to ``in_service``; without either, the
 days of the period in effect. Days count as years calendar year by calendar
 year (a day of 2024 is 1/366 of a year, one of 2023 1/365); a number of
 days takes the period's average, the years in effect / the days in effect. ``curtailment`` 1 means stopped, 0.3 a 30 % cut.
-The table's factor is what leaves the stack after the sector's typical
-control (named in the row).
+The table's factor is what leaves the plant at the measure's ``control``
+level, the ``technology`` column of the production rows: ``uncontrolled``
+(generation factor, 产生系数), ``standard`` (the national standard in force
+since about 2015, GB 4915-2013 for cement), ``special_limit`` (特别排放限值),
+``ultra_low`` (超低排放). Without ``control`` the sector's typical row is
+used (its ``control`` column says what it is) and the ledger's source says
+``control: table default``. A level's rows that leave out a pollutant
+(CO, VOCs: not changed by dust, SO2 or NOx control) take the typical row's.
 
 Keys: ``sector`` (cement_clinker, brick, coke, sinter, lime, flat_glass,
 foundry, carbon ...), ``output`` (mass per year), ``curtailment`` (1),
-``days`` or ``window``, ``technology`` (table default), ``in_service``,
-``emission_factors``.
+``days`` or ``window``, ``control`` (or its older name ``technology``; table
+default), ``in_service``, ``emission_factors``.
 """
 
 from __future__ import annotations
@@ -79,9 +85,26 @@ KEYS = {
     "curtailment": Key(FractionKind(), 1.0, "share of output stopped (1 = stopped)"),
     "days": Key(DaysKind(), None, "days curtailed in the period"),
     "window": Key(WindowKind(), None, "dates curtailed, clipped to the period"),
-    "technology": Key(TextKind(), "", "process technology row of the table (default: the typical one)"),
+    "control": Key(TextKind(), "", "control level: uncontrolled, standard, special_limit, ultra_low "
+                                   "(default: the table's typical row)"),
+    "technology": Key(TextKind(), "", "older name of control"),
     **COMMON_KEYS,
 }
+
+
+def control_column(batch: Batch) -> np.ndarray:
+    """Each measure's control level (``control``, or ``technology`` as it was called), "" for the table's
+    typical row; measures giving both, differently, fail."""
+    control, technology = batch.column("control"), batch.column("technology")
+    both = (control != "") & (technology != "") & (control != technology)
+    batch.fail(np.flatnonzero(both), ScenarioError("give control or technology (its older name), not both",
+                                                   field="technology"))
+    return np.where(control != "", control, technology)
+
+
+def control_label(control: str) -> str:
+    """The control level as the ledger's source says it."""
+    return f"control: {control or 'table default'}"
 
 
 def _check_days(batch: Batch, ctx: Context) -> None:
@@ -124,19 +147,19 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
     _check_days(batch, ctx)
     batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]),
-                     sector, batch.column("technology"), batch.given("window"),
+                     sector, control_column(batch), batch.given("window"),
                      *batch.pollutants("emission_factors").signature(), given_keys(batch, "days"))
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
-                     technology: str, by_window: bool) -> None:
+                     control: str, by_window: bool) -> None:
     days, years = days_curtailed(batch, index, ctx, by_window)
-    factors = require_factors(resolve_factors(ctx, "production", sector, technology=technology,
+    factors = require_factors(resolve_factors(ctx, "production", sector, technology=control,
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"{sector} production")
     output = batch.floats("output")[index]
     add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), " t/yr for ",
-                                                                        fmt(days), " d)")),
+                                                                        fmt(days), f" d, {control_label(control)})")),
              activity=output, activity_unit="t", sign=1.0, time_share=years, time_unit="yr",
              adjust={"curtailment": batch.floats("curtailment")[index]})
 
