@@ -85,7 +85,9 @@ coal_to_electric = _calculator("coal_to_electric")
 coal_to_gas = _calculator("coal_to_gas")
 vehicle_retirement = _calculator("vehicle_retirement")
 staggered_production = _calculator("staggered_production")
+industrial_retrofit = _calculator("industrial_retrofit")
 custom = _calculator("custom")
 
-__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "reduction_by_pollutant", "run_measure",
+__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "industrial_retrofit",
+           "reduction_by_pollutant", "run_measure",
            "staggered_production", "vehicle_retirement"]

@@ -174,6 +174,7 @@ TYPE_ALIASES = {
     "煤改气": "coal_to_gas", "气代煤": "coal_to_gas",
     "淘汰老旧车辆": "vehicle_retirement", "老旧车辆淘汰": "vehicle_retirement", "老旧车淘汰": "vehicle_retirement",
     "错峰生产": "staggered_production", "限产": "staggered_production",
+    "超低排放改造": "industrial_retrofit", "深度治理": "industrial_retrofit",
     "自定义": "custom", "其他": "custom",
 }
 

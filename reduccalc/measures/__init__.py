@@ -10,11 +10,12 @@ from .boilers import BOILER_PHASEOUT
 from .custom import CUSTOM
 from .households import COAL_TO_ELECTRIC, COAL_TO_GAS
 from .production import STAGGERED_PRODUCTION
+from .retrofit import INDUSTRIAL_RETROFIT
 from .vehicles import VEHICLE_RETIREMENT
 
 MEASURE_TYPES: dict[str, MeasureType] = {
     t.name: t for t in (BOILER_PHASEOUT, COAL_TO_ELECTRIC, COAL_TO_GAS, VEHICLE_RETIREMENT, STAGGERED_PRODUCTION,
-                        CUSTOM)
+                        INDUSTRIAL_RETROFIT, CUSTOM)
 }
 
 
