@@ -112,7 +112,7 @@ describe a row but feed no calculation are ignored: 序号, 备注, 企业名称
 Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); 煤改电, 电代煤
 (coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
 老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
-自定义, 其他 (custom). Vehicle classes, standards, sectors and fuels take
+超低排放改造, 深度治理 (industrial_retrofit); 自定义, 其他 (custom). Vehicle classes, standards, sectors and fuels take
 the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
 
 Errors

@@ -92,10 +92,18 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
         return
     output = batch.floats("output")[index][keep]
     years = batch.distinct(index[keep], ctx.period.years_in_effect, "in_service")
-    label = f"{sector} ({before_level or 'given'} -> {after_level or 'given'})"
+    label = f"{sector} ({_side_name(batch, index, 'before', before_level)} -> " \
+            f"{_side_name(batch, index, 'after', after_level)})"
     add_rows(sink, batch, index[keep], [_taken(f, keep) for f in factors],
              source=Deferred(lambda: join(f"{label[:-1]}, ", fmt(output), " t/yr)")),
              activity=output, activity_unit="t", sign=1.0, time_share=years, time_unit="yr")
+
+
+def _side_name(batch: Batch, index: np.ndarray, side: str, level: str) -> str:
+    """How a side is given, for the ledger's source: its level, with the inline keys that replace some of it."""
+    inline = [f"{key}_{side}" for key in ("emission_factors", "concentration")
+              if batch.pollutants(f"{key}_{side}").take(index)]
+    return " + ".join([level] * bool(level) + inline)
 
 
 def _side(batch: Batch, index: np.ndarray, ctx: Context, sector: str, side: str,
@@ -144,7 +152,8 @@ def _difference(before: ResolvedFactor, after: ResolvedFactor) -> ResolvedFactor
     """``before - after`` in ``before``'s unit, its id and source naming both."""
     value = np.asarray(before.value) - np.asarray(after.value) * conversion(after.unit, before.unit)
     return ResolvedFactor(before.pollutant, value if value.ndim else float(value), before.unit,
-                          _joined_id(before.factor_id, after.factor_id), f"{before.source} minus {after.source}")
+                          _joined_id(before.factor_id, after.factor_id),
+                          before.source if before.source == after.source else f"{before.source} minus {after.source}")
 
 
 def _joined_id(before: str | Deferred[Text], after: str | Deferred[Text]) -> str | Deferred[Text]:
