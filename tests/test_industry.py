@@ -27,13 +27,24 @@ def retrofit(**keys):
     return totals(calc.run_measure("industrial_retrofit", {**CLINKER, **keys}, period=YEAR))
 
 
+def output(sector):
+    return "1.2 TWh/yr" if category(sector) == "power" else "1.5 Mt/yr"
+
+
 def stop(control, sector="cement_clinker"):
     """A plant stopped for the whole year at ``control``."""
-    return totals(calc.staggered_production(sector=sector, output="1.5 Mt/yr", control=control, period=YEAR))
+    return totals(calc.staggered_production(sector=sector, output=output(sector), control=control, period=YEAR))
+
+
+SECTORS = sorted(TABLE.subjects("production") | TABLE.subjects("power"))
+
+
+def category(sector):
+    return "power" if sector in TABLE.subjects("power") else "production"
 
 
 def levels(sector):
-    return [level for level in LEVELS if level in TABLE.technologies("production", sector)]
+    return [level for level in LEVELS if level in TABLE.technologies(category(sector), sector)]
 
 
 def test_retrofit_from_standard_to_ultra_low_by_hand():
@@ -85,7 +96,7 @@ def test_retrofit_errors(keys, message):
         retrofit(**keys)
 
 
-@pytest.mark.parametrize("sector", sorted(TABLE.subjects("production")))
+@pytest.mark.parametrize("sector", SECTORS)
 def test_retrofit_equals_stop_at_from_minus_stop_at_to(sector):
     named = levels(sector)
     for dirty, clean in itertools.combinations(named, 2):
@@ -93,22 +104,23 @@ def test_retrofit_equals_stop_at_from_minus_stop_at_to(sector):
             before, after = stop(dirty, sector), stop(clean, sector)
         except ScenarioError:  # a sector whose rows are incomplete fails both ways: not this test's subject
             continue
-        got = totals(calc.run_measure("industrial_retrofit", {"sector": sector, "output": "1.5 Mt/yr",
+        got = totals(calc.run_measure("industrial_retrofit", {"sector": sector, "output": output(sector),
                                                               "from": dirty, "to": clean}, period=YEAR))
         expected = {p: before[p] - after[p] for p in before}
         assert {p: got.get(p, 0.0) for p in before} == pytest.approx(expected), (sector, dirty, clean)
 
 
-def test_cement_identity_is_exercised():
-    # the identity test above must cover at least cement's 6 pairs of levels
+def test_identity_is_exercised():
+    # the identity test above must cover at least cement's 6 pairs of levels and coal power's 3
     assert levels("cement_clinker") == list(LEVELS)
+    assert levels("coal_power") == ["standard", "special_limit", "ultra_low"]
 
 
 def test_levels_are_ordered_for_every_sector_and_pollutant():
-    for sector in TABLE.subjects("production"):
+    for sector in SECTORS:
         named = levels(sector)
-        for pollutant in TABLE.pollutants("production"):
-            values = [TABLE.find("production", sector, pollutant, technology=level) for level in named]
+        for pollutant in TABLE.pollutants(category(sector)):
+            values = [TABLE.find(category(sector), sector, pollutant, technology=level) for level in named]
             own = [row.value for row, level in zip(values, named) if row is not None and row.technology == level]
             assert own == sorted(own, reverse=True), (sector, pollutant, own)
 
@@ -155,3 +167,28 @@ def test_control_and_technology_must_agree():
     # the older name still works
     assert totals(calc.staggered_production(**CLINKER, days=10, technology="ultra_low")) == pytest.approx(
         totals(calc.staggered_production(**CLINKER, days=10, control="ultra_low")))
+
+
+def test_coal_power_closure_in_electricity_by_control_level():
+    # 1.2 TWh/yr = 1.2e9 kWh closed for the year; ultra-low (the default) SO2 35 mg/m3 x 3.0 Nm3/kWh = 0.105 g/kWh
+    # -> 126 t; GB 13223-2011 existing unit SO2 200 mg/m3 -> 0.6 g/kWh -> 720 t; NOx 100 / 50 mg/m3 -> 360 / 180 t
+    closed = {control: totals(calc.staggered_production(sector="coal_power", output="1.2 TWh/yr", period=YEAR,
+                                                         **({"control": control} if control else {})))
+              for control in ("standard", "ultra_low", "")}
+    assert closed["standard"] == pytest.approx({"SO2": 720.0, "NOx": 360.0, "PM10": 108.0})
+    assert closed["ultra_low"] == closed[""] == pytest.approx({"SO2": 126.0, "NOx": 180.0, "PM10": 36.0})
+    # the retrofit identity holds for power too: 720 - 126 = 594 t SO2
+    assert totals(calc.run_measure("industrial_retrofit", {"sector": "coal_power", "output": "1.2 TWh/yr",
+                                                           "from": "standard", "to": "ultra_low"}, period=YEAR)) == \
+        pytest.approx({"SO2": 594.0, "NOx": 180.0, "PM10": 72.0})
+
+
+@pytest.mark.parametrize(("sector", "output", "message"), [
+    ("coal_power", "1.2 Mt/yr", r"the output of coal_power is electricity per year, not t/yr"),
+    ("cement_clinker", "1.2 TWh/yr", r"the output of cement_clinker is a mass per year, not kWh/yr"),
+    ("coal_power", "600 MW", r"expected an output per year like '1.2 Mt/yr'.*'600 MW' \(not per year\)"),
+    ("cement_clinker", "1.2 Mt", r"'1.2 Mt' \(not per year\)"),
+])
+def test_output_must_fit_the_sector(sector, output, message):
+    with pytest.raises(ScenarioError, match=message):
+        calc.staggered_production(sector=sector, output=output, days=10)

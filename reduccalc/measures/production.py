@@ -19,8 +19,13 @@ used (its ``control`` column says what it is) and the ledger's source says
 ``control: table default``. A level's rows that leave out a pollutant
 (CO, VOCs: not changed by dust, SO2 or NOx control) take the typical row's.
 
+Coal-fired units are ``sector: coal_power`` with ``output`` in electricity
+(``"1.2 TWh/yr"``) and factors per kWh (category ``power`` of the tables);
+a unit closed is ``curtailment: 1`` over the period.
+
 Keys: ``sector`` (cement_clinker, brick, coke, sinter, lime, flat_glass,
-foundry, carbon ...), ``output`` (mass per year), ``curtailment`` (1),
+foundry, carbon ..., coal_power), ``output`` (mass per year, or electricity
+per year for coal_power), ``curtailment`` (1),
 ``days`` or ``window``, ``control`` (or its older name ``technology``; table
 default), ``in_service``, ``emission_factors``.
 """
@@ -28,15 +33,17 @@ default), ``in_service``, ``emission_factors``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import ScenarioError
-from ..fields import MISSING, DateKind, FractionKind, Key, Kind, QuantityKind, TextKind, check_mapping
+from ..factors import FactorTable
+from ..fields import MISSING, DateKind, FractionKind, Key, Kind, TextKind, check_mapping
 from ..ledger import Deferred, LedgerBuilder
 from ..units import to_canonical
-from ..vocabulary import SECTOR_ALIASES
+from ..vocabulary import SECTOR_ALIASES, choice
 from .base import (
     COMMON_KEYS,
     Context,
@@ -48,7 +55,10 @@ from .base import (
     require_factors,
     resolve_factors,
 )
-from .batch import Batch, fmt, join
+from .batch import Batch, fmt, join, objects
+
+# output per year in the unit each category's factors are per
+OUTPUT_UNITS = {"production": "t", "power": "kWh"}
 
 
 class DaysKind(Kind):
@@ -78,10 +88,69 @@ class WindowKind(Kind):
         return checked["start"], checked["end"]
 
 
-NAMES = {"sector": TableName("production", "sector", SECTOR_ALIASES)}
+class OutputKind(Kind):
+    """Output per year: a mass (``"1.2 Mt/yr"``) or electricity (``"1.2 TWh/yr"``), returned as
+    ``(value, unit)`` in t or kWh per year."""
+
+    describe = "an output per year like '1.2 Mt/yr' (or electricity, '1.2 TWh/yr')"
+
+    def check(self, value: Any) -> tuple[float, str]:
+        if isinstance(value, str) and "/" not in value and "每" not in value:
+            # "600 MW" is a power, dimensionally kWh/yr: a capacity would be read as running flat out all year
+            raise ScenarioError(f"expected {self.describe}, got {value!r} (not per year)",
+                                hint="a unit's capacity is not its output: give the electricity it generates per year")
+        for unit in OUTPUT_UNITS.values():
+            try:
+                amount = to_canonical(value, f"{unit}/yr", example="1.2 Mt/yr")
+            except ScenarioError:
+                continue
+            if amount < 0:
+                raise ScenarioError(f"{value!r} is negative")
+            return amount, unit
+        raise ScenarioError(f"expected {self.describe}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SectorName(TableName):
+    """A sector of the production or the power rows (coal_power)."""
+
+    def check(self, value: Any, table: FactorTable) -> str:
+        known = table.subjects("production") | table.subjects("power")
+        return choice(value, known or frozenset([str(value).strip()]), self.what, self.aliases)
+
+
+def category_of(sector: str, table: FactorTable) -> str:
+    """The tables' category of a sector's rows: ``power`` for coal_power, ``production`` otherwise."""
+    return "power" if sector in table.subjects("power") else "production"
+
+
+def check_output(sector: str, unit: str, table: FactorTable) -> str:
+    """The tables' category of ``sector``, once its output's unit (t or kWh per year) is known to fit it.
+
+    Raises
+    ------
+    ScenarioError
+        For a mass output of coal_power or an electricity output of a product.
+    """
+    category = category_of(sector, table)
+    expected = OUTPUT_UNITS[category]
+    if unit != expected:
+        what, example = ("electricity", "1.2 TWh/yr") if category == "power" else ("a mass", "1.2 Mt/yr")
+        raise ScenarioError(f"the output of {sector} is {what} per year, not {unit}/yr", field="output",
+                            hint=f"e.g. output: '{example}'")
+    return category
+
+
+def outputs(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Each measure's output per year, split once for the batch: amount [t/yr or kWh/yr] and unit (t, kWh)."""
+    pairs = batch.column("output").tolist()
+    return np.array([amount for amount, _ in pairs], dtype=np.float64), objects([unit for _, unit in pairs])
+
+
+NAMES: dict[str, TableName] = {"sector": SectorName("production", "sector", SECTOR_ALIASES)}
 KEYS = {
-    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker"),
-    "output": Key(QuantityKind("t/yr", "1.2 Mt/yr"), MISSING, "production per year"),
+    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker, or coal_power"),
+    "output": Key(OutputKind(), MISSING, "production per year (electricity for coal_power)"),
     "curtailment": Key(FractionKind(), 1.0, "share of output stopped (1 = stopped)"),
     "days": Key(DaysKind(), None, "days curtailed in the period"),
     "window": Key(WindowKind(), None, "dates curtailed, clipped to the period"),
@@ -146,21 +215,22 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of staggered-production measures (see module docstring)."""
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
     _check_days(batch, ctx)
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]),
-                     sector, control_column(batch), batch.given("window"),
+    amounts, units = outputs(batch)
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3],
+                                                    output=amounts[group.index], unit=group.keys[3]),
+                     sector, control_column(batch), batch.given("window"), units,
                      *batch.pollutants("emission_factors").signature(), given_keys(batch, "days"))
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
-                     control: str, by_window: bool) -> None:
+                     control: str, by_window: bool, *, output: np.ndarray, unit: str) -> None:
     days, years = days_curtailed(batch, index, ctx, by_window)
-    factors = require_factors(resolve_factors(ctx, "production", sector, technology=control,
+    factors = require_factors(resolve_factors(ctx, check_output(sector, unit, ctx.table), sector, technology=control,
                                               inline=inline_factors(batch, "emission_factors", index)),
-                              f"{sector} production")
-    output = batch.floats("output")[index]
-    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), " t/yr for ",
+                              f"{sector} {control or 'production'}")
+    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), f" {unit}/yr for ",
                                                                         fmt(days), f" d, {control_label(control)})")),
-             activity=output, activity_unit="t", sign=1.0, time_share=years, time_unit="yr",
+             activity=output, activity_unit=unit, sign=1.0, time_share=years, time_unit="yr",
              adjust={"curtailment": batch.floats("curtailment")[index]})
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ScenarioError
-from ..fields import FACTOR, MISSING, Key, PollutantMapKind, QuantityKind, TextKind
+from ..fields import FACTOR, Key, PollutantMapKind, QuantityKind, TextKind
 from ..ledger import Deferred, LedgerBuilder
 from ..units import conversion
 from .base import (
@@ -43,13 +43,14 @@ from .base import (
     resolve_factors,
 )
 from .batch import Batch, Text, fmt, join
-from .production import NAMES
+from .production import KEYS as PRODUCTION_KEYS
+from .production import NAMES, category_of, check_output, outputs
 
 SIDES = ("before", "after")
 LEVEL_KEYS = {"before": "from", "after": "to"}
 KEYS = {
-    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker"),
-    "output": Key(QuantityKind("t/yr", "1.2 Mt/yr"), MISSING, "production per year"),
+    "sector": PRODUCTION_KEYS["sector"],
+    "output": PRODUCTION_KEYS["output"],
     "from": Key(TextKind(), "", "control level before (uncontrolled, standard, special_limit, ultra_low)"),
     "to": Key(TextKind(), "", "control level after"),
     "emission_factors_before": Key(PollutantMapKind(FACTOR), None, "factors before, e.g. {NOx: '0.96 kg/t'}"),
@@ -66,12 +67,16 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of industrial retrofits (see module docstring)."""
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
     signatures = [column for key in MAPS for column in batch.pollutants(key).signature()]
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]),
-                     sector, batch.column("from"), batch.column("to"), *signatures, given_keys(batch, "flue_gas"))
+    amounts, units = outputs(batch)
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3],
+                                                    output=amounts[group.index], unit=group.keys[3]),
+                     sector, batch.column("from"), batch.column("to"), units, *signatures,
+                     given_keys(batch, "flue_gas"))
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
-                     before_level: str, after_level: str) -> None:
+                     before_level: str, after_level: str, *, output: np.ndarray, unit: str) -> None:
+    check_output(sector, unit, ctx.table)
     before = _side(batch, index, ctx, sector, "before", before_level)
     after = _side(batch, index, ctx, sector, "after", after_level)
     if set(before) != set(after):
@@ -90,13 +95,13 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     keep = ~raised
     if not keep.any():
         return
-    output = batch.floats("output")[index][keep]
+    output = output[keep]
     years = batch.distinct(index[keep], ctx.period.years_in_effect, "in_service")
     label = f"{sector} ({_side_name(batch, index, 'before', before_level)} -> " \
             f"{_side_name(batch, index, 'after', after_level)})"
     add_rows(sink, batch, index[keep], [_taken(f, keep) for f in factors],
-             source=Deferred(lambda: join(f"{label[:-1]}, ", fmt(output), " t/yr)")),
-             activity=output, activity_unit="t", sign=1.0, time_share=years, time_unit="yr")
+             source=Deferred(lambda: join(f"{label[:-1]}, ", fmt(output), f" {unit}/yr)")),
+             activity=output, activity_unit=unit, sign=1.0, time_share=years, time_unit="yr")
 
 
 def _side_name(batch: Batch, index: np.ndarray, side: str, level: str) -> str:
@@ -112,7 +117,7 @@ def _side(batch: Batch, index: np.ndarray, ctx: Context, sector: str, side: str,
     inline = {**inline_factors(batch, f"emission_factors_{side}", index, suffix=f".{side}"),
               **_from_concentrations(batch, index, ctx, sector, side)}
     if level:
-        found = resolve_factors(ctx, "production", sector, technology=level, inline=inline)
+        found = resolve_factors(ctx, category_of(sector, ctx.table), sector, technology=level, inline=inline)
     else:
         found = list(inline.values())
     if not found:
