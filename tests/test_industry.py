@@ -186,8 +186,8 @@ def test_coal_power_closure_in_electricity_by_control_level():
 @pytest.mark.parametrize(("sector", "output", "message"), [
     ("coal_power", "1.2 Mt/yr", r"the output of coal_power is electricity per year, not t/yr"),
     ("cement_clinker", "1.2 TWh/yr", r"the output of cement_clinker is a mass per year, not kWh/yr"),
-    ("coal_power", "600 MW", r"expected an output per year like '1.2 Mt/yr'.*'600 MW' \(not per year\)"),
-    ("cement_clinker", "1.2 Mt", r"'1.2 Mt' \(not per year\)"),
+    ("coal_power", "600 MW", r"'600 MW' is a power, not an output per year"),
+    ("cement_clinker", "1.2 Mt", r"expected a mass per time"),
 ])
 def test_output_must_fit_the_sector(sector, output, message):
     with pytest.raises(ScenarioError, match=message):

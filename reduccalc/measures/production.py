@@ -95,19 +95,20 @@ class OutputKind(Kind):
     describe = "an output per year like '1.2 Mt/yr' (or electricity, '1.2 TWh/yr')"
 
     def check(self, value: Any) -> tuple[float, str]:
-        if isinstance(value, str) and "/" not in value and "每" not in value:
-            # "600 MW" is a power, dimensionally kWh/yr: a capacity would be read as running flat out all year
-            raise ScenarioError(f"expected {self.describe}, got {value!r} (not per year)",
-                                hint="a unit's capacity is not its output: give the electricity it generates per year")
-        for unit in OUTPUT_UNITS.values():
+        try:
+            amount, unit = to_canonical(value, "t/yr", example="1.2 Mt/yr"), "t"
+        except ScenarioError as not_a_mass:
             try:
-                amount = to_canonical(value, f"{unit}/yr", example="1.2 Mt/yr")
+                amount, unit = to_canonical(value, "kWh/yr", example="1.2 TWh/yr"), "kWh"
             except ScenarioError:
-                continue
-            if amount < 0:
-                raise ScenarioError(f"{value!r} is negative")
-            return amount, unit
-        raise ScenarioError(f"expected {self.describe}, got {value!r}")
+                raise not_a_mass from None
+            if isinstance(value, str) and "/" not in value and "每" not in value:
+                # "600 MW" is dimensionally kWh/yr: a capacity would be read as running flat out all year
+                raise ScenarioError(f"{value!r} is a power, not an output per year",
+                                    hint="give the electricity the unit generates per year, e.g. '1.2 TWh/yr'") from None
+        if amount < 0:
+            raise ScenarioError(f"{value!r} is negative")
+        return amount, unit
 
 
 @dataclass(frozen=True)
