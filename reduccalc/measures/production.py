@@ -40,7 +40,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..factors import FactorTable
-from ..fields import MISSING, DateKind, FractionKind, Key, Kind, TextKind, check_mapping
+from ..fields import MISSING, DateKind, FractionKind, Key, Kind, RawQuantityKind, TextKind, check_mapping
 from ..ledger import Deferred, LedgerBuilder
 from ..units import to_canonical
 from ..vocabulary import SECTOR_ALIASES, choice
@@ -88,11 +88,10 @@ class WindowKind(Kind):
         return checked["start"], checked["end"]
 
 
-class OutputKind(Kind):
+@dataclass(frozen=True)
+class OutputKind(RawQuantityKind):
     """Output per year: a mass (``"1.2 Mt/yr"``) or electricity (``"1.2 TWh/yr"``), returned as
-    ``(value, unit)`` in t or kWh per year."""
-
-    describe = "an output per year like '1.2 Mt/yr' (or electricity, '1.2 TWh/yr')"
+    ``(value, unit)`` in t or kWh per year (a raw quantity, so the optimiser can scale it)."""
 
     def check(self, value: Any) -> tuple[float, str]:
         try:
@@ -151,7 +150,7 @@ def outputs(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
 NAMES: dict[str, TableName] = {"sector": SectorName("production", "sector", SECTOR_ALIASES)}
 KEYS = {
     "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker, or coal_power"),
-    "output": Key(OutputKind(), MISSING, "production per year (electricity for coal_power)"),
+    "output": Key(OutputKind("1.2 Mt/yr", "an output per year (electricity for coal_power)"), MISSING, "production per year (electricity for coal_power)"),
     "curtailment": Key(FractionKind(), 1.0, "share of output stopped (1 = stopped)"),
     "days": Key(DaysKind(), None, "days curtailed in the period"),
     "window": Key(WindowKind(), None, "dates curtailed, clipped to the period"),
