@@ -96,14 +96,10 @@ def test_retrofit_errors(keys, message):
         retrofit(**keys)
 
 
-@pytest.mark.parametrize("sector", SECTORS)
+@pytest.mark.parametrize("sector", [sector for sector in SECTORS if len(levels(sector)) >= 2])
 def test_retrofit_equals_stop_at_from_minus_stop_at_to(sector):
-    named = levels(sector)
-    for dirty, clean in itertools.combinations(named, 2):
-        try:
-            before, after = stop(dirty, sector), stop(clean, sector)
-        except ScenarioError:  # a sector whose rows are incomplete fails both ways: not this test's subject
-            continue
+    for dirty, clean in itertools.combinations(levels(sector), 2):
+        before, after = stop(dirty, sector), stop(clean, sector)
         got = totals(calc.run_measure("industrial_retrofit", {"sector": sector, "output": output(sector),
                                                               "from": dirty, "to": clean}, period=YEAR))
         expected = {p: before[p] - after[p] for p in before}
@@ -117,12 +113,15 @@ def test_identity_is_exercised():
 
 
 def test_levels_are_ordered_for_every_sector_and_pollutant():
+    compared = 0
     for sector in SECTORS:
         named = levels(sector)
         for pollutant in TABLE.pollutants(category(sector)):
             values = [TABLE.find(category(sector), sector, pollutant, technology=level) for level in named]
             own = [row.value for row, level in zip(values, named) if row is not None and row.technology == level]
             assert own == sorted(own, reverse=True), (sector, pollutant, own)
+            compared += len(own) >= 3
+    assert compared >= 7  # cement's SO2, NOx, PM10, PM2.5 at four levels, coal power's three at three
 
 
 @pytest.mark.parametrize(("level", "pm", "so2", "nox"), [
@@ -187,7 +186,6 @@ def test_coal_power_closure_in_electricity_by_control_level():
     ("coal_power", "1.2 Mt/yr", r"the output of coal_power is electricity per year, not t/yr"),
     ("cement_clinker", "1.2 TWh/yr", r"the output of cement_clinker is a mass per year, not kWh/yr"),
     ("coal_power", "600 MW", r"'600 MW' is a power, not an output per year"),
-    ("cement_clinker", "1.2 Mt", r"expected a mass per time"),
 ])
 def test_output_must_fit_the_sector(sector, output, message):
     with pytest.raises(ScenarioError, match=message):
