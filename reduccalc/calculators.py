@@ -83,10 +83,12 @@ coal_to_electric = _calculator("coal_to_electric")
 coal_to_gas = _calculator("coal_to_gas")
 vehicle_retirement = _calculator("vehicle_retirement")
 staggered_production = _calculator("staggered_production")
+industrial_retrofit = _calculator("industrial_retrofit")
 custom = _calculator("custom")
 livestock_ammonia = _calculator("livestock_ammonia")
 vocs_treatment = _calculator("vocs_treatment")
 nonroad_retirement = _calculator("nonroad_retirement")
 
-__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "livestock_ammonia", "nonroad_retirement", "reduction_by_pollutant", "run_measure",
-           "staggered_production", "vehicle_retirement", "vocs_treatment"]
+__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "industrial_retrofit", "livestock_ammonia",
+           "nonroad_retirement", "reduction_by_pollutant", "run_measure", "staggered_production", "vehicle_retirement",
+           "vocs_treatment"]

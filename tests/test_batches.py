@@ -92,8 +92,15 @@ def measure():
                                                                           {"NOx": "6 g/kWh", "PM2.5": "0.4 g/kWh"}])},
                                     optional={"in_service": day, "replaced_by": st.sampled_from(["none", "electric"]),
                                               "replacement_emission_factors": factors(["NOx"], "g/kWh")})
+
+    retrofit = st.fixed_dictionaries({"type": st.just("industrial_retrofit"), "sector": st.just("cement_clinker"),
+                                      "output": amount.map(lambda v: f"{v} kt/yr")}, optional={"in_service": day}).flatmap(
+        lambda item: st.sampled_from([
+            {**item, "emission_factors_before": {"NOx": "2 kg/t"}, "emission_factors_after": {"NOx": "0.5 kg/t"}},
+            {**item, "concentration_before": {"NOx": "400 mg/m^3", "SO2": "200 mg/m^3"},
+             "concentration_after": {"NOx": "50 mg/m^3", "SO2": "35 mg/m^3"}, "flue_gas": "2400 m^3/t"}]))
     return st.one_of(boiler, fuel_use, households, electric, trucks, production, window, custom, livestock, vocs,
-                     nonroad)
+                     nonroad, retrofit)
 
 
 def fits(item):
@@ -107,7 +114,8 @@ def fits(item):
 def twin(item, k):
     """The same measure with other numbers: same group in a batch, different values per row."""
     changed = dict(item)
-    for key in ("emission_factors", "replacement_emission_factors"):
+    for key in ("emission_factors", "replacement_emission_factors", "emission_factors_before", "emission_factors_after",
+                "concentration_before", "concentration_after"):
         if changed.get(key):
             changed[key] = {p: f"{float(v.split()[0]) * k} {v.split()[1]}" for p, v in changed[key].items()}
     for key in ("count", "households", "head"):

@@ -16,7 +16,7 @@ ROWS = list(TABLE.rows.values())
 REPO = Path(__file__).resolve().parent.parent
 
 EF_DIMENSION = {  # activity each category's factors are per
-    "household": "t", "boiler": "t", "production": "t", "gas": "m^3", "electricity": "kWh",
+    "household": "t", "boiler": "t", "production": "t", "gas": "m^3", "electricity": "kWh", "power": "kWh",
     "district_heat": "GJ", "vehicle": "km", "livestock": "head*yr",
 }
 PARAMETER_DIMENSION = {

@@ -91,8 +91,8 @@ HEAT_PUMP = {"type": "coal_to_electric", "households": 1}
 FUEL = {"type": "boiler_phaseout", "count": 1, "fuel_use": "1 t"}
 
 CHINESE = [  # text, measure, key, canonical value (t, MW, h, km/yr, t/yr, GJ/t, GJ/m^3, kWh, d, counts, fractions)
-    ("10万吨/年", PLANT, "output", 100_000.0),  # 10 x 10^4 t per year
-    ("1.5万吨/年", PLANT, "output", 15_000.0),
+    ("10万吨/年", PLANT, "output", (100_000.0, "t")),  # 10 x 10^4 t per year (output: amount and t or kWh)
+    ("1.5万吨/年", PLANT, "output", (15_000.0, "t")),
     ("１０ 吨", FUEL, "fuel_use", 10.0),
     ("3200 吨", FUEL, "fuel_use", 3200.0),
     ("1,850 吨", FUEL, "fuel_use", 1850.0),
@@ -187,7 +187,7 @@ def test_chinese_and_full_width_quantities_through_yaml_and_register(text, measu
     from_yaml = load_text(yaml_plan([one_measure(measure, key, text)]), table).counties[0].measures[0].values[key]
     register = load_text(register_plan(tmp_path, one_measure(measure, key, text)), table, tmp_path).registers[0]
     from_register = register.values[key][0]
-    if isinstance(expected, dt.date):
+    if isinstance(expected, (dt.date, tuple)):
         assert from_yaml == from_register == expected
     else:
         assert from_yaml == pytest.approx(expected, rel=1e-12)

@@ -125,7 +125,7 @@ describe a row but feed no calculation are ignored: 序号, 备注, 企业名称
 Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); 煤改电, 电代煤
 (coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
 老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
-自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
+超低排放改造, 深度治理 (industrial_retrofit); 自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
 (livestock_ammonia); VOCs治理, 挥发性有机物治理, VOCs综合治理
 (vocs_treatment); 非道路移动机械淘汰, 淘汰非道路移动机械, 非道路移动机械
 (nonroad_retirement), whose 排放阶段 column is its stage. Vehicle classes, standards, sectors and fuels take
@@ -190,6 +190,7 @@ TYPE_ALIASES = {
     "煤改气": "coal_to_gas", "气代煤": "coal_to_gas",
     "淘汰老旧车辆": "vehicle_retirement", "老旧车辆淘汰": "vehicle_retirement", "老旧车淘汰": "vehicle_retirement",
     "错峰生产": "staggered_production", "限产": "staggered_production",
+    "超低排放改造": "industrial_retrofit", "深度治理": "industrial_retrofit",
     "自定义": "custom", "其他": "custom",
     "畜禽养殖氨减排": "livestock_ammonia", "养殖业氨减排": "livestock_ammonia", "氨减排": "livestock_ammonia",
     "VOCs治理": "vocs_treatment", "挥发性有机物治理": "vocs_treatment", "VOCs综合治理": "vocs_treatment",

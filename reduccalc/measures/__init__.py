@@ -12,12 +12,13 @@ from .households import COAL_TO_ELECTRIC, COAL_TO_GAS
 from .livestock import LIVESTOCK_AMMONIA
 from .nonroad import NONROAD_RETIREMENT
 from .production import STAGGERED_PRODUCTION
+from .retrofit import INDUSTRIAL_RETROFIT
 from .vehicles import VEHICLE_RETIREMENT
 from .vocs import VOCS_TREATMENT
 
 MEASURE_TYPES: dict[str, MeasureType] = {
     t.name: t for t in (BOILER_PHASEOUT, COAL_TO_ELECTRIC, COAL_TO_GAS, VEHICLE_RETIREMENT, STAGGERED_PRODUCTION,
-                        CUSTOM, LIVESTOCK_AMMONIA, VOCS_TREATMENT, NONROAD_RETIREMENT)
+                        INDUSTRIAL_RETROFIT, CUSTOM, LIVESTOCK_AMMONIA, VOCS_TREATMENT, NONROAD_RETIREMENT)
 }
 
 

@@ -10,25 +10,39 @@ days are clipped to the period and to ``in_service``; without either, the
 days of the period in effect. Days count as years calendar year by calendar
 year (a day of 2024 is 1/366 of a year, one of 2023 1/365); a number of
 days takes the period's average, the years in effect / the days in effect. ``curtailment`` 1 means stopped, 0.3 a 30 % cut.
-The table's factor is what leaves the stack after the sector's typical
-control (named in the row).
+The table's factor is what leaves the plant at the measure's ``control``
+level, the ``technology`` column of the production rows: ``uncontrolled``
+(generation factor, 产生系数), ``standard`` (the national standard in force
+since about 2015, GB 4915-2013 for cement), ``special_limit`` (特别排放限值),
+``ultra_low`` (超低排放). Without ``control`` the sector's typical row is
+used (its ``control`` column says what it is) and the ledger's source says
+``control: table default``. A level's rows that leave out a pollutant
+(CO, VOCs: not changed by dust, SO2 or NOx control) take the typical row's.
+
+Coal-fired units are ``sector: coal_power`` with ``output`` in electricity
+(``"1.2 TWh/yr"``) and factors per kWh (category ``power`` of the tables);
+a unit closed is ``curtailment: 1`` over the period.
 
 Keys: ``sector`` (cement_clinker, brick, coke, sinter, lime, flat_glass,
-foundry, carbon ...), ``output`` (mass per year), ``curtailment`` (1),
-``days`` or ``window``, ``technology`` (table default), ``in_service``,
-``emission_factors``.
+foundry, carbon ..., coal_power), ``output`` (mass per year, or electricity
+per year for coal_power), ``curtailment`` (1),
+``days`` or ``window``, ``control`` (or its older name ``technology``; table
+default), ``in_service``, ``emission_factors``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import ScenarioError
-from ..fields import MISSING, DaysKind, FractionKind, Key, QuantityKind, TextKind, WindowKind
+from ..factors import FactorTable
+from ..fields import MISSING, DaysKind, FractionKind, Key, RawQuantityKind, TextKind, WindowKind
 from ..ledger import Deferred, LedgerBuilder
-from ..vocabulary import SECTOR_ALIASES
+from ..units import to_canonical
+from ..vocabulary import SECTOR_ALIASES, choice
 from .base import (
     COMMON_KEYS,
     Context,
@@ -40,18 +54,98 @@ from .base import (
     require_factors,
     resolve_factors,
 )
-from .batch import Batch, fmt, join
+from .batch import Batch, fmt, join, objects
 
-NAMES = {"sector": TableName("production", "sector", SECTOR_ALIASES)}
+# output per year in the unit each category's factors are per
+OUTPUT_UNITS = {"production": "t", "power": "kWh"}
+
+
+@dataclass(frozen=True)
+class OutputKind(RawQuantityKind):
+    """Output per year: a mass (``"1.2 Mt/yr"``) or electricity (``"1.2 TWh/yr"``), returned as
+    ``(value, unit)`` in t or kWh per year (a raw quantity, so the optimiser can scale it)."""
+
+    def check(self, value: Any) -> tuple[float, str]:
+        try:
+            amount, unit = to_canonical(value, "t/yr", example="1.2 Mt/yr"), "t"
+        except ScenarioError as not_a_mass:
+            try:
+                amount, unit = to_canonical(value, "kWh/yr", example="1.2 TWh/yr"), "kWh"
+            except ScenarioError:
+                raise not_a_mass from None
+            if isinstance(value, str) and "/" not in value and "每" not in value:
+                # "600 MW" is dimensionally kWh/yr: a capacity would be read as running flat out all year
+                raise ScenarioError(f"{value!r} is a power, not an output per year",
+                                    hint="give the electricity the unit generates per year, e.g. '1.2 TWh/yr'") from None
+        if amount < 0:
+            raise ScenarioError(f"{value!r} is negative")
+        return amount, unit
+
+
+@dataclass(frozen=True)
+class SectorName(TableName):
+    """A sector of the production or the power rows (coal_power)."""
+
+    def check(self, value: Any, table: FactorTable) -> str:
+        known = table.subjects("production") | table.subjects("power")
+        return choice(value, known or frozenset([str(value).strip()]), self.what, self.aliases)
+
+
+def category_of(sector: str, table: FactorTable) -> str:
+    """The tables' category of a sector's rows: ``power`` for coal_power, ``production`` otherwise."""
+    return "power" if sector in table.subjects("power") else "production"
+
+
+def check_output(sector: str, unit: str, table: FactorTable) -> str:
+    """The tables' category of ``sector``, once its output's unit (t or kWh per year) is known to fit it.
+
+    Raises
+    ------
+    ScenarioError
+        For a mass output of coal_power or an electricity output of a product.
+    """
+    category = category_of(sector, table)
+    expected = OUTPUT_UNITS[category]
+    if unit != expected:
+        what, example = ("electricity", "1.2 TWh/yr") if category == "power" else ("a mass", "1.2 Mt/yr")
+        raise ScenarioError(f"the output of {sector} is {what} per year, not {unit}/yr", field="output",
+                            hint=f"e.g. output: '{example}'")
+    return category
+
+
+def outputs(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Each measure's output per year, split once for the batch: amount [t/yr or kWh/yr] and unit (t, kWh)."""
+    pairs = batch.column("output").tolist()
+    return np.array([amount for amount, _ in pairs], dtype=np.float64), objects([unit for _, unit in pairs])
+
+
+NAMES: dict[str, TableName] = {"sector": SectorName("production", "sector", SECTOR_ALIASES)}
 KEYS = {
-    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker"),
-    "output": Key(QuantityKind("t/yr", "1.2 Mt/yr"), MISSING, "production per year"),
+    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker, or coal_power"),
+    "output": Key(OutputKind("1.2 Mt/yr", "an output per year (electricity for coal_power)"), MISSING, "production per year (electricity for coal_power)"),
     "curtailment": Key(FractionKind(), 1.0, "share of output stopped (1 = stopped)"),
     "days": Key(DaysKind(), None, "days curtailed in the period"),
     "window": Key(WindowKind(), None, "dates curtailed, clipped to the period"),
-    "technology": Key(TextKind(), "", "process technology row of the table (default: the typical one)"),
+    "control": Key(TextKind(), "", "control level: uncontrolled, standard, special_limit, ultra_low "
+                                   "(default: the table's typical row)"),
+    "technology": Key(TextKind(), "", "older name of control"),
     **COMMON_KEYS,
 }
+
+
+def control_column(batch: Batch) -> np.ndarray:
+    """Each measure's control level (``control``, or ``technology`` as it was called), "" for the table's
+    typical row; measures giving both, differently, fail."""
+    control, technology = batch.column("control"), batch.column("technology")
+    both = (control != "") & (technology != "") & (control != technology)
+    batch.fail(np.flatnonzero(both), ScenarioError("give control or technology (its older name), not both",
+                                                   field="technology"))
+    return np.where(control != "", control, technology)
+
+
+def control_label(control: str) -> str:
+    """The control level as the ledger's source says it."""
+    return f"control: {control or 'table default'}"
 
 
 def _check_days(batch: Batch, ctx: Context) -> None:
@@ -93,21 +187,22 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of staggered-production measures (see module docstring)."""
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
     _check_days(batch, ctx)
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]),
-                     sector, batch.column("technology"), batch.given("window"),
+    amounts, units = outputs(batch)
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3],
+                                                    output=amounts[group.index], unit=group.keys[3]),
+                     sector, control_column(batch), batch.given("window"), units,
                      *batch.pollutants("emission_factors").signature(), given_keys(batch, "days"))
 
 
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
-                     technology: str, by_window: bool) -> None:
+                     control: str, by_window: bool, *, output: np.ndarray, unit: str) -> None:
     days, years = days_curtailed(batch, index, ctx, by_window)
-    factors = require_factors(resolve_factors(ctx, "production", sector, technology=technology,
+    factors = require_factors(resolve_factors(ctx, check_output(sector, unit, ctx.table), sector, technology=control,
                                               inline=inline_factors(batch, "emission_factors", index)),
-                              f"{sector} production")
-    output = batch.floats("output")[index]
-    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), " t/yr for ",
-                                                                        fmt(days), " d)")),
-             activity=output, activity_unit="t", sign=1.0, time_share=years, time_unit="yr",
+                              f"{sector} {control or 'production'}")
+    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), f" {unit}/yr for ",
+                                                                        fmt(days), f" d, {control_label(control)})")),
+             activity=output, activity_unit=unit, sign=1.0, time_share=years, time_unit="yr",
              adjust={"curtailment": batch.floats("curtailment")[index]})
 
 

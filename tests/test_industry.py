@@ -1,0 +1,192 @@
+"""Industry: control levels of the production table, staggered_production's ``control``, industrial_retrofit.
+
+Numbers use the shipped tables (factors/production.csv). Cement clinker's
+control levels are limit x flue gas: kiln tail 2,400 Nm3/t for SO2 and NOx,
+kiln tail + head 3,900 Nm3/t for PM, PM10 = PM x 0.486, PM2.5 = PM x 0.059.
+"""
+
+import itertools
+
+import pytest
+
+from reduccalc import ScenarioError
+from reduccalc import calculators as calc
+from reduccalc.factors import load_table
+
+TABLE = load_table()
+YEAR = ("2021-01-01", "2021-12-31")
+LEVELS = ("uncontrolled", "standard", "special_limit", "ultra_low")  # dirtiest first
+CLINKER = {"sector": "cement_clinker", "output": "1.5 Mt/yr"}
+
+
+def totals(ledger):
+    return ledger.groupby("pollutant", observed=True)["reduction_t"].sum().to_dict()
+
+
+def retrofit(**keys):
+    return totals(calc.run_measure("industrial_retrofit", {**CLINKER, **keys}, period=YEAR))
+
+
+def output(sector):
+    return "1.2 TWh/yr" if category(sector) == "power" else "1.5 Mt/yr"
+
+
+def stop(control, sector="cement_clinker"):
+    """A plant stopped for the whole year at ``control``."""
+    return totals(calc.staggered_production(sector=sector, output=output(sector), control=control, period=YEAR))
+
+
+SECTORS = sorted(TABLE.subjects("production") | TABLE.subjects("power"))
+
+
+def category(sector):
+    return "power" if sector in TABLE.subjects("power") else "production"
+
+
+def levels(sector):
+    return [level for level in LEVELS if level in TABLE.technologies(category(sector), sector)]
+
+
+def test_retrofit_from_standard_to_ultra_low_by_hand():
+    # NOx (400 - 50 mg/m3) x 2,400 Nm3/t = 0.84 kg/t x 1.5e6 t = 1,260 t; SO2 (200 - 30) x 2,400 = 0.408 kg/t -> 612 t
+    # PM10 (30 - 10) x 3,900 x 0.486 = 0.037908 kg/t -> 56.862 t; CO and VOCs are one row on both sides: no rows
+    got = retrofit(**{"from": "standard", "to": "ultra_low"})
+    assert got == pytest.approx({"NOx": 1260.0, "SO2": 612.0, "PM10": 56.862, "PM2.5": 6.903})
+
+
+def test_retrofit_concentration_route_in_service():
+    # (400 - 50) mg/m3 x 2,400 m3/t (table flue gas) = 0.84 kg/t; from 1 July: 184 of 365 days
+    # 1.5e6 t/yr x 184/365 yr x 0.84 kg/t = 635.178 t
+    got = retrofit(concentration_before={"NOx": "400 mg/m^3"}, concentration_after={"NOx": "50 mg/m^3"},
+                   in_service="2021-07-01")
+    assert got == pytest.approx({"NOx": 635.178}, rel=1e-5)
+    # flue_gas given: 350 mg/m3 x 3,000 m3/t = 1.05 kg/t x 1.5e6 t = 1,575 t
+    got = retrofit(concentration_before={"NOx": "400 mg/m^3"}, concentration_after={"NOx": "50 mg/m^3"},
+                   flue_gas="3000 m^3/t")
+    assert got == pytest.approx({"NOx": 1575.0})
+
+
+def test_retrofit_factor_route_and_mixed_sides():
+    # 1.2 - 0.3 kg/t = 0.9 kg/t x 1.5e6 t = 1,350 t
+    assert retrofit(emission_factors_before={"NOx": "1.2 kg/t"},
+                    emission_factors_after={"NOx": "0.3 kg/t"}) == pytest.approx({"NOx": 1350.0})
+    # standard -> special_limit, NOx measured after at 100 mg/m3 x 2,400 = 0.24 kg/t: (0.96 - 0.24) x 1.5e6 = 1,080 t;
+    # the others from the levels: SO2 (0.48 - 0.24) -> 360 t, PM10 (0.056862 - 0.037908) -> 28.431 t,
+    # PM2.5 (0.006903 - 0.004602) -> 3.4515 t
+    got = retrofit(**{"from": "standard", "to": "special_limit"}, concentration_after={"NOx": "100 mg/m^3"})
+    assert got == pytest.approx({"NOx": 1080.0, "SO2": 360.0, "PM10": 28.431, "PM2.5": 3.4515})
+    # an inline side must name every pollutant the level on the other side gives
+    with pytest.raises(ScenarioError, match="BC, CO, VOCs: given on one side of the retrofit only"):
+        retrofit(**{"from": "standard"}, emission_factors_after={"NOx": "0.2 kg/t", "SO2": "0.1 kg/t",
+                                                                 "PM10": "0.01 kg/t", "PM2.5": "0.001 kg/t"})
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ({"from": "ultra_low", "to": "standard"}, "would raise SO2, NOx, PM2.5, PM10"),
+    ({"from": "standard"}, "no factors after the retrofit"),
+    ({"from": "standard", "to": "standard"}, "the retrofit would do nothing"),
+    ({"from": "standard", "to": "ultra_low_emission"}, "did you mean 'ultra_low'"),
+    ({"concentration_before": {"NOx": "400 mg/m^3"}, "emission_factors_after": {"SO2": "1 kg/t"}},
+     "NOx, SO2: given on one side of the retrofit only"),
+    ({"concentration_before": {"NOx": "400 kg/t"}, "concentration_after": {"NOx": "50 mg/m^3"}},
+     "'kg/t' is not a concentration"),
+])
+def test_retrofit_errors(keys, message):
+    with pytest.raises(ScenarioError, match=message):
+        retrofit(**keys)
+
+
+@pytest.mark.parametrize("sector", [sector for sector in SECTORS if len(levels(sector)) >= 2])
+def test_retrofit_equals_stop_at_from_minus_stop_at_to(sector):
+    for dirty, clean in itertools.combinations(levels(sector), 2):
+        before, after = stop(dirty, sector), stop(clean, sector)
+        got = totals(calc.run_measure("industrial_retrofit", {"sector": sector, "output": output(sector),
+                                                              "from": dirty, "to": clean}, period=YEAR))
+        expected = {p: before[p] - after[p] for p in before}
+        assert {p: got.get(p, 0.0) for p in before} == pytest.approx(expected), (sector, dirty, clean)
+
+
+def test_identity_is_exercised():
+    # the identity test above must cover at least cement's 6 pairs of levels and coal power's 3
+    assert levels("cement_clinker") == list(LEVELS)
+    assert levels("coal_power") == ["standard", "special_limit", "ultra_low"]
+
+
+def test_levels_are_ordered_for_every_sector_and_pollutant():
+    compared = 0
+    for sector in SECTORS:
+        named = levels(sector)
+        for pollutant in TABLE.pollutants(category(sector)):
+            values = [TABLE.find(category(sector), sector, pollutant, technology=level) for level in named]
+            own = [row.value for row, level in zip(values, named) if row is not None and row.technology == level]
+            assert own == sorted(own, reverse=True), (sector, pollutant, own)
+            compared += len(own) >= 3
+    assert compared >= 7  # cement's SO2, NOx, PM10, PM2.5 at four levels, coal power's three at three
+
+
+@pytest.mark.parametrize(("level", "pm", "so2", "nox"), [
+    ("standard", 30, 200, 400),       # GB 4915-2013 Table 1, kiln
+    ("special_limit", 20, 100, 320),  # GB 4915-2013 Table 2 (特别排放限值)
+    ("ultra_low", 10, 30, 50),        # Tangshan 2019 cement ultra-low limits
+])
+def test_cement_levels_reproduce_from_limit_times_volume(level, pm, so2, nox):
+    def ef(pollutant):
+        return TABLE[f"production.cement_clinker.{level}.{pollutant}"].value
+
+    assert ef("SO2") == pytest.approx(so2 * 2400e-6, rel=1e-5)
+    assert ef("NOx") == pytest.approx(nox * 2400e-6, rel=1e-5)
+    assert ef("PM10") == pytest.approx(pm * 3900e-6 * 0.486, rel=1e-5)
+    assert ef("PM2.5") == pytest.approx(pm * 3900e-6 * 0.059, rel=1e-5)
+
+
+def test_cement_kiln_stack_pm10_within_measured_outlets():
+    # Guo et al. 2022 (guo2022_cement_pm): after-control PM10 1.49-18.46 g/t clinker per outlet, 3 outlets
+    # (kiln tail, kiln head, coal mill) on plants mostly below 10 mg/m3: an ultra-low line's stacks 1.49-55.4 g/t
+    assert 1.49e-3 <= TABLE["production.cement_clinker.ultra_low.PM10"].value <= 3 * 18.46e-3
+
+
+def test_a_2015_line_and_an_ultra_low_line_stopped_for_a_winter():
+    # 47 days (15 Nov - 31 Dec 2023) of 1.5 Mt/yr = 193,150.7 t clinker
+    # 2015 standard: NOx 0.96 kg/t -> 185.425 t; ultra-low: 0.12 kg/t -> 23.178 t
+    window = {"start": "2023-11-15", "end": "2023-12-31"}
+    ledgers = {control: calc.staggered_production(**CLINKER, window=window, control=control)
+               for control in ("standard", "ultra_low")}
+    nox = {control: totals(led)["NOx"] for control, led in ledgers.items()}
+    assert nox == pytest.approx({"standard": 185.425, "ultra_low": 23.178}, rel=1e-4)
+    assert set(ledgers["standard"]["source"]) == {"cement_clinker (1.5e+06 t/yr for 47 d, control: standard)"}
+    default = calc.staggered_production(**CLINKER, window=window)
+    assert set(default["source"]) == {"cement_clinker (1.5e+06 t/yr for 47 d, control: table default)"}
+
+
+def test_control_and_technology_must_agree():
+    with pytest.raises(ScenarioError, match="give control or technology"):
+        calc.staggered_production(**CLINKER, days=10, control="standard", technology="uncontrolled")
+    with pytest.raises(ScenarioError, match="did you mean 'special_limit'"):
+        calc.staggered_production(**CLINKER, days=10, control="special_limits")
+    # the older name still works
+    assert totals(calc.staggered_production(**CLINKER, days=10, technology="ultra_low")) == pytest.approx(
+        totals(calc.staggered_production(**CLINKER, days=10, control="ultra_low")))
+
+
+def test_coal_power_closure_in_electricity_by_control_level():
+    # 1.2 TWh/yr = 1.2e9 kWh closed for the year; ultra-low (the default) SO2 35 mg/m3 x 3.0 Nm3/kWh = 0.105 g/kWh
+    # -> 126 t; GB 13223-2011 existing unit SO2 200 mg/m3 -> 0.6 g/kWh -> 720 t; NOx 100 / 50 mg/m3 -> 360 / 180 t
+    closed = {control: totals(calc.staggered_production(sector="coal_power", output="1.2 TWh/yr", period=YEAR,
+                                                         **({"control": control} if control else {})))
+              for control in ("standard", "ultra_low", "")}
+    assert closed["standard"] == pytest.approx({"SO2": 720.0, "NOx": 360.0, "PM10": 108.0})
+    assert closed["ultra_low"] == closed[""] == pytest.approx({"SO2": 126.0, "NOx": 180.0, "PM10": 36.0})
+    # the retrofit identity holds for power too: 720 - 126 = 594 t SO2
+    assert totals(calc.run_measure("industrial_retrofit", {"sector": "coal_power", "output": "1.2 TWh/yr",
+                                                           "from": "standard", "to": "ultra_low"}, period=YEAR)) == \
+        pytest.approx({"SO2": 594.0, "NOx": 180.0, "PM10": 72.0})
+
+
+@pytest.mark.parametrize(("sector", "output", "message"), [
+    ("coal_power", "1.2 Mt/yr", r"the output of coal_power is electricity per year, not t/yr"),
+    ("cement_clinker", "1.2 TWh/yr", r"the output of cement_clinker is a mass per year, not kWh/yr"),
+    ("coal_power", "600 MW", r"'600 MW' is a power, not an output per year"),
+])
+def test_output_must_fit_the_sector(sector, output, message):
+    with pytest.raises(ScenarioError, match=message):
+        calc.staggered_production(sector=sector, output=output, days=10)
