@@ -1,14 +1,12 @@
 """Livestock ammonia (畜禽养殖氨减排): head x EF_NH3 per head per year x years in effect x reduction."""
 
-import pandas as pd
 import pytest
 
 from reduccalc import ScenarioError, load_scenario
 from reduccalc import calculators as calc
-from reduccalc.factors import load_table
 from reduccalc.report.tables import explain_lines
 from tests.conftest import scenario_dict
-from tests.test_registers import BIG, county_register, flatten, ledger
+from tests.test_registers import assert_register_gives, flatten
 
 YEAR_2024 = ("2024-01-01", "2024-12-31")
 
@@ -73,16 +71,10 @@ MEASURES = [
 
 @pytest.mark.parametrize("name", ["r.csv", "r.xlsx"])
 def test_register_equals_yaml(tmp_path, name):
-    table = load_table()
-    expected = ledger(scenario_dict(MEASURES, baseline=BIG), None, table).drop(columns="row")
-    got = ledger(county_register(tmp_path, name, rows=[flatten(m) for m in MEASURES]), tmp_path, table)
-    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
+    assert_register_gives(tmp_path, name, [flatten(m) for m in MEASURES], MEASURES)
 
 
 def test_chinese_register_headers(tmp_path):
-    table = load_table()
     chinese = [{"措施类型": "畜禽养殖氨减排", "畜种": "生猪", "存栏量": "5万头", "减排比例": "20%"},
                {"措施类型": "氨减排", "畜种": "蛋鸡", "存栏量": "20万只", "减排比例": "15%", "投运日期": "2021/07/01"}]
-    expected = ledger(scenario_dict(MEASURES, baseline=BIG), None, table).drop(columns="row")
-    got = ledger(county_register(tmp_path, "台账.csv", rows=chinese), tmp_path, table)
-    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
+    assert_register_gives(tmp_path, "台账.csv", chinese, MEASURES)

@@ -1,13 +1,10 @@
 """Non-road machinery (非道路移动机械): count x power x hours x load x years x (EF_old - EF_new), g/kWh."""
 
-import pandas as pd
 import pytest
 
 from reduccalc import ScenarioError
 from reduccalc import calculators as calc
-from reduccalc.factors import load_table
-from tests.conftest import scenario_dict
-from tests.test_registers import BIG, county_register, flatten, ledger
+from tests.test_registers import assert_register_gives, flatten
 
 KEYS = {"count": 10, "machine": "excavator", "stage": "China II", "power": "90 kW", "hours": "1000 h/yr",
         "load_factor": 0.5, "emission_factors": {"NOx": "8 g/kWh", "PM2.5": "0.5 g/kWh"}}
@@ -75,14 +72,10 @@ MEASURES = [
 
 @pytest.mark.parametrize("name", ["r.csv", "r.xlsx"])
 def test_register_equals_yaml(tmp_path, name):
-    table = load_table()
-    expected = ledger(scenario_dict(MEASURES, baseline=BIG), None, table).drop(columns="row")
-    got = ledger(county_register(tmp_path, name, rows=[flatten(m) for m in MEASURES]), tmp_path, table)
-    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
+    assert_register_gives(tmp_path, name, [flatten(m) for m in MEASURES], MEASURES)
 
 
 def test_chinese_register_headers(tmp_path):
-    table = load_table()
     chinese = [{"措施类型": "非道路移动机械淘汰", "数量": "10", "机械类型": "挖掘机", "排放阶段": "国二", "额定功率": "90 kW",
                 "年使用小时数": "1000 h/yr", "负载因子": "0.5", "排放因子.NOx": "8 g/kWh", "排放因子.PM2.5": "0.5 g/kWh",
                 "更新机械排放阶段": "", "投运日期": ""},
@@ -92,6 +85,4 @@ def test_chinese_register_headers(tmp_path):
     measures = [{**MEASURES[0], "stage": None, "standard": "China II"}, {**MEASURES[1], "stage": None,
                                                                            "standard": "China I"}]
     measures = [{k: v for k, v in m.items() if v is not None} for m in measures]
-    expected = ledger(scenario_dict(measures, baseline=BIG), None, table).drop(columns="row")
-    got = ledger(county_register(tmp_path, "台账.csv", rows=chinese), tmp_path, table)
-    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
+    assert_register_gives(tmp_path, "台账.csv", chinese, measures)

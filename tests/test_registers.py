@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import reduccalc.registers as registers
 from reduccalc import ScenarioError, load_scenario
+from reduccalc.factors import load_table
 from reduccalc.report.tables import explain_lines
 from reduccalc.yamlio import PosDict
 from tests.conftest import REPO, scenario_dict
@@ -85,6 +86,14 @@ def scenario_register(folder, rows, name="r.csv"):
 
 def ledger(data, folder, table):
     return load_scenario(data, base_dir=folder, table=table).run().ledger
+
+
+def assert_register_gives(tmp_path, name, rows, measures):
+    """A county register ``name`` holding ``rows`` gives exactly the ledger of ``measures`` written in YAML."""
+    table = load_table()
+    expected = ledger(scenario_dict(measures, baseline=BIG), None, table).drop(columns="row")
+    got = ledger(county_register(tmp_path, name, rows=rows), tmp_path, table)
+    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
 
 
 def problems(data, folder, table):
