@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -210,7 +211,14 @@ class BoolKind(Kind):
 
 
 # control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional marks and overrides
-UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# what output escapes: control characters, bidirectional marks and overrides, and the common invisible format
+# characters (zero-width space and joiners, word joiner, soft hyphen, BOM); names refuse UNSAFE_CATEGORIES
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                               "\u2060-\u2069\ufeff]")
+
+
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})  # control, format (bidi, zero-width ...), line breaks
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def check_printable(text: str, what: str = "name") -> str:
@@ -219,11 +227,13 @@ def check_printable(text: str, what: str = "name") -> str:
     Such characters in a name reach the terminal raw: ``"B\\r\\x1b[2Kmet"``
     rewrites the line it is printed on, U+202E shows the rest backwards.
     """
-    found = None if text.isprintable() else UNSAFE_CHARACTERS.search(text)  # isprintable: the fast common case
+    found = None if text.isprintable() else next(  # isprintable: the fast common case
+        (ch for ch in text if unicodedata.category(ch) in UNSAFE_CATEGORIES), None)
     if found is not None:
-        raise ScenarioError(f"{what} {text!r} holds the control character U+{ord(found.group()):04X}",
-                            hint="names and ids may not hold control or right-to-left characters: on a terminal "
-                                 "they rewrite what is shown")
+        kind = "invisible" if unicodedata.category(found) == "Cf" and found not in BIDI else "control"
+        raise ScenarioError(f"{what} {text!r} holds the {kind} character U+{ord(found):04X}",
+                            hint="names and ids may not hold control, right-to-left or invisible characters: on a "
+                                 "terminal they rewrite what is shown, or make two names look the same")
     return text
 
 

@@ -217,6 +217,43 @@ def test_every_kind_reads_a_unit_string_or_refuses_it(text):
         assert isinstance(number, dt.date) or math.isfinite(number)
 
 
+NAME_PIECES = st.one_of(
+    st.sampled_from(["甲县", "乙县", "A", "a", "Ａ", "1", "TOTAL", "total ", " ", "=", "+", "-", "@", "=== phase 1 ===",
+                     '=HYPERLINK("http://evil.example/","x")', "=1+1", "#DIV/0!", "\t", "\r", "\x1b[2K", "\u202e",
+                     "\u200b", "\x00", "\ufeff", "县", "区"]),
+    st.characters(codec="utf-8"),
+)
+NAMES = st.lists(NAME_PIECES, min_size=1, max_size=4).map("".join)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(NAMES, min_size=1, max_size=3), NAMES)
+def test_names_with_control_characters_formulas_and_twins_are_refused_or_kept_apart(counties, measure_id):
+    """County names and ids of every shape: a ScenarioError, or a result whose counties are printable and
+    distinct after normalisation (no two rows merged, TOTAL counted once)."""
+    import unicodedata
+
+    data = copy.deepcopy(BASE)
+    body = data["counties"].pop("乙县")
+    body["measures"][0]["id"] = measure_id
+    data["counties"].update({name: copy.deepcopy(body) for name in counties})
+    try:
+        text = dump(data)
+    except (yaml.YAMLError, ValueError):
+        return
+    if outcome(text) == "error":
+        return
+    from reduccalc.factors import load_table
+
+    summary = build_scenario(load_yaml_text(text, file="fuzz.yaml"), file="fuzz.yaml",
+                             table=load_table(FIXTURE_FACTORS)).run().summary()
+    names = [n for n in summary["county"].unique() if n != "TOTAL"]
+    assert not [ch for n in names for ch in n if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+    keys = [unicodedata.normalize("NFKC", n).strip().casefold() for n in names]
+    assert len(set(keys)) == len(keys) and "total" not in keys
+    assert (summary["county"] == "TOTAL").sum() == summary["pollutant"].nunique()
+
+
 @given(st.text(max_size=300))
 def test_arbitrary_text_gives_a_result_or_a_scenario_error(text):
     outcome(text)

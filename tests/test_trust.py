@@ -484,3 +484,17 @@ def test_an_efficiency_of_zero_is_refused_naming_its_field(tmp_path, capsys, mea
     assert code == 2 and out == ""
     assert f"measures[0].{field}: " in err and "an efficiency of 0 would take endless fuel" in err
     assert "RuntimeWarning" not in err
+
+
+@pytest.mark.parametrize(("name", "code"), [("甲\u200b县", "200B"), ("\u200b", "200B"), ("甲\ufeff县", "FEFF"),
+                                           ("甲\u2060县", "2060"), ("甲\u00ad县", "00AD")])
+def test_invisible_characters_in_a_county_name_are_refused(tmp_path, capsys, name, code):
+    """A zero-width space makes 甲\u200b县 print as 甲县, a second county that looks like the first (found by
+    the fuzz test of names); before, it was accepted."""
+    path = write(tmp_path, f"""\
+        counties:
+          "{name.encode('unicode_escape').decode()}":
+            baseline: {{NOx: "100 t"}}
+        """)
+    exit_code, out, err = cli(capsys, "run", path)
+    assert exit_code == 2 and out == "" and f"holds the invisible character U+{code}" in err
