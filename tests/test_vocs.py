@@ -39,6 +39,19 @@ def test_a_removal_technology_without_a_cited_row_is_an_error_saying_what_to_giv
         calc.vocs_treatment(generated="100 t/yr", capture=0.9, removal="RTO")
 
 
+def test_a_removal_row_in_percent_from_a_scenario_factor_file_is_a_fraction(tmp_path):
+    """A local row '90 %' is 0.9 (it was taken as 90: 8,550 t cut from 100 t generated)."""
+    from reduccalc.factors import load_local_rows, load_table
+
+    (tmp_path / "local.csv").write_text(
+        "id,kind,category,subject,region,quantity,value,unit,reference,year,judged\n"
+        "param.vocs.removal_efficiency.rto,parameter,vocs,rto,national,removal_efficiency,90,%,plant test,2024,no\n",
+        encoding="utf-8")
+    table = load_table().with_rows(*load_local_rows(tmp_path / "local.csv"))
+    led = calc.vocs_treatment(generated="100 t/yr", capture=0.95, removal="rto", table=table)
+    assert vocs(led) == pytest.approx(85.5)  # 100 t/yr x 0.95 x 0.9
+
+
 def test_unknown_capture_type_lists_the_table_names():
     with pytest.raises(ScenarioError, match="enclosed_negative_pressure"):
         calc.vocs_treatment(generated="100 t/yr", capture="sealed", removal=0.9)

@@ -41,19 +41,21 @@ class Context:
         return _heating_share(self.period.effective_start(in_service), self.period.end, self.profile())
 
     def parameter(self, category: str, quantity: str, subject: str = "", technology: str = "",
-                  unit: str = "dimensionless") -> tuple[float, str]:
+                  unit: str = "dimensionless", missing: tuple[str, str] | None = None) -> tuple[float, str]:
         """A default parameter from the tables in ``unit``, and its row id.
 
         Raises
         ------
         ScenarioError
-            When the tables have none (hint: give it in the measure).
+            When the tables have none: ``missing`` (message, hint), or "no default ..." with the hint to give
+            it in the measure.
         """
         row = self.table.parameter(category, quantity, subject, technology=technology, region=self.region)
         if row is None:
             what = " ".join(x for x in (category, subject, technology) if x)
-            raise ScenarioError(f"no default {quantity} for {what} in the factor tables",
-                                hint=f"give {quantity} in the measure")
+            message, hint = missing or (f"no default {quantity} for {what} in the factor tables",
+                                        f"give {quantity} in the measure")
+            raise ScenarioError(message, hint=hint)
         try:
             return row.value * conversion(row.unit, unit), row.id
         except Exception:

@@ -88,12 +88,10 @@ def _efficiency(ctx: Context, quantity: str, value: float | str) -> tuple[float,
     aliases = CAPTURE_ALIASES if quantity == "capture_efficiency" else {}
     what = "capture type" if quantity == "capture_efficiency" else "removal technology"
     name = choice(value, subjects or frozenset([value]), what, aliases)
-    row = ctx.table.parameter("vocs", quantity, name, region=ctx.region)
-    if row is None:
-        raise ScenarioError(f"no cited {quantity.replace('_', ' ')} for {value!r} in the factor tables",
-                            hint=f"give it as a fraction ('90%'), or add a parameter row (category vocs, quantity "
-                                 f"{quantity}, subject {name}) to a scenario factor file (factors: [local.csv])")
-    return row.value, row.id
+    missing = (f"no cited {quantity.replace('_', ' ')} for {value!r} in the factor tables",
+               f"give it as a fraction ('90%'), or add a parameter row (category vocs, quantity {quantity}, subject "
+               f"{name}) to a scenario factor file (factors: [local.csv])")
+    return ctx.parameter("vocs", quantity, name, missing=missing)  # in the row's unit converted: '90 %' is 0.9
 
 
 def _efficiencies(batch: Batch, ctx: Context, key: str, quantity: str) -> tuple[np.ndarray, np.ndarray]:
