@@ -210,7 +210,6 @@ class BoolKind(Kind):
         raise ScenarioError(f"expected true or false, got {value!r}")
 
 
-# control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional marks and overrides
 # what output escapes: control characters, bidirectional marks and overrides, and the common invisible format
 # characters (zero-width space and joiners, word joiner, soft hyphen, BOM); names refuse UNSAFE_CATEGORIES
 UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
@@ -280,6 +279,21 @@ class RawQuantityKind(Kind):
 FACTOR = RawQuantityKind("2.5 kg/t", "an emission factor")
 
 
+def claim_pollutant(written: dict[str, Any], name: str, key: Any) -> str:
+    """``name`` (the pollutant ``key`` names), recorded in ``written``; a second key naming it is an error.
+
+    Raises
+    ------
+    ScenarioError
+        For ``NOx`` and ``氮氧化物`` (or ``PM2.5`` and ``pm25``) in one mapping: the last would win silently.
+    """
+    if name in written:
+        raise ScenarioError(f"{written[name]!r} and {key!r} are both {name}: a duplicate",
+                            hint="give each pollutant once")
+    written[name] = key
+    return name
+
+
 @dataclass(frozen=True)
 class PollutantMapKind(Kind):
     """A mapping ``{pollutant: value}`` whose values are checked by ``item``."""
@@ -298,11 +312,7 @@ class PollutantMapKind(Kind):
         collector = None
         for key, item in value.items():
             try:
-                name = pollutant(key)
-                if name in written:
-                    raise ScenarioError(f"{written[name]!r} and {key!r} are both {name}: a duplicate",
-                                        hint="give each pollutant once")
-                written[name] = key
+                name = claim_pollutant(written, pollutant(key), key)
                 result[name] = self.item.check(item)
             except ScenarioError as error:
                 line, column = position(value, key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .calendar import Period, check_in_service, check_window
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
@@ -37,14 +37,10 @@ from .inputs.candidates import check_candidates
 from .inputs.registers import attach_registers
 from .inputs.yamlio import load_yaml, not_a_scenario
 from .measures import MEASURE_TYPES
+from .model import County, Measure, RegisterRows, Scenario, check_targets, file_checksum, name_key
 from .perf import paused_gc
 from .positions import key_position, position
 from .vocabulary import TOTAL
-
-if TYPE_CHECKING:
-    pass
-
-from .model import County, Measure, RegisterRows, Scenario, check_targets, file_checksum, name_key
 
 SCENARIO_KEYS = {
     "name": Key(TextKind(), MISSING, "the scenario's name"),
@@ -72,8 +68,6 @@ COUNTY_KEYS = {
     "candidates": Key(AnyKind("a list of candidate measures", (list,)), []),
     "air_quality": Key(AirQualityKind(), {}, "the county's observed concentration and targets"),
 }
-
-
 
 
 def _check_measure(item: Any, path: str, file: str | None, county: str, counter: dict[str, int],
@@ -116,7 +110,6 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
     return Measure(kind, measure_id, values, file, line, column, path, index=index)
 
 
-
 def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, item: Any) -> None:
     for key, check in (("in_service", lambda: check_in_service(measure.values, period, measure.path)),
                        ("window", lambda: check_window(measure.values.get("window"), period, measure.path))):
@@ -125,7 +118,6 @@ def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, 
         except ScenarioError as error:
             line, column = position(item, key)
             collector.add(error.located(file=measure.file, line=line, column=column))
-
 
 
 def _shown(name: str) -> str:
@@ -176,7 +168,6 @@ def _check_county_names(counties: list[County], written: list[Any], file: str | 
             collector.add(problem.located(file=file_line[0], line=file_line[1], field=f"counties.{_shown(str(name))}"))
         elif file_line[1] is not None:
             first[name_key(str(name))] += f" (line {file_line[1]}{'' if file_line[0] == file else f' of {file_line[0]}'})"
-
 
 
 def build_scenario(data: Any, *, file: str | None = None, base_dir: Path | None = None,

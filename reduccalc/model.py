@@ -26,7 +26,8 @@ from .factors import FactorTable
 from .fields import (
     PercentKind,
 )
-from .inputs.yamlio import load_yaml
+from .inputfiles import read_bytes
+from .inputs.yamlio import MAX_BYTES, load_yaml
 from .ledger import Deferred, LedgerBuilder
 from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, numbered
@@ -284,8 +285,8 @@ def _register_locator(rows: RegisterRows) -> Locator:
 
 
 def file_checksum(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex), recorded in results' metadata."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a file's bytes (hex), recorded in results' metadata; read bounded, as the loader reads it."""
+    return hashlib.sha256(read_bytes(path, "scenario file", MAX_BYTES)).hexdigest()
 
 
 def check_finite(builder: LedgerBuilder) -> None:
@@ -298,12 +299,9 @@ def check_finite(builder: LedgerBuilder) -> None:
                             field=f"counties.{row['county']}", hint="check the magnitudes and units of the inputs")
 
 
-
 def name_key(name: str) -> str:
     """What two names of counties (or ids) must differ in: not only width (NFKC), case or surrounding spaces."""
     return unicodedata.normalize("NFKC", name).strip().casefold()
-
-
 
 
 def check_targets(scenario: Scenario, data: Any = None) -> None:

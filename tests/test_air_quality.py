@@ -466,3 +466,11 @@ def test_errors_at_run_time_name_the_block():
     with pytest.raises(ScenarioError) as error:
         load_scenario(data).run().air_quality()
     assert error.value.first.field == "scenario.air_quality.PM2.5"
+
+
+def test_two_names_of_one_pollutant_in_the_block_are_a_duplicate(table):
+    """PM2.5 and pm25 in one air_quality block: the last one won silently before."""
+    data = plan()
+    data["air_quality"] = {"PM2.5": CITY, "pm25": {**CITY, "observed": "50 ug/m3"}}
+    with pytest.raises(ScenarioError, match="'PM2.5' and 'pm25' are both PM2.5: a duplicate"):
+        load_scenario(data, table=table)

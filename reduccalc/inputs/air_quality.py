@@ -24,6 +24,7 @@ from ..fields import (
     QuantityKind,
     TextKind,
     check_mapping,
+    claim_pollutant,
 )
 from ..positions import position
 from ..vocabulary import pollutant
@@ -200,11 +201,13 @@ class AirQualityKind(Kind):
         if not isinstance(value, Mapping):
             raise ScenarioError(f"expected {self.describe}, got {value!r}")
         result: dict[str, Spec] = {}
+        written: dict[str, Any] = {}
         problems = ProblemCollector()
         for key, block in value.items():
             line, column = position(value, key)
             try:
-                ambient = "O3" if str(key).strip().upper() in ("O3", "臭氧") else pollutant(key)
+                ambient = claim_pollutant(written, "O3" if str(key).strip().upper() in ("O3", "臭氧") else
+                                          pollutant(key), key)
                 if ambient not in AMBIENT:
                     raise ScenarioError(f"air quality of {ambient} is not modelled", field=str(key),
                                         hint=f"one of {', '.join(AMBIENT)}; ozone responds to NOx and VOCs "

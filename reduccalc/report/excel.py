@@ -71,7 +71,7 @@ def write_workbook(result: Result, path: Path) -> list[str]:
         "reductions": result.reductions,
         "ledger": result.ledger,
         "factors": factor_sheet(result),
-        **({"air_quality": result.air_quality()} if len(result.air_quality()) else {}),
+        **({"air_quality": result.air_quality()} if len(result.air_quality_report.table) else {}),
     }
     notes: list[str] = []
     columns = {name: _columns(name, frame, notes) for name, frame in sheets.items()}

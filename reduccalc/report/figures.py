@@ -215,7 +215,7 @@ def save_plots(result: Result, folder: Path) -> list[str]:
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)
         names.append(name)
-    if len(result.air_quality()):
+    if len(result.air_quality_report.table):
         fig = plot_air_quality(result)
         fig.savefig(folder / "air_quality.png", dpi=110)
         plt.close(fig)

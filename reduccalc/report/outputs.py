@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 MANIFEST = ".reduccalc-manifest.json"
 STAGING = ".reduccalc-staging-"
-RESULT_FILES = ("summary.csv", "reductions.csv", "ledger.csv", "results.xlsx", "metadata.json")
 HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -204,7 +203,7 @@ def _write_results(result: Result, staging: Path) -> list[str]:
     from .excel import write_workbook
 
     tables = [("summary", result.summary()), ("reductions", result.reductions), ("ledger", result.ledger)]
-    if len(result.air_quality()):
+    if len(result.air_quality_report.table):
         tables.append(("air_quality", result.air_quality()))
     for name, frame in tables:
         csv_safe(frame).to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig")
