@@ -122,7 +122,6 @@ def plot_waterfall(result: Result, county: str, pollutant: str) -> Figure:
     line. Negative steps (substitute emissions larger than removals) go down.
     """
     plt = _matplotlib()
-    use_cjk_font()
     reductions = result.reductions
     rows = reductions[(reductions["county"] == county) & (reductions["pollutant"] == pollutant)]
     values = rows["reduction_t"].to_numpy()
@@ -155,7 +154,6 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
     is a black tick on each bar.
     """
     plt = _matplotlib()
-    use_cjk_font()
     summary = result.summary()
     rows = summary[summary["pollutant"] == pollutant].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 1.0 + 0.5 * len(rows)), layout="constrained")
@@ -175,6 +173,7 @@ def plot_targets(result: Result, pollutant: str) -> Figure:
     return fig
 
 
+@_literal_text
 def plot_air_quality(result: Result) -> Figure:
     """Observed, projected and target concentration [µg/m³] by area: a ``Figure``.
 
@@ -183,7 +182,6 @@ def plot_air_quality(result: Result) -> Figure:
     meeting every target of the area, day targets included).
     """
     plt = _matplotlib()
-    use_cjk_font()
     aq = result.air_quality_report
     table = aq.table
     fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.6 * len(table)), layout="constrained")
@@ -194,7 +192,7 @@ def plot_air_quality(result: Result) -> Figure:
     for y, bound in zip(positions, aq.required):
         if np.isfinite(bound):
             ax.plot([bound, bound], [y - 0.45, y + 0.45], color="black", lw=2)
-    ax.set_yticks(positions, [f"{a} {p}" for a, p in zip(table["area"], table["pollutant"])])
+    ax.set_yticks(positions, [_wrapped(f"{a} {p}") for a, p in zip(table["area"], table["pollutant"])])
     ax.set_xlabel("µg/m³; black tick = target")
     ax.set_title(f"{result.scenario.name}: observed vs projected")
     ax.legend(loc="lower right")
