@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from reduccalc import ScenarioError, load_scenario
-from tests.test_cli import run
-from tests.test_registers import TRUCKS, write_register
+from tests.conftest import TRUCKS, run, write_register
 
 PERIOD = {"start": "2021-01-01", "end": "2021-12-31"}
 # 100 China III heavy trucks x 50,000 km x 8 g/km NOx = 40 t (tests/fixtures/factors)

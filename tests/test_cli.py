@@ -1,8 +1,6 @@
 """The command line, run as a user runs it: the installed entry point in a subprocess."""
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -10,22 +8,9 @@ import time
 import openpyxl
 import pytest
 
-from tests.conftest import FIXTURE_FACTORS, PLAN
-
-EXE = shutil.which("reduccalc", path=os.path.dirname(sys.executable)) or "reduccalc"
-ENV = {**os.environ, "REDUCCALC_FACTORS_DIR": str(FIXTURE_FACTORS)}
+from tests.conftest import ENV, EXE, PLAN, plan, run
 
 # TOTAL NOx: 140 t of 1200 t = 11.7 % (target 5 %: met)
-
-
-def plan(tmp_path, text=PLAN):
-    path = tmp_path / "plan.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(*args, cwd=None):
-    return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, env=ENV, cwd=cwd, timeout=120)
 
 
 def test_run_json_matches_hand_numbers(tmp_path):

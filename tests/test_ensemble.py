@@ -12,8 +12,7 @@ from reduccalc import ScenarioError, load_scenario
 from reduccalc.ensemble import VERDICT_COLUMNS, ensemble_verdicts, run_ensemble, unique_names
 from reduccalc.errors import Problem
 from reduccalc.result import SUMMARY_COLUMNS
-from tests.conftest import FIXTURE_FACTORS, REPO
-from tests.test_cli import PLAN, plan, run
+from tests.conftest import FIXTURE_FACTORS, PLAN, REPO, plan, run
 
 TUTORIAL = REPO / "scenarios" / "tutorial.yaml"
 XINFU = REPO / "scenarios" / "xinfu_2021.yaml"

@@ -25,8 +25,7 @@ import reduccalc.registers as registers
 import reduccalc.workbook as workbook
 import reduccalc.yamlio as yamlio
 from reduccalc import ScenarioError, load_scenario
-from tests.conftest import scenario_dict
-from tests.test_cli import run
+from tests.conftest import run, scenario_dict
 
 TRUCKS = {"type": "vehicle_retirement", "count": 10, "vehicle": "heavy_duty_diesel_truck", "standard": "China III"}
 HEADER = ["type", "id", "count", "vehicle", "standard", "in_service"]

@@ -22,3 +22,18 @@ def test_scenario_re_exports_the_model_and_the_loader():
     assert scenario.Scenario is model.Scenario is reduccalc.Scenario
     assert scenario.load_scenario is load.load_scenario is reduccalc.load_scenario
     assert scenario.build_scenario is load.build_scenario
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/conftest.py; a test module importing another runs its tests' imports twice."""
+    import ast
+    from pathlib import Path
+
+    offenders = []
+    for path in sorted((Path(__file__).parent).glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests.test_"):
+                offenders.append(f"{path.name}: from {node.module}")
+            if isinstance(node, ast.Import):
+                offenders += [f"{path.name}: import {a.name}" for a in node.names if a.name.startswith("tests.test_")]
+    assert not offenders

@@ -5,8 +5,7 @@ import pytest
 from reduccalc import ScenarioError, load_scenario
 from reduccalc import calculators as calc
 from reduccalc.report.tables import explain_lines
-from tests.conftest import scenario_dict
-from tests.test_registers import assert_register_gives, flatten
+from tests.conftest import assert_register_gives, flatten, scenario_dict
 
 YEAR_2024 = ("2024-01-01", "2024-12-31")
 

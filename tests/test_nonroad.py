@@ -4,7 +4,7 @@ import pytest
 
 from reduccalc import ScenarioError
 from reduccalc import calculators as calc
-from tests.test_registers import assert_register_gives, flatten
+from tests.conftest import assert_register_gives, flatten
 
 KEYS = {"count": 10, "machine": "excavator", "stage": "China II", "power": "90 kW", "hours": "1000 h/yr",
         "load_factor": 0.5, "emission_factors": {"NOx": "8 g/kWh", "PM2.5": "0.5 g/kWh"}}

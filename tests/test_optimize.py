@@ -10,27 +10,15 @@ import pytest
 from reduccalc import ScenarioError, load_scenario
 from reduccalc.optimize import PLAN_COLUMNS, TARGET_COLUMNS, optimize
 from reduccalc.uncertainty import simulate
-from tests.conftest import scenario_dict
-from tests.test_cli import plan, run
+from tests.conftest import TRUCK, one_county, plan, run, trucks
 
-TRUCK = {"type": "vehicle_retirement", "vehicle": "heavy_duty_diesel_truck", "standard": "China III"}
 # one truck: 50,000 km x 8 g/km = 0.4 t NOx (+ 0.01 t PM2.5); at 60,000 CNY: 150,000 CNY/t
 CEMENT = {"type": "staggered_production", "sector": "cement_clinker", "output": "1 Mt/yr"}
 # one day: 1e6 t/yr / 365 x 1 kg/t = 2.7397 t NOx; at 2 万元: 7,300 CNY/t
 
 
-def trucks(max=500, **extra):
-    return {"id": "trucks", "scale": "count", "max": max, "unit_cost": "60000 CNY", "measure": TRUCK, **extra}
-
-
 def cement(max="30 d", **extra):
     return {"id": "cement", "scale": "days", "max": max, "unit_cost": "2 万元", "measure": CEMENT, **extra}
-
-
-def one_county(candidates, target="5%", baseline="2000 t", measures=()):
-    data = scenario_dict(list(measures), baseline={"NOx": baseline}, targets={"NOx": target})
-    data["counties"]["甲县"]["candidates"] = candidates
-    return data
 
 
 def with_plan(data, plan):

@@ -1,14 +1,11 @@
 """Measure registers (台账): the same measures from YAML, CSV and XLSX, and errors that name row and column."""
 
-import csv
 import datetime as dt
 import gc
 import json
-import re
 import tempfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -16,64 +13,13 @@ from hypothesis import strategies as st
 
 import reduccalc.registers as registers
 from reduccalc import ScenarioError, load_scenario
-from reduccalc.factors import load_table
 from reduccalc.report.tables import explain_lines
 from reduccalc.yamlio import PosDict
-from tests.conftest import REPO, scenario_dict
-from tests.test_cli import run
+from tests.conftest import BIG, REPO, TRUCKS, county_register, flatten, ledger, run, scenario_dict, write_register
 
-BIG = {p: "1e12 t" for p in ("SO2", "NOx", "PM2.5", "PM10")}
 BOILER = {"type": "boiler_phaseout", "count": 2, "capacity": "4 t_steam/h", "hours": "2000 h"}
-TRUCKS = {"type": "vehicle_retirement", "count": 100, "vehicle": "heavy_duty_diesel_truck", "standard": "China III"}
 # 2 x 2.8 MW x 2000 h x 3.6 / (0.7 x 21 GJ/t) = 2742.9 t coal; NOx 4 kg/t = 10.97 t
 # 100 trucks x 50,000 km x 8 g/km NOx = 40 t
-
-
-def flatten(measure):
-    """A measure's cells: nested keys as dotted columns."""
-    cells = {}
-    for key, value in measure.items():
-        if isinstance(value, dict):
-            cells.update({f"{key}.{sub}": item for sub, item in value.items()})
-        else:
-            cells[key] = value
-    return cells
-
-
-def excel_value(value):
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-        return dt.date.fromisoformat(value)  # an Excel date, not text
-    return value
-
-
-def write_register(path, rows, sheet=None, encoding="utf-8"):
-    """Write ``rows`` (dicts of column -> cell; None or missing = empty) as CSV or XLSX."""
-    header = list(dict.fromkeys(column for row in rows for column in row))
-    table = [[row.get(column) for column in header] for row in rows]
-    if path.suffix == ".csv":
-        with path.open("w", encoding=encoding, newline="") as file:
-            writer = csv.writer(file, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows([["" if cell is None else str(cell) for cell in line] for line in table])
-    else:
-        book = openpyxl.Workbook()
-        book.active.title = "说明"
-        book.active.append(["notes, not measures"])
-        sheet_ = book.create_sheet(sheet or "measures", 0)
-        sheet_.append(header)
-        for line in table:
-            sheet_.append([excel_value(cell) for cell in line])
-        book.save(path)
-    return path
-
-
-def county_register(folder, name, measures=(), rows=(), **extra):
-    """A one-county scenario whose county reads ``name`` (written from ``rows``)."""
-    data = scenario_dict(list(measures), baseline=BIG, **extra)
-    data["counties"]["甲县"]["measures_file"] = name
-    if rows:
-        write_register(Path(folder) / name.split("#")[0], list(rows))
-    return data
 
 
 def scenario_register(folder, rows, name="r.csv"):
@@ -82,18 +28,6 @@ def scenario_register(folder, rows, name="r.csv"):
     data["counties"]["乙县"] = {"baseline": BIG}
     write_register(Path(folder) / name, [{"county": "甲县", **row} for row in rows])
     return data
-
-
-def ledger(data, folder, table):
-    return load_scenario(data, base_dir=folder, table=table).run().ledger
-
-
-def assert_register_gives(tmp_path, name, rows, measures):
-    """A county register ``name`` holding ``rows`` gives exactly the ledger of ``measures`` written in YAML."""
-    table = load_table()
-    expected = ledger(scenario_dict(measures, baseline=BIG), None, table).drop(columns="row")
-    got = ledger(county_register(tmp_path, name, rows=rows), tmp_path, table)
-    pd.testing.assert_frame_equal(got.drop(columns="row"), expected)
 
 
 def problems(data, folder, table):

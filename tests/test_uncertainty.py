@@ -20,8 +20,7 @@ from reduccalc.uncertainty import (
     sensitivity,
     simulate,
 )
-from tests.conftest import scenario_dict
-from tests.test_cli import plan, run
+from tests.conftest import plan, run, scenario_dict
 
 TRUCKS = {"type": "vehicle_retirement", "count": 100, "vehicle": "heavy_duty_diesel_truck", "standard": "China III"}
 # NOx: 100 x 50,000 km x f g/km = 5 f t, f ~ uniform(4, 12) around the table's 8 g/km

@@ -12,8 +12,7 @@ from reduccalc.cli import main
 from reduccalc.factors import load_table
 from reduccalc.fields import CountKind, DateKind
 from reduccalc.units import _string_in, conversion, parse_quantity, to_canonical, unit_of
-from tests.conftest import FIXTURE_FACTORS, scenario_dict
-from tests.test_optimize import one_county, trucks
+from tests.conftest import FIXTURE_FACTORS, one_county, scenario_dict, trucks
 
 
 @pytest.mark.parametrize(

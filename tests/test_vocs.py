@@ -4,7 +4,7 @@ import pytest
 
 from reduccalc import ScenarioError
 from reduccalc import calculators as calc
-from tests.test_registers import assert_register_gives, flatten
+from tests.conftest import assert_register_gives, flatten
 
 
 def vocs(led):
