@@ -24,7 +24,7 @@ import pint
 from .calendar import Period, parse_date
 from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .positions import key_position, position
-from .units import LARGEST, Failure, as_number, quantity_or_failure, to_canonical
+from .units import LARGEST, UNSAFE_CATEGORIES, Failure, as_number, quantity_or_failure, to_canonical
 from .vocabulary import pollutant
 
 MISSING = object()
@@ -216,7 +216,6 @@ UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u20
                                "\u2060-\u2069\ufeff]")
 
 
-UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})  # control, format (bidi, zero-width ...), line breaks
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 

@@ -150,12 +150,22 @@ class Failure(NamedTuple):
         return ScenarioError(self.message, hint=self.hint, **where)
 
 
+# control, format (bidi, zero-width, BOM ...) and line/paragraph separators: names refuse them all; quantities
+# all but the whitespace breaks
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+WHITESPACE_BREAKS = "\t\n\r\u2028\u2029"
+
+
 def _invisible(text: str) -> Failure | None:
-    """A failure for the first control or invisible format character (NUL, zero-width space, BOM ...)."""
+    """A failure for the first control or invisible format character (NUL, zero-width space, BOM ...).
+
+    Tabs, line breaks and the line and paragraph separators U+2028/U+2029 are whitespace here, as the
+    quantity pattern reads them; names, which are printed, refuse those too (``fields.check_printable``).
+    """
     if text.isprintable():  # the common case, at C speed
         return None
     for char in text:
-        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r":
+        if unicodedata.category(char) in UNSAFE_CATEGORIES and char not in WHITESPACE_BREAKS:
             return Failure(f"{text!r} contains the invisible character U+{ord(char):04X}",
                            "delete it and type the value again")
     return None

@@ -329,3 +329,8 @@ def test_numbers_under_a_chinese_header_unit(table, tmp_path):
     register = load_text(REGISTER_PLAN, table, tmp_path).registers[0]
     assert register.values["fuel_use"][0] == pytest.approx(105_000.0, rel=1e-12)  # 10.5 万吨
     assert register.values["in_service"][0] == dt.date(2021, 7, 1)
+
+
+def test_line_separators_are_whitespace_in_a_quantity_as_line_breaks_are():
+    # names refuse U+2028/U+2029 (they break the printed line); in a quantity they separate like a space or \n
+    assert parse_quantity("10\u2028MW") == parse_quantity("10\nMW") == parse_quantity("10 MW\u2029") == (10.0, "MW")
