@@ -79,7 +79,7 @@ def _machine_output(frame: Any, fmt: str) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .report.tables import summary_table
+    from .report.tables import number_text, summary_table
 
     result = _scenario(args).run()
     summary = result.summary()
@@ -90,13 +90,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(summary_table(result))
         missing = result.without_baseline()
         if len(missing):
-            shown = ", ".join(f"{r.county} {r.pollutant} {r.reduction_t:,.1f} t" for r in missing.head(12).itertuples())
+            shown = ", ".join(f"{r.county} {r.pollutant} {number_text(r.reduction_t)} t"
+                              for r in missing.head(12).itertuples())
             more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
             print(f"\nnot in the summary (no baseline for these pollutants): {shown}{more}")
         upstream = result.reductions["upstream_t"]
         if (upstream != 0).any():
             added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
-            shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
+            shown = ", ".join(f"{p} {number_text(-v)} t" for p, v in added.items())
             netted = ("netted from the counties (count_upstream: true)" if result.scenario.count_upstream else
                       "not netted unless count_upstream")
             print(f"\nupstream (power plants, {netted}): added {shown}")
@@ -176,7 +177,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
         print("\nsensitivity (share of variance of each county's reduction, by factor):")
         print(text_table(sensitivity(scenario, draws=args.draws, seed=args.seed, county=args.county),
-                         floats="{:.3f}"))
+                         decimals=3))
     return 0
 
 
@@ -286,12 +287,12 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
     if not _machine_output(table, args.format):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
-        print(text_table(table, floats="{:,.2f}"))
+        print(text_table(table, decimals=2))
         if scenario.air_quality or any(c.air_quality for c in scenario.counties):
             from .analysis.air_quality_uncertainty import simulate
 
             print("\nair quality (µg/m³; P(met) of concentration and day targets):")
-            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))
+            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), decimals=2))
     return 0
 
 
@@ -313,7 +314,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
         if len(air):
             print("\nair quality (µg/m³):")
-            print(text_table(air, floats="{:,.2f}"))
+            print(text_table(air, decimals=2))
     return 0
 
 
@@ -329,7 +330,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     else:
         print(plan.report())
         if plan.feasible and len(plan.table):
-            print(text_table(plan.table, floats="{:,.1f}"))
+            print(text_table(plan.table, decimals=1))
     return 0 if plan.feasible else 1
 
 

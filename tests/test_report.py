@@ -80,3 +80,14 @@ def test_workbook_sheets_match_dataframes(result, tmp_path):
     assert len(ledger) == len(result.ledger)
     factors = pd.read_excel(path, sheet_name="factors")
     assert set(factors["id"]) == set(result.ledger["factor_id"])
+
+
+def test_small_numbers_never_print_as_zero():
+    from reduccalc.report.tables import number_text, text_table
+
+    assert number_text(2.6e-05) == "2.6e-05"  # a factor in kg/t; one decimal place would say 0.0
+    assert number_text(0.005113) == "0.0051" and number_text(0.0) == "0.0" and number_text(-0.02) == "-0.02"
+    assert number_text(18.8307) == "18.8" and number_text(88728.67) == "88,728.7"
+    assert number_text(0.004, 2) == "0.004" and number_text(0.005, 2) == "0.01" and number_text(12.345, 2) == "12.35"
+    shown = text_table(pd.DataFrame({"pollutant": ["BC"], "reduction_t": [0.005113]}))
+    assert "0.0051" in shown and "0.0\n" not in shown + "\n"

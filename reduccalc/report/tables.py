@@ -34,12 +34,20 @@ def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), ensure_ascii=False, indent=2)
 
 
-def text_table(frame: pd.DataFrame, floats: str = "{:,.1f}") -> str:
-    """A readable fixed-width table; CJK characters count double."""
+def number_text(value: float, decimals: int = 1) -> str:
+    """``value`` with thousands separators and ``decimals`` places, or two significant digits where those
+    places would show a nonzero value as 0 (a factor of 2.6e-05 kg/t, 0.005 t of BC)."""
+    if value == 0 or abs(value) >= 0.5 * 10.0 ** -decimals or not math.isfinite(value):
+        return f"{value:,.{decimals}f}"
+    return f"{value:.2g}"
+
+
+def text_table(frame: pd.DataFrame, decimals: int = 1) -> str:
+    """A readable fixed-width table; CJK characters count double; floats by ``number_text``."""
     shown = frame.copy()
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else floats.format(v))
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else number_text(v, decimals))
         elif shown[column].dtype == "boolean":
             shown[column] = shown[column].map(_verdict_word, na_action="ignore").astype(object).fillna("")
         elif shown[column].dtype == object:
@@ -70,11 +78,11 @@ def verdict(result: Result) -> str:
     lines = []
     for row in with_target.itertuples(index=False):
         status = "met  " if row.met else "SHORT"
-        line = (f"{status} {row.county} {row.pollutant}: {row.reduction_t:,.1f} t = {row.reduction_pct:.2f}% "
-                f"of {row.baseline_t:,.1f} t, target {row.target_pct:g}%")
+        line = (f"{status} {row.county} {row.pollutant}: {number_text(row.reduction_t)} t = "
+                f"{number_text(row.reduction_pct, 2)}% of {number_text(row.baseline_t)} t, target {row.target_pct:g}%")
         if not row.met:
             gap = row.target_pct - row.reduction_pct
-            line += f"; short by {row.shortfall_t:,.1f} t ({gap:.2f} percentage points)"
+            line += f"; short by {number_text(row.shortfall_t)} t ({number_text(gap, 2)} percentage points)"
         lines.append(line)
     short = int((~with_target["met"]).sum())
     total = len(with_target)
@@ -131,4 +139,4 @@ def air_quality_text(aq: AirQuality) -> str:
     """The air-quality table with its notes, as ``reduccalc run`` prints it."""
     shown = aq.table.dropna(axis=1, how="all").rename(columns=AIR_QUALITY_LABELS)
     return "\n".join(["air quality (concentrations in µg/m³; falls > 0 lower the concentration):",
-                       text_table(shown, floats="{:,.2f}"), *[f"note: {n}" for n in aq.notes]])
+                       text_table(shown, decimals=2), *[f"note: {n}" for n in aq.notes]])
