@@ -29,6 +29,8 @@ from typing import BinaryIO
 from .errors import ScenarioError
 
 EXCERPT = 40  # characters of a file's content a message may quote
+ZIP_MAGIC = b"PK\x03\x04"  # the first bytes of a zip archive: .xlsx, .xlsm, .ods
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # of an OLE2 file: .xls, .et, a password-protected .xlsx
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScenarioError
-from ..inputfiles import column_label, excerpt
+from ..inputfiles import OLE2_MAGIC, ZIP_MAGIC, column_label, excerpt
 
 MAX_XLSX_BYTES = 128 * 2**20  # the .xlsx file
 MAX_UNPACKED = 2 * 2**30  # what its members unpack to, together
@@ -42,7 +42,6 @@ MAX_ROWS = 1_048_576  # Excel's own limit
 MAX_COLUMNS = 1_000
 MAX_CELLS = 50_000_000  # rows x columns of the used range
 _UNSAVED = "formula without a saved value"
-_ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _parser_class() -> type:
@@ -61,7 +60,7 @@ def _parser_class() -> type:
 
 def _not_a_workbook(data: bytes, name: str) -> ScenarioError:
     """What a file that is no zip archive is, as far as its first bytes tell."""
-    if data.startswith(_OLE2):
+    if data.startswith(OLE2_MAGIC):
         return ScenarioError("is an old-format (.xls) or password-protected workbook, not an .xlsx", file=name,
                              hint="open it in Excel or WPS and save it as .xlsx without a password, or as "
                                   "'CSV UTF-8(逗号分隔)'")
@@ -81,7 +80,7 @@ def open_workbook(data: bytes, name: str) -> Iterator[Any]:
     """An openpyxl read-only workbook of ``data`` (the file's bytes), checked to be one; ``name`` for messages."""
     import openpyxl
 
-    if not data.startswith(_ZIP):
+    if not data.startswith(ZIP_MAGIC):
         raise _not_a_workbook(data, name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from ..errors import ScenarioError
-from ..inputfiles import excerpt, read_bytes
+from ..inputfiles import OLE2_MAGIC, ZIP_MAGIC, excerpt, read_bytes
 from ..perf import paused_gc
 from ..positions import key_position as key_position  # re-exported: positions of what the loader read
 from ..positions import line_column
@@ -213,7 +213,6 @@ class _Builder:
 
 
 SPREADSHEETS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".et", ".ods")
-_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx, .ods), OLE2 (.xls)
 
 
 def read_text(path: str | Path, max_bytes: int | None = None) -> str:
@@ -233,7 +232,7 @@ def read_text(path: str | Path, max_bytes: int | None = None) -> str:
                                "register (measures_file: boilers.csv)")
     except ScenarioError as error:
         raise error.located(file=str(path)) from None
-    if path.suffix.lower() in SPREADSHEETS or data.startswith(_WORKBOOK_MAGIC):
+    if path.suffix.lower() in SPREADSHEETS or data.startswith((ZIP_MAGIC, OLE2_MAGIC)):
         raise ScenarioError("this is a spreadsheet (a register), not a scenario file", file=str(path),
                             hint="a scenario is a YAML file (name:, period:, counties: ...); name the register in "
                                  f"one with `measures_file: {path.name}` (see scenarios/registers/)")
