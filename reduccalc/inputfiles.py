@@ -53,9 +53,20 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
+def shown(name: str) -> str:
+    """A name or header as a message names it: as it is, or, when blank, long or unprintable, as a short
+    escaped excerpt (a county ``"\\r"`` or a 10,000-character header cannot garble the message).
+
+    >>> shown("宣化区"), shown(" "), shown("a\\x1b[2K")
+    ('宣化区', "' '", "'a\\\\x1b[2K'")
+    """
+    plain = name.strip() and len(name) <= EXCERPT and name.isprintable()
+    return name if plain else excerpt(name)
+
+
 def column_label(header: str) -> str:
-    """A header as problems name its column; a long or unprintable one as a short escaped excerpt."""
-    return f"column {header}" if len(header) <= EXCERPT and header.isprintable() else f"column {excerpt(header)}"
+    """A header as problems name its column."""
+    return f"column {shown(header)}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from .fields import (
     BASELINE,
     MISSING,
     TARGETS,
-    UNSAFE_CHARACTERS,
     AnyKind,
     BoolKind,
     Key,
@@ -30,7 +29,7 @@ from .fields import (
     check_mapping,
     check_printable,
 )
-from .inputfiles import PlanFolder
+from .inputfiles import PlanFolder, shown
 from .inputs.air_quality import AirQualityKind
 from .inputs.baselines import attach_baselines
 from .inputs.candidates import check_candidates
@@ -120,11 +119,6 @@ def _check_dates(measure: Measure, period: Period, collector: ProblemCollector, 
             collector.add(error.located(file=measure.file, line=line, column=column))
 
 
-def _shown(name: str) -> str:
-    """A name for a field path: as it is, or quoted and escaped when blank or unprintable."""
-    return repr(name) if not name.strip() or UNSAFE_CHARACTERS.search(name) else name
-
-
 def _county_name_problem(name: Any, first: dict[str, str]) -> ScenarioError | None:
     """Why ``name`` (a key of ``counties:`` or a baselines table's county) is no county name, or None.
 
@@ -165,7 +159,7 @@ def _check_county_names(counties: list[County], written: list[Any], file: str | 
         file_line = (file, county.line) if index < len(written) else county.baseline_row or (None, None)
         problem = _county_name_problem(name, first)
         if problem is not None:
-            collector.add(problem.located(file=file_line[0], line=file_line[1], field=f"counties.{_shown(str(name))}"))
+            collector.add(problem.located(file=file_line[0], line=file_line[1], field=f"counties.{shown(str(name))}"))
         elif file_line[1] is not None:
             first[name_key(str(name))] += f" (line {file_line[1]}{'' if file_line[0] == file else f' of {file_line[0]}'})"
 
