@@ -190,3 +190,26 @@ def test_coal_power_closure_in_electricity_by_control_level():
 def test_output_must_fit_the_sector(sector, output, message):
     with pytest.raises(ScenarioError, match=message):
         calc.staggered_production(sector=sector, output=output, days=10)
+
+
+@pytest.mark.parametrize("sector", sorted(TABLE.subjects("production")))
+def test_every_production_sector_is_complete_at_every_level(sector):
+    # the missing-pollutant rule: a stop at the typical row or at any control level fails if a pollutant other
+    # production rows give has no row; T/CSES E.1's printed zeros (e.g. 陶瓷 CO 0, BC 0) are rows, so they pass
+    for level in ["", *levels(sector)]:
+        got = stop(level, sector)
+        assert set(got) == set(TABLE.pollutants("production")), (sector, level)
+
+
+@pytest.mark.parametrize(("sector", "pollutants"), [
+    ("carbon", ("BC",)),                    # E.1 石墨碳素: BC 0
+    ("ceramics", ("CO", "BC")),             # E.1 陶瓷: CO 0, BC 0
+    ("flat_glass", ("CO", "BC")),           # E.1 浮法平板玻璃: CO 0, BC 0
+    ("foundry", ("VOCs", "CO", "BC")),      # E.1 铸造 有组织 + 无组织: CO 0, VOCs 0, BC 0
+    ("pig_iron", ("VOCs",)),                # E.1 高炉 有组织 + 无组织: VOCs 0
+])
+def test_printed_zeros_of_the_source_are_zero_in_the_ledger(sector, pollutants):
+    got = stop("", sector)
+    for pollutant in pollutants:
+        row = TABLE[f"production.{sector}.{pollutant}"]
+        assert row.value == 0.0 and row.source == "tcses_144_2024" and got[pollutant] == 0.0
