@@ -215,3 +215,39 @@ def test_printed_zeros_of_the_source_are_zero_in_the_ledger(sector, pollutants):
     for pollutant in pollutants:
         row = TABLE[f"production.{sector}.{pollutant}"]
         assert row.value == 0.0 and row.source == "tcses_144_2024" and got[pollutant] == 0.0
+
+
+@pytest.mark.parametrize(("level", "head", "tail", "so2", "nox", "fugitive_pm10", "fugitive_pm25"), [
+    # GB 28662-2012 Table 2: machine head PM 50, SO2 200, NOx 300; tail PM 30 mg/m3; fugitive with general control
+    ("standard", 50, 30, 200, None, 0.209, 0.09),
+    # 环大气〔2019〕35号: head PM 10, SO2 35, NOx 50; other main sources (tail) PM 10; high-efficiency fugitive control
+    ("ultra_low", 10, 10, 35, 50, 0.14, 0.07),
+])
+def test_sinter_levels_reproduce_from_limit_times_volume(level, head, tail, so2, nox, fugitive_pm10, fugitive_pm25):
+    # HJ 846-2017 基准排气量: machine head 2,830, machine tail 1,300 Nm3/t sinter; stack PM counted as PM10,
+    # stack PM2.5 = PM10 x 0.84; fugitive (T/CSES E.1 烧结_无组织 PM2.5 0.1, PM10 0.24 g/kg x A.1 control):
+    # general 0.1 x 0.9 = 0.09 and 0.09 + 0.14 x 0.85 = 0.209; high-efficiency 0.1 x 0.7 = 0.07, 0.07 + 0.14 x 0.5 = 0.14
+    def ef(pollutant):
+        return TABLE[f"production.sinter.{level}.{pollutant}"].value
+
+    stack = (head * 2830 + tail * 1300) * 1e-6  # standard: 0.1415 + 0.039 = 0.1805 kg/t; ultra-low 0.0283 + 0.013
+    assert ef("SO2") == pytest.approx(so2 * 2830e-6, rel=1e-5)
+    # standard NOx: 300 x 2,830 = 0.849 kg/t is above the generation factor 0.55 (T/CSES E.1): the limit does not bind
+    assert ef("NOx") == pytest.approx(0.55 if nox is None else nox * 2830e-6, rel=1e-5)
+    assert ef("PM10") == pytest.approx(stack + fugitive_pm10, rel=1e-5)
+    assert ef("PM2.5") == pytest.approx(stack * 0.84 + fugitive_pm25, rel=1e-5)
+    assert TABLE["param.flue_gas.sinter"].value == 2830
+
+
+def test_sinter_retrofit_to_ultra_low_by_hand():
+    # 1 Mt/yr for 2021: SO2 (200 - 35) x 2,830 = 0.46695 kg/t -> 466.95 t; NOx 0.55 - 50 x 2,830e-6 = 0.4085 -> 408.5 t;
+    # PM10 0.3895 - 0.1813 = 0.2082 -> 208.2 t; PM2.5 0.24162 - 0.104692 = 0.136928 -> 136.928 t
+    got = totals(calc.run_measure("industrial_retrofit", {"sector": "sinter", "output": "1 Mt/yr", "from": "standard",
+                                                          "to": "ultra_low"}, period=YEAR))
+    assert got == pytest.approx({"SO2": 466.95, "NOx": 408.5, "PM10": 208.2, "PM2.5": 136.928})
+    # the concentration route takes the table's flue gas for the machine head: (300 - 50) x 2,830 = 0.7075 kg/t
+    got = totals(calc.run_measure("industrial_retrofit", {"sector": "sinter", "output": "1 Mt/yr",
+                                                          "concentration_before": {"NOx": "300 mg/m^3"},
+                                                          "concentration_after": {"NOx": "50 mg/m^3"}}, period=YEAR))
+    assert got == pytest.approx({"NOx": 707.5})
+    assert levels("sinter") == ["uncontrolled", "standard", "ultra_low"]
