@@ -251,3 +251,16 @@ def test_sinter_retrofit_to_ultra_low_by_hand():
                                                           "concentration_after": {"NOx": "50 mg/m^3"}}, period=YEAR))
     assert got == pytest.approx({"NOx": 707.5})
     assert levels("sinter") == ["uncontrolled", "standard", "ultra_low"]
+
+
+@pytest.mark.parametrize(("measure", "keys", "message"), [
+    # coke has no control levels yet (SOURCES.md: the GB 16171 table and a coke-oven reference volume were not read)
+    ("staggered_production", {"control": "ultra_low", "days": 10},
+     r"control: the factor tables have no ultra_low rows for coke \(they have uncontrolled\): a missing level is not its "
+     r"typical row \(give the plant's factors in the measure \(emission_factors"),
+    ("industrial_retrofit", {"from": "standard", "to": "ultra_low"},
+     r"from: the factor tables have no standard rows for coke"),
+])
+def test_a_missing_control_level_is_an_error_naming_what_to_give(measure, keys, message):
+    with pytest.raises(ScenarioError, match=message):
+        calc.run_measure(measure, {"sector": "coke", "output": "1 Mt/yr", **keys}, period=YEAR)
