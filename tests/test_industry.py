@@ -174,9 +174,11 @@ def test_coal_power_closure_in_electricity_by_control_level():
     closed = {control: totals(calc.staggered_production(sector="coal_power", output="1.2 TWh/yr", period=YEAR,
                                                          **({"control": control} if control else {})))
               for control in ("standard", "ultra_low", "")}
-    assert closed["standard"] == pytest.approx({"SO2": 720.0, "NOx": 360.0, "PM10": 108.0})
-    assert closed["ultra_low"] == closed[""] == pytest.approx({"SO2": 126.0, "NOx": 180.0, "PM10": 36.0})
-    # the retrofit identity holds for power too: 720 - 126 = 594 t SO2
+    # CO2: MEE/NBS 2023 fossil-power factor 0.8273 kg/kWh x 1.2e9 kWh = 992,760 t at every level (one row)
+    assert closed["standard"] == pytest.approx({"SO2": 720.0, "NOx": 360.0, "PM10": 108.0, "CO2": 992760.0})
+    assert closed["ultra_low"] == closed[""] == pytest.approx({"SO2": 126.0, "NOx": 180.0, "PM10": 36.0,
+                                                               "CO2": 992760.0})
+    # the retrofit identity holds for power too: 720 - 126 = 594 t SO2; CO2 is one row on both sides: no rows
     assert totals(calc.run_measure("industrial_retrofit", {"sector": "coal_power", "output": "1.2 TWh/yr",
                                                            "from": "standard", "to": "ultra_low"}, period=YEAR)) == \
         pytest.approx({"SO2": 594.0, "NOx": 180.0, "PM10": 72.0})
@@ -190,3 +192,75 @@ def test_coal_power_closure_in_electricity_by_control_level():
 def test_output_must_fit_the_sector(sector, output, message):
     with pytest.raises(ScenarioError, match=message):
         calc.staggered_production(sector=sector, output=output, days=10)
+
+
+@pytest.mark.parametrize("sector", sorted(TABLE.subjects("production")))
+def test_every_production_sector_is_complete_at_every_level(sector):
+    # the missing-pollutant rule: a stop at the typical row or at any control level fails if a pollutant other
+    # production rows give has no row; T/CSES E.1's printed zeros (e.g. 陶瓷 CO 0, BC 0) are rows, so they pass
+    for level in ["", *levels(sector)]:
+        got = stop(level, sector)
+        assert set(got) == set(TABLE.pollutants("production")), (sector, level)
+
+
+@pytest.mark.parametrize(("sector", "pollutants"), [
+    ("carbon", ("BC",)),                    # E.1 石墨碳素: BC 0
+    ("ceramics", ("CO", "BC")),             # E.1 陶瓷: CO 0, BC 0
+    ("flat_glass", ("CO", "BC")),           # E.1 浮法平板玻璃: CO 0, BC 0
+    ("foundry", ("VOCs", "CO", "BC")),      # E.1 铸造 有组织 + 无组织: CO 0, VOCs 0, BC 0
+    ("pig_iron", ("VOCs",)),                # E.1 高炉 有组织 + 无组织: VOCs 0
+])
+def test_printed_zeros_of_the_source_are_zero_in_the_ledger(sector, pollutants):
+    got = stop("", sector)
+    for pollutant in pollutants:
+        row = TABLE[f"production.{sector}.{pollutant}"]
+        assert row.value == 0.0 and row.source == "tcses_144_2024" and got[pollutant] == 0.0
+
+
+@pytest.mark.parametrize(("level", "head", "tail", "so2", "nox", "fugitive_pm10", "fugitive_pm25"), [
+    # GB 28662-2012 Table 2: machine head PM 50, SO2 200, NOx 300; tail PM 30 mg/m3; fugitive with general control
+    ("standard", 50, 30, 200, None, 0.209, 0.09),
+    # 环大气〔2019〕35号: head PM 10, SO2 35, NOx 50; other main sources (tail) PM 10; high-efficiency fugitive control
+    ("ultra_low", 10, 10, 35, 50, 0.14, 0.07),
+])
+def test_sinter_levels_reproduce_from_limit_times_volume(level, head, tail, so2, nox, fugitive_pm10, fugitive_pm25):
+    # HJ 846-2017 基准排气量: machine head 2,830, machine tail 1,300 Nm3/t sinter; stack PM counted as PM10,
+    # stack PM2.5 = PM10 x 0.84; fugitive (T/CSES E.1 烧结_无组织 PM2.5 0.1, PM10 0.24 g/kg x A.1 control):
+    # general 0.1 x 0.9 = 0.09 and 0.09 + 0.14 x 0.85 = 0.209; high-efficiency 0.1 x 0.7 = 0.07, 0.07 + 0.14 x 0.5 = 0.14
+    def ef(pollutant):
+        return TABLE[f"production.sinter.{level}.{pollutant}"].value
+
+    stack = (head * 2830 + tail * 1300) * 1e-6  # standard: 0.1415 + 0.039 = 0.1805 kg/t; ultra-low 0.0283 + 0.013
+    assert ef("SO2") == pytest.approx(so2 * 2830e-6, rel=1e-5)
+    # standard NOx: 300 x 2,830 = 0.849 kg/t is above the generation factor 0.55 (T/CSES E.1): the limit does not bind
+    assert ef("NOx") == pytest.approx(0.55 if nox is None else nox * 2830e-6, rel=1e-5)
+    assert ef("PM10") == pytest.approx(stack + fugitive_pm10, rel=1e-5)
+    assert ef("PM2.5") == pytest.approx(stack * 0.84 + fugitive_pm25, rel=1e-5)
+    assert TABLE["param.flue_gas.sinter"].value == 2830
+
+
+def test_sinter_retrofit_to_ultra_low_by_hand():
+    # 1 Mt/yr for 2021: SO2 (200 - 35) x 2,830 = 0.46695 kg/t -> 466.95 t; NOx 0.55 - 50 x 2,830e-6 = 0.4085 -> 408.5 t;
+    # PM10 0.3895 - 0.1813 = 0.2082 -> 208.2 t; PM2.5 0.24162 - 0.104692 = 0.136928 -> 136.928 t
+    got = totals(calc.run_measure("industrial_retrofit", {"sector": "sinter", "output": "1 Mt/yr", "from": "standard",
+                                                          "to": "ultra_low"}, period=YEAR))
+    assert got == pytest.approx({"SO2": 466.95, "NOx": 408.5, "PM10": 208.2, "PM2.5": 136.928})
+    # the concentration route takes the table's flue gas for the machine head: (300 - 50) x 2,830 = 0.7075 kg/t
+    got = totals(calc.run_measure("industrial_retrofit", {"sector": "sinter", "output": "1 Mt/yr",
+                                                          "concentration_before": {"NOx": "300 mg/m^3"},
+                                                          "concentration_after": {"NOx": "50 mg/m^3"}}, period=YEAR))
+    assert got == pytest.approx({"NOx": 707.5})
+    assert levels("sinter") == ["uncontrolled", "standard", "ultra_low"]
+
+
+@pytest.mark.parametrize(("measure", "keys", "message"), [
+    # coke has no control levels yet (SOURCES.md: the GB 16171 table and a coke-oven reference volume were not read)
+    ("staggered_production", {"control": "ultra_low", "days": 10},
+     r"control: the factor tables have no ultra_low rows for coke \(they have uncontrolled\): a missing level is not its "
+     r"typical row \(give the plant's factors in the measure \(emission_factors"),
+    ("industrial_retrofit", {"from": "standard", "to": "ultra_low"},
+     r"from: the factor tables have no standard rows for coke"),
+])
+def test_a_missing_control_level_is_an_error_naming_what_to_give(measure, keys, message):
+    with pytest.raises(ScenarioError, match=message):
+        calc.run_measure(measure, {"sector": "coke", "output": "1 Mt/yr", **keys}, period=YEAR)

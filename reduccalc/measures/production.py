@@ -18,6 +18,8 @@ since about 2015, GB 4915-2013 for cement), ``special_limit`` (特别排放限�
 used (its ``control`` column says what it is) and the ledger's source says
 ``control: table default``. A level's rows that leave out a pollutant
 (CO, VOCs: not changed by dust, SO2 or NOx control) take the typical row's.
+A level the tables have no rows for (coke has only ``uncontrolled`` so far)
+is an error naming what to give instead, never the typical row.
 
 Coal-fired units are ``sector: coal_power`` with ``output`` in electricity
 (``"1.2 TWh/yr"``) and factors per kWh (category ``power`` of the tables);
@@ -58,6 +60,8 @@ from .batch import Batch, fmt, join, objects
 
 # output per year in the unit each category's factors are per
 OUTPUT_UNITS = {"production": "t", "power": "kWh"}
+# the control levels of the production and power rows (their technology column), dirtiest first
+CONTROL_LEVELS = ("uncontrolled", "standard", "special_limit", "ultra_low")
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,27 @@ def control_column(batch: Batch) -> np.ndarray:
     return np.where(control != "", control, technology)
 
 
+def check_control(table: FactorTable, category: str, sector: str, control: str, field: str) -> None:
+    """Fails a control level (:data:`CONTROL_LEVELS`) that ``sector`` has no rows for, naming what to give
+    instead: a level the tables lack is never read as the sector's typical row. Other names are left to the
+    table's own check (its "did you mean").
+
+    Raises
+    ------
+    ScenarioError
+        For a control level the tables have no rows of ``sector`` for yet.
+    """
+    known = table.technologies(category, sector)
+    if control not in CONTROL_LEVELS or control in known:
+        return
+    raise ScenarioError(
+        f"the factor tables have no {control} rows for {sector} (they have "
+        f"{', '.join(sorted(known)) or 'only its typical row'}): a missing level is not its typical row",
+        field=field, hint="give the plant's factors in the measure (emission_factors, or concentration_before / "
+                          "concentration_after with flue_gas for industrial_retrofit), or leave the level out for the "
+                          "sector's typical row")
+
+
 def control_label(control: str) -> str:
     """The control level as the ledger's source says it."""
     return f"control: {control or 'table default'}"
@@ -197,7 +222,9 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
 def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
                      control: str, by_window: bool, *, output: np.ndarray, unit: str) -> None:
     days, years = days_curtailed(batch, index, ctx, by_window)
-    factors = require_factors(resolve_factors(ctx, check_output(sector, unit, ctx.table), sector, technology=control,
+    category = check_output(sector, unit, ctx.table)
+    check_control(ctx.table, category, sector, control, "control")
+    factors = require_factors(resolve_factors(ctx, category, sector, technology=control,
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"{sector} {control or 'production'}")
     add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), f" {unit}/yr for ",

@@ -44,7 +44,7 @@ from .base import (
 )
 from .batch import Batch, Text, fmt, join
 from .production import KEYS as PRODUCTION_KEYS
-from .production import NAMES, category_of, check_output, outputs
+from .production import NAMES, category_of, check_control, check_output, outputs
 
 SIDES = ("before", "after")
 LEVEL_KEYS = {"before": "from", "after": "to"}
@@ -117,7 +117,9 @@ def _side(batch: Batch, index: np.ndarray, ctx: Context, sector: str, side: str,
     inline = {**inline_factors(batch, f"emission_factors_{side}", index, suffix=f".{side}"),
               **_from_concentrations(batch, index, ctx, sector, side)}
     if level:
-        found = resolve_factors(ctx, category_of(sector, ctx.table), sector, technology=level, inline=inline)
+        category = category_of(sector, ctx.table)
+        check_control(ctx.table, category, sector, level, LEVEL_KEYS[side])
+        found = resolve_factors(ctx, category, sector, technology=level, inline=inline)
     else:
         found = list(inline.values())
     if not found:
