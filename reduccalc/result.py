@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import ProblemCollector, ScenarioError
 from .ledger import LedgerBuilder
-from .vocabulary import POLLUTANTS, TOTAL
+from .vocabulary import POLLUTANTS, TOTAL, TOTAL_PARTICULATE
 
 if TYPE_CHECKING:
     from .model import Scenario
@@ -42,6 +42,7 @@ class Result:
         self._builder = builder
         self.reductions = builder.reductions()
         self._check_over_removal()
+        self._check_total_particulate()
 
     @property
     def ledger_rows(self) -> int:
@@ -83,6 +84,30 @@ class Result:
                         f"measures remove {removed:,.1f} t of {pollutant}, more than the county's baseline of "
                         f"{baseline:,.1f} t", file=file, line=line, field=field,
                         hint="a measure is counted twice, or the baseline is for a shorter period or too low"))
+        collector.raise_if_any()
+
+    def _check_total_particulate(self) -> None:
+        """Refuse a TSP total that would leave out measures: in a county with a TSP baseline, every measure
+        that changes PM10 or PM2.5 needs a TSP row (the tables give TSP only where their source does)."""
+        counties = {c.name: c for c in self.scenario.counties if TOTAL_PARTICULATE in c.baseline}
+        if not counties:
+            return
+        rows = self.reductions[self.reductions["county"].isin(list(counties))]
+        pollutants = rows.groupby(["county", "measure"], observed=True)["pollutant"].agg(frozenset)
+        collector = ProblemCollector()
+        for name, county in counties.items():
+            lacking = [measure for (where, measure), found in pollutants.items() if where == name
+                       and found & {"PM10", "PM2.5"} and TOTAL_PARTICULATE not in found]
+            if lacking:
+                shown = ", ".join(lacking[:5]) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
+                some = (f"{len(lacking)} measures that change particulate matter have" if len(lacking) > 1 else
+                        "a measure that changes particulate matter has")
+                collector.add(ScenarioError(
+                    f"county {county.name!r} has a TSP baseline, but {some} no TSP factor ({shown}): its TSP "
+                    "reduction would leave them out", file=self.scenario.file,
+                    line=county.line, field=f"counties.{county.name}.baseline.TSP",
+                    hint="give those measures emission_factors: {TSP: ...} (颗粒物 as your source gives it), or "
+                         "compare PM10 instead and drop the TSP baseline"))
         collector.raise_if_any()
 
     def summary(self) -> pd.DataFrame:

@@ -8,20 +8,26 @@ from functools import lru_cache
 from .errors import ScenarioError, did_you_mean, one_of
 
 TOTAL = "TOTAL"  # the summary's row of sums over counties (no county may take the name)
-POLLUTANTS = ("SO2", "NOx", "PM2.5", "PM10", "VOCs", "CO", "NH3", "BC", "CO2")
+POLLUTANTS = ("SO2", "NOx", "TSP", "PM2.5", "PM10", "VOCs", "CO", "NH3", "BC", "CO2")
+# total particulate as official statistics report it (颗粒物, 烟粉尘): factors carry it where their source gives
+# it, so it is not asked of every row of a category, and a county with a TSP baseline needs it of every
+# measure that changes particulate matter (Result checks)
+TOTAL_PARTICULATE = "TSP"
 
 _POLLUTANT_ALIASES = {
     "so2": "SO2", "sox": "SO2", "二氧化硫": "SO2",
     "nox": "NOx", "no2": "NOx", "氮氧化物": "NOx",
     "pm2.5": "PM2.5", "pm25": "PM2.5", "pm2_5": "PM2.5", "细颗粒物": "PM2.5",
     "pm10": "PM10", "可吸入颗粒物": "PM10",
+    "tsp": "TSP", "颗粒物": "TSP", "烟粉尘": "TSP", "总悬浮颗粒物": "TSP", "总颗粒物": "TSP",
+    "totalparticulate": "TSP", "totalparticulatematter": "TSP",
     "vocs": "VOCs", "voc": "VOCs", "nmvoc": "VOCs", "nmvocs": "VOCs", "挥发性有机物": "VOCs",
     "co": "CO", "一氧化碳": "CO",
     "nh3": "NH3", "氨": "NH3", "氨气": "NH3",
     "bc": "BC", "黑碳": "BC",
     "co2": "CO2", "二氧化碳": "CO2",
 }
-_AMBIGUOUS_PARTICULATE = {"颗粒物", "烟粉尘", "烟尘", "粉尘", "pm", "tsp", "dust", "particulate"}
+_AMBIGUOUS_PARTICULATE = {"烟尘", "粉尘", "pm", "dust", "particulate", "particulatematter"}
 
 
 @lru_cache(maxsize=4096)
@@ -31,8 +37,8 @@ def pollutant(name: object) -> str:
     Raises
     ------
     ScenarioError
-        For unknown names, with a "did you mean", and for 颗粒物/烟粉尘,
-        which are total particulate and must be written PM10 or PM2.5.
+        For unknown names, with a "did you mean", and for a part or size of particulate that is not one
+        (烟尘 or 粉尘 alone, "PM", "dust"): 颗粒物/烟粉尘 are TSP, the size fractions PM10 and PM2.5.
     """
     text = str(name).strip()
     key = text.lower().replace(" ", "").replace("₂", "2").replace("ₓ", "x")
@@ -40,8 +46,9 @@ def pollutant(name: object) -> str:
         return _POLLUTANT_ALIASES[key]
     if text in _AMBIGUOUS_PARTICULATE or key in _AMBIGUOUS_PARTICULATE:
         raise ScenarioError(
-            f"{text!r} is ambiguous: total particulate is neither PM2.5 nor PM10",
-            hint="write PM10 (comparable with 烟粉尘/dust statistics) or PM2.5",
+            f"{text!r} is ambiguous: which particulate is it?",
+            hint="write TSP for total particulate as statistics report it (颗粒物, 烟粉尘: 烟尘 and 粉尘 together), "
+                 "PM10 or PM2.5 for a size fraction",
         )
     raise ScenarioError(
         f"unknown pollutant {text!r}",

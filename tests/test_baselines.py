@@ -61,7 +61,7 @@ def test_table_counties_follow_the_yaml_ones_and_keep_their_targets(tmp_path, ta
     ("county,SO2,NOx\n甲县,3 t,\n甲县,4 t,\n", "b.csv:3: column county: county '甲县' is also in row 2"),
     ("county,SO2\n,3 t\n", "b.csv:2: column county: no county"),
     ("county,SO3\n甲县,3 t\n", "b.csv:1: column SO3: unknown column 'SO3': neither the county nor a pollutant"),
-    ("county,颗粒物\n甲县,3 t\n", "b.csv:1: column 颗粒物: unknown column '颗粒物'"),
+    ("county,烟尘\n甲县,3 t\n", "b.csv:1: column 烟尘: unknown column '烟尘'"),
     ("county,SO2,二氧化硫\n甲县,3 t,3 t\n", "b.csv:1: column 二氧化硫: repeats column 'SO2'"),
     ("SO2\n3 t\n", "b.csv:1: column county: no county column"),
     ("county,备注\n甲县,x\n", "b.csv:1: header: no pollutant column"),

@@ -16,7 +16,7 @@ from ..factors import FactorRow, FactorTable
 from ..fields import FACTOR, BoolKind, DateKind, Key, PollutantMapKind, TextKind
 from ..ledger import Deferred, LedgerBuilder, tonnes_per_unit
 from ..units import conversion
-from ..vocabulary import POLLUTANTS, choice
+from ..vocabulary import POLLUTANTS, TOTAL_PARTICULATE, choice
 from .batch import Batch, Number, Text, columns_of, fmt, join, objects
 
 GJ_PER_MWH = 3.6
@@ -109,7 +109,7 @@ def resolve_factors(ctx: Context, category: str, subject: str, *, standard: str 
 
 def _require_every_pollutant(table: FactorTable, found: dict[str, ResolvedFactor], category: str, subject: str,
                              standard: str, technology: str) -> None:
-    missing = [p for p in POLLUTANTS if p in table.pollutants(category) and p not in found]
+    missing = [p for p in POLLUTANTS if p in table.pollutants(category) and p not in found and p != TOTAL_PARTICULATE]
     if not missing:
         return
     what = " ".join(x for x in (category, subject, standard, technology and f"({technology})") if x)
