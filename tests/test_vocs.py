@@ -35,11 +35,12 @@ def test_capture_types_take_the_guangdong_table_23_efficiency(capture, efficienc
 
 
 @pytest.mark.parametrize("removal, efficiency, row", [
-    ("RTO", 0.94, "rto"), ("activated_carbon", 0.15, "activated_carbon"),
-    ("adsorption_catalytic_combustion", 0.85, "adsorption_catalytic_combustion"), ("photolysis", 0.17, "photolysis"),
-    ("low_temperature_plasma", 0.39, "low_temperature_plasma"), ("condensation", 0.65, "condensation"),
-    ("biofiltration", 0.53, "biofiltration"), ("zeolite_rotor", 0.34, "zeolite_rotor"),
-    ("thermal_oxidation", 0.90, "thermal_oxidation"), ("absorption", 0.12, "absorption")])
+    ("RTO", 0.94, "rto"), ("蓄热式热力燃烧", 0.94, "rto"), ("activated_carbon", 0.15, "activated_carbon"),
+    ("活性炭", 0.15, "activated_carbon"), ("RCO", 0.85, "catalytic_combustion"),
+    ("吸附浓缩+催化燃烧", 0.85, "adsorption_catalytic_combustion"), ("UV光解", 0.17, "photolysis"),
+    ("低温等离子", 0.39, "low_temperature_plasma"), ("condensation", 0.65, "condensation"),
+    ("生物过滤", 0.53, "biofiltration"), ("zeolite_rotor", 0.34, "zeolite_rotor"),
+    ("热力燃烧", 0.90, "thermal_oxidation"), ("溶剂法", 0.12, "absorption")])
 def test_removal_technologies_take_the_tcses_table_a1_efficiency(removal, efficiency, row):
     # T/CSES 144-2024 Table A.1, VOCs column; 100 t/yr generated x capture 0.95 (密闭负压) x removal
     # e.g. RTO: 100 x 0.95 x 0.94 = 89.3 t; activated carbon: 100 x 0.95 x 0.15 = 14.25 t
