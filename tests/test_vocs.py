@@ -34,9 +34,32 @@ def test_capture_types_take_the_guangdong_table_23_efficiency(capture, efficienc
     assert "param.vocs.capture_efficiency." in led["source"].iloc[0] or efficiency == 0.0
 
 
-def test_a_removal_technology_without_a_cited_row_is_an_error_saying_what_to_give():
-    with pytest.raises(ScenarioError, match="no cited removal efficiency for 'RTO'.*as a fraction"):
-        calc.vocs_treatment(generated="100 t/yr", capture=0.9, removal="RTO")
+@pytest.mark.parametrize("removal, efficiency, row", [
+    ("RTO", 0.94, "rto"), ("蓄热式热力燃烧", 0.94, "rto"), ("activated_carbon", 0.15, "activated_carbon"),
+    ("活性炭", 0.15, "activated_carbon"), ("RCO", 0.85, "catalytic_combustion"),
+    ("吸附浓缩+催化燃烧", 0.85, "adsorption_catalytic_combustion"), ("UV光解", 0.17, "photolysis"),
+    ("低温等离子", 0.39, "low_temperature_plasma"), ("condensation", 0.65, "condensation"),
+    ("生物过滤", 0.53, "biofiltration"), ("zeolite_rotor", 0.34, "zeolite_rotor"),
+    ("热力燃烧", 0.90, "thermal_oxidation"), ("溶剂法", 0.12, "absorption")])
+def test_removal_technologies_take_the_tcses_table_a1_efficiency(removal, efficiency, row):
+    # T/CSES 144-2024 Table A.1, VOCs column; 100 t/yr generated x capture 0.95 (密闭负压) x removal
+    # e.g. RTO: 100 x 0.95 x 0.94 = 89.3 t; activated carbon: 100 x 0.95 x 0.15 = 14.25 t
+    led = calc.vocs_treatment(generated="100 t/yr", capture="单层密闭负压", removal=removal)
+    assert vocs(led) == pytest.approx(100 * 0.95 * efficiency)
+    assert f"param.vocs.removal_efficiency.{row}" in led["source"].iloc[0]
+
+
+def test_the_same_table_credits_activated_carbon_far_below_combustion():
+    """Table A.1's averages rank field performance: a switch from activated carbon to RTO behind the same
+    enclosure removes 0.95 x (0.94 - 0.15) = 75.05 % of the VOCs generated."""
+    led = calc.vocs_treatment(generated="100 t/yr", capture="enclosed_negative_pressure", removal="rto",
+                              capture_before="enclosed_negative_pressure", removal_before="activated_carbon")
+    assert vocs(led) == pytest.approx(100 * 0.95 * (0.94 - 0.15))
+
+
+def test_an_unknown_removal_technology_says_did_you_mean():
+    with pytest.raises(ScenarioError, match="unknown removal technology 'RTOO'.*rto"):
+        calc.vocs_treatment(generated="100 t/yr", capture=0.9, removal="RTOO")
 
 
 def test_a_removal_row_in_percent_from_a_scenario_factor_file_is_a_fraction(tmp_path):

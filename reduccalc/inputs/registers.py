@@ -105,6 +105,8 @@ Headers (the English key, or ``key.sub``, always works too)::
     label                说明
     animal               畜种, 畜禽种类
     head                 存栏量, 存栏, 存栏数
+    practice             减排措施, 减排技术
+    stage_share          环节占比, 排放环节占比
     generated            产生量, VOCs产生量
     capture              收集方式, 收集效率
     removal              治理工艺, 治理效率, 去除率
@@ -227,6 +229,7 @@ HEADER_ALIASES = {
     "排放因子": "emission_factors", "去除效率": "removal_efficiency", "脱除效率": "removal_efficiency",
     "活动水平": "activity", "削减比例": "reduction", "说明": "label",
     "畜种": "animal", "畜禽种类": "animal", "存栏量": "head", "存栏": "head", "存栏数": "head", "减排比例": "reduction",
+    "减排措施": "practice", "减排技术": "practice", "环节占比": "stage_share", "排放环节占比": "stage_share",
     "产生量": "generated", "VOCs产生量": "generated", "收集方式": "capture", "收集效率": "capture",
     "治理工艺": "removal", "治理效率": "removal", "去除率": "removal", "原收集方式": "capture_before",
     "原收集效率": "capture_before", "原治理工艺": "removal_before", "原治理效率": "removal_before",

@@ -9,19 +9,33 @@ the table's factor per head per year for ``animal`` over the whole manure
 chain (housing, storage, spreading), or inline ``emission_factors``. Years
 in effect: the period on or after ``in_service``, each calendar year
 counting its days / the days of that year. ``reduction`` is the share of
-the animals' NH3 the works remove (``"30%"``).
+the animals' NH3 the works remove (``"30%"``), or it comes from a
+``practice``, a technique with its efficiency in the tables (Liao & Chen
+2017, Table 3):
+
+- acting on the whole chain, ``low_protein_feed`` (低氮饲料): reduction =
+  the table's efficiency;
+- acting on one stage (housing: ``manure_removal_frequency``,
+  ``manure_scraper``, ``slotted_floor``, ``manure_drying``, ``bedding``,
+  ``biofilter``; storage: ``covered_storage``, ``sealed_storage``;
+  spreading: ``manure_injection``, ``trailing_hose``): reduction = the
+  efficiency for that stage's NH3 x ``stage_share``, the share of the
+  animals' NH3 emitted at that stage, which the measure gives (no cited
+  share is shipped).
 
 Keys: ``animal`` (pig, dairy_cattle, beef_cattle, layer, broiler, sheep; 生猪,
-奶牛, 肉牛, 蛋鸡, 肉鸡, 羊 ...), ``head``, ``reduction``, ``in_service``,
-``emission_factors``.
+奶牛, 肉牛, 蛋鸡, 肉鸡, 羊 ...), ``head``, ``reduction`` or ``practice`` (with
+``stage_share`` for a stage practice), ``in_service``, ``emission_factors``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ScenarioError
 from ..fields import MISSING, CountKind, FractionKind, Key, TextKind
 from ..ledger import Deferred, LedgerBuilder
+from ..vocabulary import choice
 from .base import (
     COMMON_KEYS,
     Context,
@@ -32,7 +46,7 @@ from .base import (
     require_factors,
     resolve_factors,
 )
-from .batch import Batch, fmt, join
+from .batch import Batch, Number, fmt, join
 
 ANIMAL_ALIASES = {
     "猪": "pig", "生猪": "pig", "肉猪": "pig", "商品猪": "pig", "swine": "pig", "pigs": "pig",
@@ -43,11 +57,24 @@ ANIMAL_ALIASES = {
     "羊": "sheep", "绵羊": "sheep", "肉羊": "sheep",
 }
 
+PRACTICE_ALIASES = {
+    "低氮饲料": "low_protein_feed", "低蛋白日粮": "low_protein_feed", "低蛋白饲料": "low_protein_feed",
+    "提高清粪频率": "manure_removal_frequency", "刮粪板": "manure_scraper", "漏缝地板": "slotted_floor",
+    "烘干粪便": "manure_drying", "粪便烘干": "manure_drying", "垫草垫料": "bedding", "垫料": "bedding",
+    "生物过滤": "biofilter", "生物滤池": "biofilter", "加盖储存": "covered_storage", "加盖贮存": "covered_storage",
+    "密封存储": "sealed_storage", "密闭贮存": "sealed_storage", "粪肥注施": "manure_injection", "注射施肥": "manure_injection",
+    "软管带施": "trailing_hose",
+}
+# Quantities of the practice rows: the whole chain, or one stage of it.
+WHOLE_CHAIN, STAGES = "reduction", ("housing", "storage", "spreading")
+
 NAMES = {"animal": TableName("livestock", "animal", ANIMAL_ALIASES)}
 KEYS = {
     "animal": Key(TextKind(), MISSING, "animal class, e.g. pig, dairy_cattle, layer (生猪, 奶牛, 蛋鸡)"),
     "head": Key(CountKind(), MISSING, "animals kept over the year (存栏)"),
-    "reduction": Key(FractionKind(), MISSING, "share of the animals' NH3 removed by the works"),
+    "reduction": Key(FractionKind(), None, "share of the animals' NH3 removed by the works (or give practice)"),
+    "practice": Key(TextKind(), None, "a technique with a table efficiency, e.g. low_protein_feed, covered_storage"),
+    "stage_share": Key(FractionKind(), None, "share of the animals' NH3 emitted at a stage practice's stage"),
     **COMMON_KEYS,
 }
 
@@ -55,19 +82,67 @@ KEYS = {
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of livestock ammonia measures (see module docstring)."""
     animal = NAMES["animal"].column(batch, "animal", ctx.table)
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, group.keys[0]),
-                     animal, *batch.pollutants("emission_factors").signature())
+    given_reduction, given_practice = batch.given("reduction"), batch.given("practice")
+    batch.fail(np.flatnonzero(given_reduction & given_practice), ScenarioError(
+        "give reduction or practice, not both", field="practice"))
+    batch.fail(np.flatnonzero(~given_reduction & ~given_practice), ScenarioError(
+        "missing required key 'reduction' (share of the animals' NH3 removed, e.g. '30%')", field="reduction",
+        hint="or give practice: a technique with a table efficiency, e.g. low_protein_feed (低氮饲料)"))
+    practices = frozenset(row.technology for row in ctx.table.rows.values()
+                          if (row.kind, row.category) == ("parameter", "livestock") and row.technology)
+    practice = batch.mapped("practice", lambda value: "" if not isinstance(value, str) else choice(
+        value, practices or frozenset([str(value).strip()]), "livestock practice", PRACTICE_ALIASES))
+    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, group.keys[0], group.keys[1]),
+                     animal, practice, batch.given("stage_share"), *batch.pollutants("emission_factors").signature())
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, animal: str) -> None:
+def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, animal: str,
+                     practice: str) -> None:
     head = batch.floats("head")[index]
     years = batch.distinct(index, ctx.period.years_in_effect, "in_service")
     factors = require_factors(resolve_factors(ctx, "livestock", animal,
                                               inline=inline_factors(batch, "emission_factors", index)),
                               f"{animal} (livestock)")
+    adjust = _practice(batch, index, ctx, animal, practice) if practice else {
+        "reduction": batch.floats("reduction")[index]}
     add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{animal} (", fmt(head), " head kept)")),
-             activity=head, activity_unit="head*yr", sign=1.0, time_share=years, time_unit="yr",
-             adjust={"reduction": batch.floats("reduction")[index]})
+             activity=head, activity_unit="head*yr", sign=1.0, time_share=years, time_unit="yr", adjust=adjust)
+
+
+def _practice(batch: Batch, index: np.ndarray, ctx: Context, animal: str, practice: str) -> dict[str, Number]:
+    """The adjustments of a practice: its whole-chain efficiency, or its stage efficiency x the given stage share.
+
+    Raises
+    ------
+    ScenarioError
+        When the tables have no efficiency of ``practice`` for ``animal``, a
+        stage practice lacks ``stage_share``, or a whole-chain one has it.
+    """
+    known = ctx.table.technologies("livestock", animal, kind="parameter")
+    if practice not in known:
+        raise ScenarioError(f"no cited efficiency of {practice} for {animal} in the factor tables", field="practice",
+                            hint=f"{animal} has: {', '.join(sorted(known)) or 'none'}; or give reduction")
+    has_share = bool(batch.given("stage_share")[index[0]])
+    for stage in ("", *STAGES):
+        quantity = f"{WHOLE_CHAIN}.{stage}" if stage else WHOLE_CHAIN
+        row = ctx.table.parameter("livestock", quantity, animal, technology=practice, region=ctx.region)
+        if row is None or row.technology != practice:
+            continue
+        value, row_id = ctx.parameter("livestock", quantity, animal, practice)  # in the row's unit converted
+        if not stage:
+            if has_share:
+                raise ScenarioError(f"stage_share is for a practice acting on one stage; {practice} acts on the "
+                                    "whole manure chain", field="stage_share", hint="leave stage_share out")
+            return {f"practice {practice} [{row_id}]": value}
+        if not has_share:
+            raise ScenarioError(
+                f"{practice} cuts only the NH3 of manure {stage} ({value:.0%} of it, {row_id}): give stage_share, "
+                f"the share of the animals' NH3 emitted in {stage}", field="stage_share",
+                hint="no cited share per stage is shipped; or give reduction for the whole chain")
+        return {f"practice {practice} on {stage} [{row_id}]": value,
+                f"{stage} share of NH3, given": batch.floats("stage_share")[index]}
+    raise ScenarioError(f"the {practice} rows for {animal} give no quantity {WHOLE_CHAIN} or {WHOLE_CHAIN}.<stage> "
+                        f"({', '.join(STAGES)})", field="practice")
 
 
 LIVESTOCK_AMMONIA = MeasureType("livestock_ammonia", KEYS, translate, "NH3 cut at livestock farms", NAMES)

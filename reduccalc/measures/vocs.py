@@ -13,10 +13,15 @@ tables give (Guangdong 2023 accounting method, Table 23:
 ``enclosed_negative_pressure`` 单层密闭负压, ``enclosed_positive_pressure``,
 ``double_enclosure``, ``direct_duct``, ``enclosing_hood`` 包围式集气罩,
 ``enclosing_hood_low_speed``, ``external_hood`` 外部式集气罩,
-``external_hood_low_speed``, ``none``); a removal technology (RTO,
-activated carbon ...) takes its efficiency from a factor-file row
-(category ``vocs``, quantity ``removal_efficiency``, subject the technology),
-which the shipped tables do not have yet. ``substitution`` is the share of
+``external_hood_low_speed``, ``none``); for removal, a technology whose
+average removal efficiency T/CSES 144-2024 Table A.1 gives (``rto``
+蓄热式热力燃烧 94 %, ``thermal_oxidation`` 热力燃烧 90 %,
+``catalytic_combustion`` 催化燃烧 and ``adsorption_catalytic_combustion``
+吸附/催化燃烧 85 %, ``condensation`` 65 %, ``biofiltration`` 53 %,
+``low_temperature_plasma`` 39 %, ``zeolite_rotor`` 34 %, ``photolysis``,
+``photocatalysis`` 17 %, ``activated_carbon`` 活性炭 15 %, ``absorption``
+溶剂法 12 %), or any technology of a scenario factor-file row (category
+``vocs``, quantity ``removal_efficiency``). ``substitution`` is the share of
 solvent replaced by low-VOC material (0). Years in effect: the period on or
 after ``in_service``, each calendar year counting its days / the days of
 that year.
@@ -49,6 +54,23 @@ CAPTURE_ALIASES = {
     "外部集气罩": "external_hood", "外部式集气罩": "external_hood", "外部式": "external_hood",
     "无收集设施": "none", "无": "none",
 }
+# Names of T/CSES 144-2024 Table A.1 and the words plans use for them. RCO (蓄热式催化燃烧) is catalytic
+# combustion with a regenerative bed: the table has no row of its own for it (see factors/SOURCES.md).
+REMOVAL_ALIASES = {
+    "活性炭": "activated_carbon", "活性炭法": "activated_carbon", "活性炭吸附": "activated_carbon",
+    "沸石转轮": "zeolite_rotor", "沸石转轮吸附": "zeolite_rotor", "沸石转轮吸附法": "zeolite_rotor",
+    "蓄热式热力燃烧": "rto", "蓄热式热力燃烧法": "rto", "蓄热燃烧": "rto",
+    "光解": "photolysis", "uv光解": "photolysis", "光氧": "photolysis", "光催化": "photocatalysis",
+    "冷凝": "condensation", "冷凝法": "condensation",
+    "吸附/催化燃烧": "adsorption_catalytic_combustion", "吸附/催化燃烧法": "adsorption_catalytic_combustion",
+    "吸附浓缩+催化燃烧": "adsorption_catalytic_combustion", "吸附+催化燃烧": "adsorption_catalytic_combustion",
+    "催化燃烧": "catalytic_combustion", "催化燃烧法": "catalytic_combustion", "rco": "catalytic_combustion",
+    "蓄热式催化燃烧": "catalytic_combustion",
+    "低温等离子": "low_temperature_plasma", "低温等离子体": "low_temperature_plasma", "plasma": "low_temperature_plasma",
+    "生物过滤": "biofiltration", "生物过滤法": "biofiltration", "生物法": "biofiltration",
+    "溶剂法": "absorption", "溶剂吸收": "absorption", "吸收法": "absorption",
+    "热力燃烧": "thermal_oxidation", "直接燃烧": "thermal_oxidation",
+}
 
 
 class EfficiencyKind(Kind):
@@ -69,7 +91,7 @@ KEYS = {
     "generated": Key(QuantityKind("t/yr", "120 t/yr"), None, "VOCs generated per year (产生量)"),
     "activity": Key(QuantityKind("t/yr", "2000 t/yr"), None, "material used per year, with emission_factors VOCs"),
     "capture": Key(EFFICIENCY, MISSING, "capture efficiency after the works, or a capture type (密闭负压 ...)"),
-    "removal": Key(EFFICIENCY, MISSING, "removal efficiency of the treatment after the works"),
+    "removal": Key(EFFICIENCY, MISSING, "removal efficiency after the works, or a technology (RTO, 活性炭 ...)"),
     "capture_before": Key(EFFICIENCY, 0.0, "capture efficiency before the works"),
     "removal_before": Key(EFFICIENCY, 0.0, "removal efficiency before the works"),
     "substitution": Key(FractionKind(), 0.0, "share of solvent replaced by low-VOC material"),
@@ -85,7 +107,7 @@ def _efficiency(ctx: Context, quantity: str, value: float | str) -> tuple[float,
         return value, "given"
     subjects = frozenset(row.subject for row in ctx.table.rows.values()
                          if (row.kind, row.category, row.quantity) == ("parameter", "vocs", quantity))
-    aliases = CAPTURE_ALIASES if quantity == "capture_efficiency" else {}
+    aliases = CAPTURE_ALIASES if quantity == "capture_efficiency" else REMOVAL_ALIASES
     what = "capture type" if quantity == "capture_efficiency" else "removal technology"
     name = choice(value, subjects or frozenset([value]), what, aliases)
     missing = (f"no cited {quantity.replace('_', ' ')} for {value!r} in the factor tables",
