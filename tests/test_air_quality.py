@@ -266,6 +266,33 @@ def test_bad_input_names_the_field(table, change, field, words):
     assert error.value.first.field == field and words in str(error.value)
 
 
+@pytest.mark.parametrize("change, field, words", [
+    ({"regional_change": "-100%"}, "scenario.air_quality.PM2.5.regional_change", "remove everything"),
+    ({"regional_change": "-3 t"}, "scenario.air_quality.PM2.5.regional_change", "not a change"),
+    ({"regional_change": -0.03}, "scenario.air_quality.PM2.5.regional_change", "not a change"),
+    ({"target": "-5"}, "scenario.air_quality.PM2.5.target", "expected a concentration"),
+    ({"daily_gsd": True}, "scenario.air_quality.PM2.5.daily_gsd", "expected a number"),
+    ({"daily_gsd": "1.9 t"}, "scenario.air_quality.PM2.5.daily_gsd", "expected a number"),
+    ({"daily_gsd": "1.9%"}, "scenario.air_quality.PM2.5.daily_gsd", "expected a number"),
+    ({"daily_gsd": "1"}, "scenario.air_quality.PM2.5.daily_gsd", "outside (1, 10]"),
+])
+def test_bad_changes_and_spreads_name_the_field(table, change, field, words):
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(plan({**CITY, **change}), table=table)
+    assert error.value.first.field == field and words in str(error.value)
+
+
+def test_full_width_changes_and_spreads_parse_like_the_ascii_ones(table):
+    # the one quantity parse: '－５％' is -5%, '１.９' is 1.9, as every other field of a scenario reads them
+    wide = {**CITY, "target": "－５％", "regional_change": "－３％", "daily_gsd": "１.９"}
+    ascii_ = {**CITY, "target": "-5%", "regional_change": "-3%", "daily_gsd": 1.9}
+    spec = load_scenario(plan(wide), table=table).air_quality["PM2.5"]
+    assert spec == load_scenario(plan(ascii_), table=table).air_quality["PM2.5"]
+    # target 40 x 0.95 = 38 µg/m³; regional change -3% as a fraction
+    assert spec.target.on(40.0) == pytest.approx(38.0) and spec.regional_change == pytest.approx(-0.03)
+    assert spec.daily_gsd == pytest.approx(1.9)
+
+
 def test_unknown_ambient_pollutant(table):
     data = plan()
     data["air_quality"] = {"O3": CITY}
