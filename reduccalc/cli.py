@@ -138,7 +138,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     scenario = _scenario(args, args.target, args.pollutant)
     result = scenario.run()
     air = result.air_quality_report
-    air_met = [bool(m) for m in air.table["met"] if m is not None]
+    air_met = [bool(m) for m in air.table["met"].dropna()]
     if result.met is None and not air_met:
         raise ScenarioError("no target to check", file=args.scenario,
                             hint="add targets (or an air_quality target) to the scenario or pass --target 5%")

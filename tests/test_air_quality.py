@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given
@@ -61,7 +62,7 @@ def test_county_linear_formula_by_hand(table):
     assert row.projected_ugm3 == pytest.approx(47.75)
     assert row.change_pct == pytest.approx(-4.5)
     assert row.target_ugm3 == pytest.approx(47.5)
-    assert row.met is False
+    assert row.met == False  # noqa: E712 (a numpy bool of the boolean column)
     assert row.shortfall_ugm3 == pytest.approx(0.25)
 
 
@@ -74,19 +75,28 @@ def test_city_over_two_counties_with_regional_term(table):
     assert row.change_regional_ugm3 == pytest.approx(2.0)
     assert row.projected_ugm3 == pytest.approx(36.9)
     assert row.shortfall_ugm3 == pytest.approx(1.9)
-    assert row.met is False
+    assert row.met == False  # noqa: E712 (a numpy bool of the boolean column)
 
 
 def test_absolute_target_met_within_rounding(table):
     # the regional part alone brings 40 down to 35: 40 x 0.5 x 0.25 = 5
     row = air(plan({**CITY, "regional_change": "-25%"}), table)["TOTAL"]
     assert row.projected_ugm3 == pytest.approx(35.0)
-    assert row.met is True and row.shortfall_ugm3 == 0.0
+    assert row.met == True and row.shortfall_ugm3 == 0.0  # noqa: E712 (a numpy bool of the boolean column)
 
 
 def test_block_without_target_has_no_verdict(table):
     row = air(plan({"observed": "40 ug/m3", "local_share": "50%", "shares": {"SO2": "20%"}}), table)["TOTAL"]
-    assert row.met is None and math.isnan(row.target_ugm3) and row.shortfall_ugm3 == 0.0
+    assert row.met is pd.NA and math.isnan(row.target_ugm3) and row.shortfall_ugm3 == 0.0
+
+
+def test_met_is_the_summarys_nullable_boolean(table):
+    # one type for both tables: pandas' boolean, NA where no target applies
+    data = plan({"observed": "40 ug/m3", "local_share": "50%", "shares": {"SO2": "20%"}}, county_a=COUNTY)
+    result = load_scenario(data, table=table).run()
+    frame = result.air_quality().set_index("area")
+    assert frame["met"].dtype == result.summary()["met"].dtype == "boolean"
+    assert frame.loc["TOTAL", "met"] is pd.NA and frame.loc["A", "met"] == False  # noqa: E712 (A: 50 > 47.5)
 
 
 def test_sensitivity_per_tonne(table):
@@ -175,7 +185,7 @@ def test_good_days_calibrated_on_the_observed_share(table):
     required = mean_for_share(np.float64(0.75 + lost), np.float64(1.9), 75.0)
     assert row.good_days_pct == pytest.approx(80.47, abs=0.01)
     assert required == pytest.approx(43.40, abs=0.01)
-    assert row.met is True and row.shortfall_ugm3 == 0.0
+    assert row.met == True and row.shortfall_ugm3 == 0.0  # noqa: E712 (a numpy bool of the boolean column)
 
 
 def test_heavy_days_target(table):
@@ -186,7 +196,7 @@ def test_heavy_days_target(table):
     needed = float(mean_for_share(np.float64(0.991), np.float64(2.0), 150.0))
     assert row.heavy_days_pct == pytest.approx(100 * (1 - float(share_at_or_below(np.float64(50.0), 2.0, 150.0))))
     assert row.heavy_days_pct == pytest.approx(2.67, abs=0.01) and needed == pytest.approx(37.01, abs=0.01)
-    assert row.met is False and row.shortfall_ugm3 == pytest.approx(50.0 - needed)
+    assert row.met == False and row.shortfall_ugm3 == pytest.approx(50.0 - needed)  # noqa: E712
 
 
 def test_good_day_target_out_of_reach_when_other_pollutants_take_the_days(table):
@@ -196,7 +206,7 @@ def test_good_day_target_out_of_reach_when_other_pollutants_take_the_days(table)
               "good_days": {"observed": "40%", "target": "65%"}}
     result = load_scenario(plan(county_a=county), table=table).run()
     row = result.air_quality().iloc[0]
-    assert row["met"] is False and row["shortfall_ugm3"] == math.inf
+    assert row["met"] == False and row["shortfall_ugm3"] == math.inf  # noqa: E712
     assert any("out of reach" in n for n in result.air_quality_report.notes)
 
 
@@ -215,7 +225,7 @@ def test_inverse_answer_closes_the_gap_when_applied(table):
     closed["counties"]["A"]["measures"] += [cut(inverse.loc["SO2", "extra_t"]), cut(inverse.loc["NOx", "extra_t"],
                                                                                     "NOx")]
     row = load_scenario(closed, table=table).run().air_quality().iloc[0]
-    assert row["projected_ugm3"] == pytest.approx(35.0) and row["met"] is True
+    assert row["projected_ugm3"] == pytest.approx(35.0) and row["met"] == True  # noqa: E712
 
 
 def test_inverse_without_measures_gives_each_precursor_alone(table):
@@ -380,7 +390,7 @@ def test_unreachable_day_target_is_short_even_when_the_concentration_target_hold
     county = {"observed": "50 ug/m3", "local_share": "60%", "shares": {"SO2": "50%"}, "daily_gsd": 1.9,
               "target": "60 ug/m3", "good_days": {"observed": "40%", "target": "65%"}}
     row = load_scenario(plan(county_a=county), table=table).run().air_quality().iloc[0]
-    assert row["met"] is False and row["shortfall_ugm3"] == math.inf
+    assert row["met"] == False and row["shortfall_ugm3"] == math.inf  # noqa: E712
 
 
 # ------------------------------------------------------------------------------------ uncertainty
@@ -453,6 +463,35 @@ def test_optimize_meets_a_concentration_target_at_least_cost(table):
     row = result.targets[result.targets["pollutant"] == "PM2.5 µg/m³"].iloc[0]
     assert row["met"] and row["needed_t"] == pytest.approx(3.0) and row["before_t"] == pytest.approx(0.5)
     assert "µg/m³ of local fall" in result.report()
+
+
+def test_optimize_and_simulate_reuse_the_reports_areas(table, monkeypatch):
+    # the areas (shares resolved, precursor sums) are found once per run, by the report; optimize's rows and
+    # simulate's draws take them and their per-tonne rates from it
+    import reduccalc.air_quality as bridge
+    from reduccalc.analysis.air_quality_uncertainty import simulate
+
+    calls = []
+    found = bridge.areas
+    monkeypatch.setattr(bridge, "areas", lambda result: calls.append(1) or found(result))
+    data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    data["counties"]["A"]["candidates"] = [candidate("SO2", "5000 t")]
+    scenario = load_scenario(data, table=table)
+    scenario.optimize()
+    assert len(calls) == 1
+    simulate(scenario, draws=10, seed=1)
+    assert len(calls) == 2
+
+
+def test_per_tonne_rate_by_hand():
+    from reduccalc.air_quality import per_tonne
+
+    # 40 x 0.5 x 0.2 / 2000 = 0.002 µg/m³/t; no baseline: 0, not a division by zero
+    rates = per_tonne(40.0, 0.5, np.array([0.2, 0.3]), np.array([2000.0, 0.0]))
+    assert rates.tolist() == pytest.approx([0.002, 0.0])
+    # broadcast over draws: two local shares x one precursor
+    drawn = per_tonne(40.0, np.array([[0.5, 0.25]]), np.array([[0.2]]), np.array([[2000.0]]))
+    assert drawn.shape == (1, 2) and drawn[0].tolist() == pytest.approx([0.002, 0.001])
 
 
 def test_optimize_best_effort_when_the_candidates_fall_short(table):
