@@ -13,7 +13,7 @@ import re
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import ScenarioError
@@ -78,6 +78,39 @@ def _machine_output(frame: Any, fmt: str) -> bool:
     return fmt in ("json", "csv")
 
 
+TABLES = ("summary", "air_quality")
+
+
+def _add_table_option(p: argparse.ArgumentParser, first: str) -> None:
+    p.add_argument("--table", choices=TABLES, default="summary",
+                   help=f"with --format csv or json, the table to print: summary ({first}; the default, the same "
+                        "shape with or without air quality) or air_quality (the µg/m³ and day targets of the "
+                        "air_quality blocks)")
+
+
+def _machine_tables(args: argparse.Namespace, first: Any, air: Callable[[], Any] | None) -> bool:
+    """Print the table ``--table`` names as ``--format`` asks (CSV, JSON); True if printed.
+
+    The first table stays the default, so a consumer of it gets the same array whether or not the scenario
+    has air quality; ``air`` (None without air_quality blocks) builds the air-quality table when asked for.
+    """
+    if args.format not in ("csv", "json"):
+        if args.table != "summary":
+            raise UsageError(f"reduccalc {args.command}: --table chooses what --format csv or json prints; "
+                             "the terminal table shows every table")
+        return False
+    if args.table == "air_quality":
+        if air is None:
+            raise ScenarioError("no air_quality block: there is no air-quality table to print", field="--table",
+                                file=getattr(args, "scenario", None),
+                                hint="add an air_quality block (CONTRACT section 7) or leave out --table")
+        return _machine_output(air(), args.format)
+    if air is not None:
+        print("note: the air-quality table (µg/m³ and day targets) is printed with --table air_quality",
+              file=sys.stderr)
+    return _machine_output(first, args.format)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .report.tables import summary_table
 
@@ -85,7 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = result.summary()
     if args.out is not None or args.plot is not None:
         _write(result, args)
-    if not _machine_output(summary, args.format):
+    air = result.air_quality if len(result.air_quality_report.table) else None
+    if not _machine_tables(args, summary, air):
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
         print(summary_table(result))
         missing = result.without_baseline()
@@ -279,19 +313,23 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from .analysis.air_quality_uncertainty import simulate
     from .report.tables import text_table
 
     options = _engine_options(args)
     scenario = _scenario(args)
+    has_air = bool(scenario.air_quality or any(c.air_quality for c in scenario.counties))
+    air = (lambda: simulate(scenario, draws=args.draws, seed=args.seed)) if has_air else None
+    if args.table == "air_quality" and args.format in ("csv", "json"):  # the emission draws are not needed
+        _machine_tables(args, None, air)
+        return 0
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
-    if not _machine_output(table, args.format):
+    if not _machine_tables(args, table, air):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, floats="{:,.2f}"))
-        if scenario.air_quality or any(c.air_quality for c in scenario.counties):
-            from .analysis.air_quality_uncertainty import simulate
-
+        if air is not None:
             print("\nair quality (µg/m³; P(met) of concentration and day targets):")
-            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))
+            print(text_table(air(), floats="{:,.2f}"))
     return 0
 
 
@@ -304,13 +342,15 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     percent, _ = target_options(args.target, None, field="--target")
     table, air = run_ensemble_tables(args.scenarios, target=percent, pollutants=args.pollutant,
                                      allow_outside=args.allow_outside, **options)
-    if not _machine_output(table, args.format):
+    if not _machine_tables(args, table, (lambda: air) if len(air) else None):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
         print(text_table(table.rename(columns=SUMMARY_LABELS)))
-        verdicts = ensemble_verdicts(table)
-        print("\nper variant (worst shortfall, TOTAL included):")
-        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
+        verdicts = ensemble_verdicts(table, air if len(air) else None)
+        print("\nper variant (worst shortfall, TOTAL included; air-quality targets counted too):" if len(air) else
+              "\nper variant (worst shortfall, TOTAL included):")
+        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t",
+                                                  "worst_shortfall_ugm3": "worst short by µg/m³"})))
         if len(air):
             print("\nair quality (µg/m³):")
             print(text_table(air, floats="{:,.2f}"))
@@ -353,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger (CSV), results.xlsx, metadata")
     p.add_argument("--plot", metavar="DIR", help="write PNG figures (waterfall per county, targets)")
+    _add_table_option(p, "per county and pollutant")
     p.set_defaults(func=cmd_run)
 
     p = sub("check", "exit 0 when every target is met, 1 when any falls short, 2 on bad input")
@@ -386,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=2000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_table_option(p, "percentiles and P(met) of the emission targets")
     _add_engine_options(p)
     p.set_defaults(func=cmd_uncertainty)
 
@@ -401,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply --target to this pollutant only; alone, keep only the files' targets for it "
                    "(repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_table_option(p, "every variant's summary")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
     for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):

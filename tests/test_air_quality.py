@@ -368,6 +368,51 @@ def test_run_out_writes_air_quality_csv(tmp_path):
     assert frame.loc[0, "area"] == "TOTAL" and frame.loc[0, "change_local_ugm3"] == pytest.approx(0.4)
 
 
+def test_run_json_keeps_the_summary_array_and_gives_air_quality_on_request(tmp_path):
+    import io
+    import json
+
+    from reduccalc.result import SUMMARY_COLUMNS
+
+    data = plan(CITY, a_measures=[cut(200)])
+    done = _cli(tmp_path, data, "run", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)  # the summary array, as for a scenario without air quality
+    assert all(list(row) == SUMMARY_COLUMNS for row in rows) and "--table air_quality" in done.stderr
+    done = _cli(tmp_path, data, "run", "--format", "json", "--table", "air_quality")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    # 40 x 0.5 x 0.2 x 200 / 2000 = 0.4 -> 39.6 against 35: short 4.6
+    assert row["area"] == "TOTAL" and row["projected_ugm3"] == pytest.approx(39.6)
+    assert row["met"] is False and row["shortfall_ugm3"] == pytest.approx(4.6)
+    done = _cli(tmp_path, data, "run", "--format", "csv", "--table", "air_quality")
+    frame = pd.read_csv(io.StringIO(done.stdout))
+    assert done.returncode == 0 and frame.loc[0, "shortfall_ugm3"] == pytest.approx(4.6) and not frame.loc[0, "met"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "--format", "json", "--table", "air_quality"], "no air_quality block"),
+    (["uncertainty", "--format", "csv", "--table", "air_quality"], "no air_quality block"),
+    (["run", "--table", "air_quality"], "--table chooses what --format csv or json prints"),
+])
+def test_table_option_without_air_quality_or_format_is_exit_2(tmp_path, args, words):
+    done = _cli(tmp_path, plan(a_measures=[cut(200)]), *args)
+    assert done.returncode == 2 and words in done.stderr and done.stdout == ""
+
+
+def test_uncertainty_json_gives_air_quality_p_met(tmp_path):
+    import json
+
+    data = plan({**CITY, "regional_change": "-10%", "weather_spread": "10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    done = _cli(tmp_path, data, "uncertainty", "--draws", "2000", "--seed", "3", "--format", "json", "--table",
+                "air_quality")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    # projected 37.5 (see the table test), weather sd 10% = 3.75, required 35: P = Phi(-2.5 / 3.75) = 0.25
+    assert row["area"] == "TOTAL" and row["required_ugm3"] == pytest.approx(35.0)
+    assert row["p_met"] == pytest.approx(0.25, abs=0.03)
+
+
 def test_cited_regional_default_fills_local_share_and_is_named():
     # shipped table: Hebei heating-season local share 57.05% (代武俊 et al. 2024, midpoint of 51.11-62.99%)
     data = plan({"observed": "60 ug/m3", "shares": {"SO2": "20%"}, "target": "-5%"}, a_measures=[cut(200)])
@@ -525,6 +570,30 @@ def test_ensemble_carries_the_air_quality_tables(table):
     # 40 x 0.5 x 0.2 x cut / 2000: 0.4 and 0.8 µg/m³
     assert stacked["variant"].tolist() == ["less", "more"]
     assert stacked["change_local_ugm3"].tolist() == pytest.approx([0.4, 0.8])
+
+
+def test_ensemble_verdicts_count_air_quality_targets(table):
+    from reduccalc.ensemble import ensemble_verdicts, run_ensemble_tables
+
+    # mixed: SO2 5% everywhere and the city's 35 µg/m³. A cuts 200 of 1000 t (met), B nothing (short 50 t),
+    # TOTAL 10% (met); PM2.5 40 - 40 x 0.5 x 0.2 x 200 / 2000 = 39.6 > 35 (short 4.6 µg/m³)
+    mixed = plan(CITY, a_measures=[cut(200)])
+    mixed["targets"] = {"SO2": "5%"}
+    # air only: 39.6 <= 39.7, met; no emission target
+    air_only = plan({**CITY, "target": "39.7 ug/m3"}, a_measures=[cut(200)])
+    variants = {"mixed": load_scenario(mixed, table=table), "air only": load_scenario(air_only, table=table)}
+    summary, air = run_ensemble_tables(variants)
+    verdicts = ensemble_verdicts(summary, air).set_index("variant")
+    assert verdicts.loc["mixed", "targets"] == 4 and verdicts.loc["mixed", "short"] == 2
+    assert verdicts.loc["mixed", "met"] is False
+    assert verdicts.loc["mixed", "worst_shortfall_t"] == pytest.approx(50.0) and verdicts.loc["mixed", "county"] == "B"
+    assert verdicts.loc["mixed", "worst_shortfall_ugm3"] == pytest.approx(4.6)
+    assert verdicts.loc["mixed", "area"] == "TOTAL PM2.5"
+    assert verdicts.loc["air only", "met"] is True and verdicts.loc["air only", "targets"] == 1
+    # without the air-quality table the verdicts are the tonnes' alone, as before
+    alone = ensemble_verdicts(summary).set_index("variant")
+    assert alone.loc["air only", "met"] is None and alone.loc["mixed", "short"] == 1
+    assert "worst_shortfall_ugm3" not in alone.columns
 
 
 def test_errors_at_run_time_name_the_block():
