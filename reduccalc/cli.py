@@ -183,6 +183,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         summary = result.summary()
         print(json.dumps({"met": met, "targets": records(summary[summary["target_pct"].notna()]),
                           "air_quality": records(air.table[air.table["met"].notna()]),
+                          "air_quality_inverse": records(air.inverse),  # the tonnes that close each shortfall
                           "air_quality_notes": air.notes}, ensure_ascii=False, indent=2))
     else:
         if result.met is not None:

@@ -346,6 +346,21 @@ def test_check_exit_1_names_area_concentration_and_gap(tmp_path):
     assert "500 t SO2 + 1,000 t NOx more" in done.stdout
 
 
+def test_check_json_carries_the_tonnes_that_close_the_gap(tmp_path):
+    import json
+
+    done = _cli(tmp_path, plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")]), "check",
+                "--format", "json")
+    assert done.returncode == 1, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["met"] is False and answer["air_quality"][0]["shortfall_ugm3"] == pytest.approx(2.5)
+    # local fall 40 x 0.5 x (0.2 x 100 / 2000 + 0.3 x 200 / 4000) = 0.5 µg/m³ (regional 40 x 0.5 x 0.1 = 2.0);
+    # 2.5 more at that mix is 5 times the cut: 500 t SO2 + 1,000 t NOx, as the text says
+    closing = {row["precursor"]: row["extra_t"] for row in answer["air_quality_inverse"]}
+    assert closing == pytest.approx({"SO2": 500.0, "NOx": 1000.0})
+    assert all(row["mix"] == "current mix" and row["reachable"] for row in answer["air_quality_inverse"])
+
+
 def test_check_exit_0_when_met_and_run_prints_the_table(tmp_path):
     data = plan({**CITY, "regional_change": "-25%"})
     assert _cli(tmp_path, data, "check").returncode == 0
