@@ -88,22 +88,29 @@ def _add_table_option(p: argparse.ArgumentParser, first: str) -> None:
                         "air_quality blocks)")
 
 
+def _check_table(args: argparse.Namespace, has_air: bool) -> None:
+    """Refuse a ``--table`` that cannot be printed (before anything is written)."""
+    if args.table == "summary":
+        return
+    if args.format not in ("csv", "json"):
+        raise UsageError(f"reduccalc {args.command}: --table chooses what --format csv or json prints; "
+                         "the terminal table shows every table")
+    if not has_air:
+        raise ScenarioError("no air_quality block: there is no air-quality table to print", field="--table",
+                            file=getattr(args, "scenario", None),
+                            hint="add an air_quality block (CONTRACT section 7) or leave out --table")
+
+
 def _machine_tables(args: argparse.Namespace, first: Any, air: Callable[[], Any] | None) -> bool:
     """Print the table ``--table`` names as ``--format`` asks (CSV, JSON); True if printed.
 
     The first table stays the default, so a consumer of it gets the same array whether or not the scenario
     has air quality; ``air`` (None without air_quality blocks) builds the air-quality table when asked for.
     """
+    _check_table(args, air is not None)
     if args.format not in ("csv", "json"):
-        if args.table != "summary":
-            raise UsageError(f"reduccalc {args.command}: --table chooses what --format csv or json prints; "
-                             "the terminal table shows every table")
         return False
-    if args.table == "air_quality":
-        if air is None:
-            raise ScenarioError("no air_quality block: there is no air-quality table to print", field="--table",
-                                file=getattr(args, "scenario", None),
-                                hint="add an air_quality block (CONTRACT section 7) or leave out --table")
+    if air is not None and args.table == "air_quality":
         return _machine_output(air(), args.format)
     if air is not None:
         print("note: the air-quality table (µg/m³ and day targets) is printed with --table air_quality",
@@ -116,9 +123,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = _scenario(args).run()
     summary = result.summary()
+    air = result.air_quality if len(result.air_quality_report.table) else None
+    _check_table(args, air is not None)  # a bad --table writes nothing
     if args.out is not None or args.plot is not None:
         _write(result, args)
-    air = result.air_quality if len(result.air_quality_report.table) else None
     if not _machine_tables(args, summary, air):
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
         print(summary_table(result))

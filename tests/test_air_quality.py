@@ -415,6 +415,13 @@ def test_table_option_without_air_quality_or_format_is_exit_2(tmp_path, args, wo
     assert done.returncode == 2 and words in done.stderr and done.stdout == ""
 
 
+def test_bad_table_option_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    done = _cli(tmp_path, plan(a_measures=[cut(200)]), "run", "--format", "json", "--table", "air_quality", "--out",
+                str(out))
+    assert done.returncode == 2 and "no air_quality block" in done.stderr and not out.exists()
+
+
 def test_uncertainty_json_gives_air_quality_p_met(tmp_path):
     import json
 

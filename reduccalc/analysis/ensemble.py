@@ -317,5 +317,5 @@ def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> tuple[pd.DataFrame,
     return table, stacked[["variant", *[c for c in stacked.columns if c != "variant"]]]
 
 
-__all__ = ["AIR_VERDICT_COLUMNS", "VERDICT_COLUMNS", "ensemble_verdicts", "run_ensemble", "run_ensemble_tables", "summarise_variant",
-           "unique_names"]
+__all__ = ["AIR_VERDICT_COLUMNS", "VERDICT_COLUMNS", "ensemble_verdicts", "run_ensemble", "run_ensemble_tables",
+           "summarise_variant", "unique_names"]
