@@ -68,6 +68,20 @@ def local_change(observed: Floats, local_share: Floats, shares: np.ndarray, cuts
     return observed * local_share * (shares * cuts).sum(axis=-1)  # type: ignore[no-any-return]
 
 
+def per_tonne(observed: Floats, local_share: Floats, shares: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """Fall of the local part per tonne of each precursor's reduction [µg/m³/t]; 0 without a baseline.
+
+    ``observed x local_share x share_p / baseline_p``: the rate at which
+    :func:`local_change` falls with each tonne cut. Arguments broadcast
+    (areas, precursors or draws), ``observed`` [µg/m³], ``local_share`` and
+    ``shares`` [fraction], ``baseline`` [t].
+    """
+    numerator = np.asarray(observed * local_share * shares, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)
+    out = np.zeros(np.broadcast_shapes(numerator.shape, baseline.shape))
+    return np.divide(numerator, baseline, out=out, where=baseline > 0)
+
+
 def regional_change(observed: Floats, local_share: Floats, change: Floats) -> Floats:
     """Fall of the transported part [µg/m³] when it changes by ``change`` [fraction, -0.03 = 3 % less]."""
     return 0.0 - observed * (1.0 - local_share) * change
@@ -171,6 +185,7 @@ class AirQuality:
     notes: list[str]
     inverse: pd.DataFrame
     required: np.ndarray = field(default_factory=lambda: np.empty(0))  # highest mean meeting every target [µg/m³]
+    areas: list[_Area] = field(default_factory=list)  # the table's rows, in order: what optimize and simulate reuse
 
 
 @dataclass
@@ -182,6 +197,14 @@ class _Area:
     precursors: list[str]
     baseline_t: np.ndarray
     reduction_t: np.ndarray
+
+    def rates(self) -> np.ndarray:
+        """Local fall per tonne of each precursor's reduction [µg/m³/t]: the sensitivities, or
+        :func:`per_tonne` of the shares (0 for a precursor without a baseline)."""
+        if self.spec.sensitivity is not None:
+            return np.array([self.spec.sensitivity[p] for p in self.precursors], dtype=float)
+        shares = np.array([(self.resolved.shares or {})[p] for p in self.precursors], dtype=float)
+        return per_tonne(self.spec.observed, self.resolved.local_share or 0.0, shares, self.baseline_t)
 
 
 def areas(result: Result) -> list[_Area]:
@@ -241,7 +264,7 @@ def evaluate(result: Result) -> AirQuality:
     change_regional_ugm3 (falls, > 0 lowers the concentration),
     projected_ugm3 [µg/m³], change_pct (100 x (projected - observed) /
     observed: negative is a fall), target_ugm3 [µg/m³] (NaN without a
-    concentration target), met (None without any target), shortfall_ugm3
+    concentration target), met (nullable boolean, NA without any target), shortfall_ugm3
     [µg/m³] (to the highest mean meeting every target of the area, day
     targets included; inf when a day target is out of reach), and where an
     area gives ``daily_gsd``: good_days_pct, good_days_target_pct,
@@ -249,7 +272,8 @@ def evaluate(result: Result) -> AirQuality:
     """
     found = areas(result)
     if not found:
-        return AirQuality(pd.DataFrame(columns=COLUMNS), [], pd.DataFrame(columns=INVERSE_COLUMNS))
+        return AirQuality(pd.DataFrame(columns=COLUMNS).astype({"met": "boolean"}), [],
+                          pd.DataFrame(columns=INVERSE_COLUMNS))
     observed = np.array([a.spec.observed for a in found])
     local_share = np.array([a.resolved.local_share if a.resolved.local_share is not None else 0.0 for a in found])
     width = max(len(a.precursors) for a in found)
@@ -258,12 +282,9 @@ def evaluate(result: Result) -> AirQuality:
         n = len(a.precursors)
         tonnes[i, :n], baselines[i, :n] = a.reduction_t, a.baseline_t
         cuts[i, :n] = np.divide(a.reduction_t, a.baseline_t, out=np.zeros(n), where=a.baseline_t > 0)
+        rates[i, :n] = a.rates()
         if a.spec.sensitivity is None:
             weights[i, :n] = [a.resolved.shares[p] for p in a.precursors]  # type: ignore[index]
-            rates[i, :n] = np.divide(observed[i] * local_share[i] * weights[i, :n], a.baseline_t, out=np.zeros(n),
-                                     where=a.baseline_t > 0)
-        else:
-            rates[i, :n] = [a.spec.sensitivity[p] for p in a.precursors]
     by_share = np.array([a.spec.sensitivity is None for a in found])
     local = np.where(by_share, local_change(observed, local_share, weights, cuts), sensitivity_change(rates, tonnes))
     regional = regional_change(observed, local_share, np.array([a.spec.regional_change for a in found]))
@@ -278,14 +299,15 @@ def evaluate(result: Result) -> AirQuality:
     required = np.fmin(target, limit)
     has_target = ~np.isnan(required)
     met = at_or_below(projected, required)
-    table["met"] = pd.Series(met, dtype=object).where(has_target, None)
+    # nullable boolean, as the summary's: NA without a target
+    table["met"] = pd.array([bool(m) if t else pd.NA for m, t in zip(met, has_target)], dtype="boolean")
     table["shortfall_ugm3"] = np.where(has_target & ~met, projected - required, 0.0)
     for column, values in day_columns.items():
         if not np.isnan(values).all():  # day columns only where some area configures them
             table[column] = values
     notes += _notes(found, cuts, projected, target, observed)
     inverse = _inverse(found, table["shortfall_ugm3"].to_numpy(), local, rates, tonnes, baselines)
-    return AirQuality(table, notes, inverse, required)
+    return AirQuality(table, notes, inverse, required, found)
 
 
 def _day_limits(found: list[_Area], projected: np.ndarray, notes: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
@@ -418,19 +440,17 @@ class Constraints:
 def constraints(result: Result, groups: Any) -> Constraints:
     """The air-quality targets of ``result`` as rows on ``groups`` (targets out of reach are left to the
     report: their row asks for the whole observed mean, which local measures cannot remove)."""
-    found = areas(result)
     aq = result.air_quality_report
     keys = {key: i for i, key in enumerate(zip(groups.frame["county"], groups.frame["pollutant"]))}
     rows, needed, labels = [], [], []
-    for i, a in enumerate(found):
+    for i, a in enumerate(aq.areas):
         if math.isnan(aq.required[i]):
             continue
         row = np.zeros(len(groups.frame))
-        for j, p in enumerate(a.precursors):
+        for p, rate in zip(a.precursors, a.rates()):
             g = keys.get((a.name, p))
-            if g is not None and (a.spec.sensitivity is not None or a.baseline_t[j] > 0):
-                row[g] = a.spec.sensitivity[p] if a.spec.sensitivity is not None else (
-                    a.spec.observed * (a.resolved.local_share or 0.0) * (a.resolved.shares or {})[p] / a.baseline_t[j])
+            if g is not None:
+                row[g] = rate
         regional = float(aq.table["change_regional_ugm3"].iloc[i])
         rows.append(row)
         needed.append(a.spec.observed - regional - max(aq.required[i], 0.0))
@@ -446,7 +466,7 @@ def verdict_lines(aq: AirQuality) -> list[str]:
     tonnes that would close the gap."""
     lines = []
     for row in aq.table.itertuples(index=False):
-        if row.met is None:
+        if row.met is pd.NA:
             continue
         parts = [f"projected {row.projected_ugm3:.2f} µg/m³ (observed {row.observed_ugm3:.2f}, local fall "
                  f"{row.change_local_ugm3:.2f}, regional fall {row.change_regional_ugm3:.2f})"]

@@ -13,7 +13,7 @@ import re
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import ScenarioError
@@ -78,14 +78,56 @@ def _machine_output(frame: Any, fmt: str) -> bool:
     return fmt in ("json", "csv")
 
 
+TABLES = ("summary", "air_quality")
+
+
+def _add_table_option(p: argparse.ArgumentParser, first: str) -> None:
+    p.add_argument("--table", choices=TABLES, default="summary",
+                   help=f"with --format csv or json, the table to print: summary ({first}; the default, the same "
+                        "shape with or without air quality) or air_quality (the µg/m³ and day targets of the "
+                        "air_quality blocks)")
+
+
+def _check_table(args: argparse.Namespace, has_air: bool) -> None:
+    """Refuse a ``--table`` that cannot be printed (before anything is written)."""
+    if args.table == "summary":
+        return
+    if args.format not in ("csv", "json"):
+        raise UsageError(f"reduccalc {args.command}: --table chooses what --format csv or json prints; "
+                         "the terminal table shows every table")
+    if not has_air:
+        raise ScenarioError("no air_quality block: there is no air-quality table to print", field="--table",
+                            file=getattr(args, "scenario", None),
+                            hint="add an air_quality block (CONTRACT section 7) or leave out --table")
+
+
+def _machine_tables(args: argparse.Namespace, first: Any, air: Callable[[], Any] | None) -> bool:
+    """Print the table ``--table`` names as ``--format`` asks (CSV, JSON); True if printed.
+
+    The first table stays the default, so a consumer of it gets the same array whether or not the scenario
+    has air quality; ``air`` (None without air_quality blocks) builds the air-quality table when asked for.
+    """
+    _check_table(args, air is not None)
+    if args.format not in ("csv", "json"):
+        return False
+    if air is not None and args.table == "air_quality":
+        return _machine_output(air(), args.format)
+    if air is not None:
+        print("note: the air-quality table (µg/m³ and day targets) is printed with --table air_quality",
+              file=sys.stderr)
+    return _machine_output(first, args.format)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .report.tables import number_text, summary_table
 
     result = _scenario(args).run()
     summary = result.summary()
+    air = result.air_quality if len(result.air_quality_report.table) else None
+    _check_table(args, air is not None)  # a bad --table writes nothing
     if args.out is not None or args.plot is not None:
         _write(result, args)
-    if not _machine_output(summary, args.format):
+    if not _machine_tables(args, summary, air):
         print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
         print(summary_table(result))
         missing = result.without_baseline()
@@ -139,7 +181,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     scenario = _scenario(args, args.target, args.pollutant)
     result = scenario.run()
     air = result.air_quality_report
-    air_met = [bool(m) for m in air.table["met"] if m is not None]
+    air_met = [bool(m) for m in air.table["met"].dropna()]
     if result.met is None and not air_met:
         raise ScenarioError("no target to check", file=args.scenario,
                             hint="add targets (or an air_quality target) to the scenario or pass --target 5%")
@@ -150,6 +192,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         summary = result.summary()
         print(json.dumps({"met": met, "targets": records(summary[summary["target_pct"].notna()]),
                           "air_quality": records(air.table[air.table["met"].notna()]),
+                          "air_quality_inverse": records(air.inverse),  # the tonnes that close each shortfall
                           "air_quality_notes": air.notes}, ensure_ascii=False, indent=2))
     else:
         if result.met is not None:
@@ -280,19 +323,23 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from .analysis.air_quality_uncertainty import simulate
     from .report.tables import text_table
 
     options = _engine_options(args)
     scenario = _scenario(args)
+    has_air = bool(scenario.air_quality or any(c.air_quality for c in scenario.counties))
+    air = (lambda: simulate(scenario, draws=args.draws, seed=args.seed)) if has_air else None
+    if args.table == "air_quality" and args.format in ("csv", "json"):  # the emission draws are not needed
+        _machine_tables(args, None, air)
+        return 0
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
-    if not _machine_output(table, args.format):
+    if not _machine_tables(args, table, air):
         print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
         print(text_table(table, decimals=2))
-        if scenario.air_quality or any(c.air_quality for c in scenario.counties):
-            from .analysis.air_quality_uncertainty import simulate
-
+        if air is not None:
             print("\nair quality (µg/m³; P(met) of concentration and day targets):")
-            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), decimals=2))
+            print(text_table(air(), decimals=2))
     return 0
 
 
@@ -305,13 +352,15 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     percent, _ = target_options(args.target, None, field="--target")
     table, air = run_ensemble_tables(args.scenarios, target=percent, pollutants=args.pollutant,
                                      allow_outside=args.allow_outside, **options)
-    if not _machine_output(table, args.format):
+    if not _machine_tables(args, table, (lambda: air) if len(air) else None):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
         print(text_table(table.rename(columns=SUMMARY_LABELS)))
-        verdicts = ensemble_verdicts(table)
-        print("\nper variant (worst shortfall, TOTAL included):")
-        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
+        verdicts = ensemble_verdicts(table, air if len(air) else None)
+        print("\nper variant (worst shortfall, TOTAL included; air-quality targets counted too):" if len(air) else
+              "\nper variant (worst shortfall, TOTAL included):")
+        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t",
+                                                  "worst_shortfall_ugm3": "worst short by µg/m³"})))
         if len(air):
             print("\nair quality (µg/m³):")
             print(text_table(air, decimals=2))
@@ -354,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger (CSV), results.xlsx, metadata")
     p.add_argument("--plot", metavar="DIR", help="write PNG figures (waterfall per county, targets)")
+    _add_table_option(p, "per county and pollutant")
     p.set_defaults(func=cmd_run)
 
     p = sub("check", "exit 0 when every target is met, 1 when any falls short, 2 on bad input")
@@ -387,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=2000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_table_option(p, "percentiles and P(met) of the emission targets")
     _add_engine_options(p)
     p.set_defaults(func=cmd_uncertainty)
 
@@ -402,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply --target to this pollutant only; alone, keep only the files' targets for it "
                    "(repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_table_option(p, "every variant's summary")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
     for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):

@@ -135,6 +135,15 @@ class FractionKind(Kind):
         return fraction
 
 
+def number_and_unit(value: Any) -> tuple[float | None, str]:
+    """A YAML number, or a text through the one quantity parse: ``"５％"`` gives (5.0, "percent"), ``"1.9"``
+    (1.9, "dimensionless"), ``1.9`` (1.9, "a number"); (None, "") when it is neither."""
+    if not isinstance(value, str):
+        return as_number(value), "a number"
+    parsed = quantity_or_failure(value)
+    return (None, "") if isinstance(parsed, Failure) else parsed
+
+
 @dataclass(frozen=True)
 class PercentKind(Kind):
     """A target percentage, written ``"5%"``; returned in percent (5.0)."""
@@ -142,8 +151,7 @@ class PercentKind(Kind):
     describe = "a percentage like '5%'"
 
     def check(self, value: Any) -> float:
-        parsed = quantity_or_failure(value) if isinstance(value, str) else (as_number(value), "a number")
-        number, unit = (None, "") if isinstance(parsed, Failure) else parsed  # "5%", "５％": (5.0, "percent")
+        number, unit = number_and_unit(value)  # "5%", "５％": (5.0, "percent")
         if number is None or unit != "percent":
             bare = number is not None and unit in ("a number", "dimensionless")  # 0.05, "0.05": which was meant?
             raise ScenarioError(f"{value!r} is not a percentage",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given
@@ -61,7 +62,7 @@ def test_county_linear_formula_by_hand(table):
     assert row.projected_ugm3 == pytest.approx(47.75)
     assert row.change_pct == pytest.approx(-4.5)
     assert row.target_ugm3 == pytest.approx(47.5)
-    assert row.met is False
+    assert row.met == False  # noqa: E712 (a numpy bool of the boolean column)
     assert row.shortfall_ugm3 == pytest.approx(0.25)
 
 
@@ -74,19 +75,28 @@ def test_city_over_two_counties_with_regional_term(table):
     assert row.change_regional_ugm3 == pytest.approx(2.0)
     assert row.projected_ugm3 == pytest.approx(36.9)
     assert row.shortfall_ugm3 == pytest.approx(1.9)
-    assert row.met is False
+    assert row.met == False  # noqa: E712 (a numpy bool of the boolean column)
 
 
 def test_absolute_target_met_within_rounding(table):
     # the regional part alone brings 40 down to 35: 40 x 0.5 x 0.25 = 5
     row = air(plan({**CITY, "regional_change": "-25%"}), table)["TOTAL"]
     assert row.projected_ugm3 == pytest.approx(35.0)
-    assert row.met is True and row.shortfall_ugm3 == 0.0
+    assert row.met == True and row.shortfall_ugm3 == 0.0  # noqa: E712 (a numpy bool of the boolean column)
 
 
 def test_block_without_target_has_no_verdict(table):
     row = air(plan({"observed": "40 ug/m3", "local_share": "50%", "shares": {"SO2": "20%"}}), table)["TOTAL"]
-    assert row.met is None and math.isnan(row.target_ugm3) and row.shortfall_ugm3 == 0.0
+    assert row.met is pd.NA and math.isnan(row.target_ugm3) and row.shortfall_ugm3 == 0.0
+
+
+def test_met_is_the_summarys_nullable_boolean(table):
+    # one type for both tables: pandas' boolean, NA where no target applies
+    data = plan({"observed": "40 ug/m3", "local_share": "50%", "shares": {"SO2": "20%"}}, county_a=COUNTY)
+    result = load_scenario(data, table=table).run()
+    frame = result.air_quality().set_index("area")
+    assert frame["met"].dtype == result.summary()["met"].dtype == "boolean"
+    assert frame.loc["TOTAL", "met"] is pd.NA and frame.loc["A", "met"] == False  # noqa: E712 (A: 50 > 47.5)
 
 
 def test_sensitivity_per_tonne(table):
@@ -175,7 +185,7 @@ def test_good_days_calibrated_on_the_observed_share(table):
     required = mean_for_share(np.float64(0.75 + lost), np.float64(1.9), 75.0)
     assert row.good_days_pct == pytest.approx(80.47, abs=0.01)
     assert required == pytest.approx(43.40, abs=0.01)
-    assert row.met is True and row.shortfall_ugm3 == 0.0
+    assert row.met == True and row.shortfall_ugm3 == 0.0  # noqa: E712 (a numpy bool of the boolean column)
 
 
 def test_heavy_days_target(table):
@@ -186,7 +196,7 @@ def test_heavy_days_target(table):
     needed = float(mean_for_share(np.float64(0.991), np.float64(2.0), 150.0))
     assert row.heavy_days_pct == pytest.approx(100 * (1 - float(share_at_or_below(np.float64(50.0), 2.0, 150.0))))
     assert row.heavy_days_pct == pytest.approx(2.67, abs=0.01) and needed == pytest.approx(37.01, abs=0.01)
-    assert row.met is False and row.shortfall_ugm3 == pytest.approx(50.0 - needed)
+    assert row.met == False and row.shortfall_ugm3 == pytest.approx(50.0 - needed)  # noqa: E712
 
 
 def test_good_day_target_out_of_reach_when_other_pollutants_take_the_days(table):
@@ -196,7 +206,7 @@ def test_good_day_target_out_of_reach_when_other_pollutants_take_the_days(table)
               "good_days": {"observed": "40%", "target": "65%"}}
     result = load_scenario(plan(county_a=county), table=table).run()
     row = result.air_quality().iloc[0]
-    assert row["met"] is False and row["shortfall_ugm3"] == math.inf
+    assert row["met"] == False and row["shortfall_ugm3"] == math.inf  # noqa: E712
     assert any("out of reach" in n for n in result.air_quality_report.notes)
 
 
@@ -215,7 +225,7 @@ def test_inverse_answer_closes_the_gap_when_applied(table):
     closed["counties"]["A"]["measures"] += [cut(inverse.loc["SO2", "extra_t"]), cut(inverse.loc["NOx", "extra_t"],
                                                                                     "NOx")]
     row = load_scenario(closed, table=table).run().air_quality().iloc[0]
-    assert row["projected_ugm3"] == pytest.approx(35.0) and row["met"] is True
+    assert row["projected_ugm3"] == pytest.approx(35.0) and row["met"] == True  # noqa: E712
 
 
 def test_inverse_without_measures_gives_each_precursor_alone(table):
@@ -266,6 +276,33 @@ def test_bad_input_names_the_field(table, change, field, words):
     assert error.value.first.field == field and words in str(error.value)
 
 
+@pytest.mark.parametrize("change, field, words", [
+    ({"regional_change": "-100%"}, "scenario.air_quality.PM2.5.regional_change", "remove everything"),
+    ({"regional_change": "-3 t"}, "scenario.air_quality.PM2.5.regional_change", "not a change"),
+    ({"regional_change": -0.03}, "scenario.air_quality.PM2.5.regional_change", "not a change"),
+    ({"target": "-5"}, "scenario.air_quality.PM2.5.target", "expected a concentration"),
+    ({"daily_gsd": True}, "scenario.air_quality.PM2.5.daily_gsd", "expected a number"),
+    ({"daily_gsd": "1.9 t"}, "scenario.air_quality.PM2.5.daily_gsd", "expected a number"),
+    ({"daily_gsd": "1.9%"}, "scenario.air_quality.PM2.5.daily_gsd", "expected a number"),
+    ({"daily_gsd": "1"}, "scenario.air_quality.PM2.5.daily_gsd", "outside (1, 10]"),
+])
+def test_bad_changes_and_spreads_name_the_field(table, change, field, words):
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(plan({**CITY, **change}), table=table)
+    assert error.value.first.field == field and words in str(error.value)
+
+
+def test_full_width_changes_and_spreads_parse_like_the_ascii_ones(table):
+    # the one quantity parse: '－５％' is -5%, '１.９' is 1.9, as every other field of a scenario reads them
+    wide = {**CITY, "target": "－５％", "regional_change": "－３％", "daily_gsd": "１.９"}
+    ascii_ = {**CITY, "target": "-5%", "regional_change": "-3%", "daily_gsd": 1.9}
+    spec = load_scenario(plan(wide), table=table).air_quality["PM2.5"]
+    assert spec == load_scenario(plan(ascii_), table=table).air_quality["PM2.5"]
+    # target 40 x 0.95 = 38 µg/m³; regional change -3% as a fraction
+    assert spec.target.on(40.0) == pytest.approx(38.0) and spec.regional_change == pytest.approx(-0.03)
+    assert spec.daily_gsd == pytest.approx(1.9)
+
+
 def test_unknown_ambient_pollutant(table):
     data = plan()
     data["air_quality"] = {"O3": CITY}
@@ -309,6 +346,21 @@ def test_check_exit_1_names_area_concentration_and_gap(tmp_path):
     assert "500 t SO2 + 1,000 t NOx more" in done.stdout
 
 
+def test_check_json_carries_the_tonnes_that_close_the_gap(tmp_path):
+    import json
+
+    done = _cli(tmp_path, plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")]), "check",
+                "--format", "json")
+    assert done.returncode == 1, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["met"] is False and answer["air_quality"][0]["shortfall_ugm3"] == pytest.approx(2.5)
+    # local fall 40 x 0.5 x (0.2 x 100 / 2000 + 0.3 x 200 / 4000) = 0.5 µg/m³ (regional 40 x 0.5 x 0.1 = 2.0);
+    # 2.5 more at that mix is 5 times the cut: 500 t SO2 + 1,000 t NOx, as the text says
+    closing = {row["precursor"]: row["extra_t"] for row in answer["air_quality_inverse"]}
+    assert closing == pytest.approx({"SO2": 500.0, "NOx": 1000.0})
+    assert all(row["mix"] == "current mix" and row["reachable"] for row in answer["air_quality_inverse"])
+
+
 def test_check_exit_0_when_met_and_run_prints_the_table(tmp_path):
     data = plan({**CITY, "regional_change": "-25%"})
     assert _cli(tmp_path, data, "check").returncode == 0
@@ -329,6 +381,58 @@ def test_run_out_writes_air_quality_csv(tmp_path):
     frame = pd.read_csv(tmp_path / "out" / "air_quality.csv", encoding="utf-8-sig")
     # 40 x 0.5 x 0.2 x 200 / 2000 = 0.4
     assert frame.loc[0, "area"] == "TOTAL" and frame.loc[0, "change_local_ugm3"] == pytest.approx(0.4)
+
+
+def test_run_json_keeps_the_summary_array_and_gives_air_quality_on_request(tmp_path):
+    import io
+    import json
+
+    from reduccalc.result import SUMMARY_COLUMNS
+
+    data = plan(CITY, a_measures=[cut(200)])
+    done = _cli(tmp_path, data, "run", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)  # the summary array, as for a scenario without air quality
+    assert all(list(row) == SUMMARY_COLUMNS for row in rows) and "--table air_quality" in done.stderr
+    done = _cli(tmp_path, data, "run", "--format", "json", "--table", "air_quality")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    # 40 x 0.5 x 0.2 x 200 / 2000 = 0.4 -> 39.6 against 35: short 4.6
+    assert row["area"] == "TOTAL" and row["projected_ugm3"] == pytest.approx(39.6)
+    assert row["met"] is False and row["shortfall_ugm3"] == pytest.approx(4.6)
+    done = _cli(tmp_path, data, "run", "--format", "csv", "--table", "air_quality")
+    frame = pd.read_csv(io.StringIO(done.stdout))
+    assert done.returncode == 0 and frame.loc[0, "shortfall_ugm3"] == pytest.approx(4.6) and not frame.loc[0, "met"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "--format", "json", "--table", "air_quality"], "no air_quality block"),
+    (["uncertainty", "--format", "csv", "--table", "air_quality"], "no air_quality block"),
+    (["run", "--table", "air_quality"], "--table chooses what --format csv or json prints"),
+])
+def test_table_option_without_air_quality_or_format_is_exit_2(tmp_path, args, words):
+    done = _cli(tmp_path, plan(a_measures=[cut(200)]), *args)
+    assert done.returncode == 2 and words in done.stderr and done.stdout == ""
+
+
+def test_bad_table_option_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    done = _cli(tmp_path, plan(a_measures=[cut(200)]), "run", "--format", "json", "--table", "air_quality", "--out",
+                str(out))
+    assert done.returncode == 2 and "no air_quality block" in done.stderr and not out.exists()
+
+
+def test_uncertainty_json_gives_air_quality_p_met(tmp_path):
+    import json
+
+    data = plan({**CITY, "regional_change": "-10%", "weather_spread": "10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    done = _cli(tmp_path, data, "uncertainty", "--draws", "2000", "--seed", "3", "--format", "json", "--table",
+                "air_quality")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    # projected 37.5 (see the table test), weather sd 10% = 3.75, required 35: P = Phi(-2.5 / 3.75) = 0.25
+    assert row["area"] == "TOTAL" and row["required_ugm3"] == pytest.approx(35.0)
+    assert row["p_met"] == pytest.approx(0.25, abs=0.03)
 
 
 def test_cited_regional_default_fills_local_share_and_is_named():
@@ -353,7 +457,7 @@ def test_unreachable_day_target_is_short_even_when_the_concentration_target_hold
     county = {"observed": "50 ug/m3", "local_share": "60%", "shares": {"SO2": "50%"}, "daily_gsd": 1.9,
               "target": "60 ug/m3", "good_days": {"observed": "40%", "target": "65%"}}
     row = load_scenario(plan(county_a=county), table=table).run().air_quality().iloc[0]
-    assert row["met"] is False and row["shortfall_ugm3"] == math.inf
+    assert row["met"] == False and row["shortfall_ugm3"] == math.inf  # noqa: E712
 
 
 # ------------------------------------------------------------------------------------ uncertainty
@@ -428,6 +532,35 @@ def test_optimize_meets_a_concentration_target_at_least_cost(table):
     assert "µg/m³ of local fall" in result.report()
 
 
+def test_optimize_and_simulate_reuse_the_reports_areas(table, monkeypatch):
+    # the areas (shares resolved, precursor sums) are found once per run, by the report; optimize's rows and
+    # simulate's draws take them and their per-tonne rates from it
+    import reduccalc.air_quality as bridge
+    from reduccalc.analysis.air_quality_uncertainty import simulate
+
+    calls = []
+    found = bridge.areas
+    monkeypatch.setattr(bridge, "areas", lambda result: calls.append(1) or found(result))
+    data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
+    data["counties"]["A"]["candidates"] = [candidate("SO2", "5000 t")]
+    scenario = load_scenario(data, table=table)
+    scenario.optimize()
+    assert len(calls) == 1
+    simulate(scenario, draws=10, seed=1)
+    assert len(calls) == 2
+
+
+def test_per_tonne_rate_by_hand():
+    from reduccalc.air_quality import per_tonne
+
+    # 40 x 0.5 x 0.2 / 2000 = 0.002 µg/m³/t; no baseline: 0, not a division by zero
+    rates = per_tonne(40.0, 0.5, np.array([0.2, 0.3]), np.array([2000.0, 0.0]))
+    assert rates.tolist() == pytest.approx([0.002, 0.0])
+    # broadcast over draws: two local shares x one precursor
+    drawn = per_tonne(40.0, np.array([[0.5, 0.25]]), np.array([[0.2]]), np.array([[2000.0]]))
+    assert drawn.shape == (1, 2) and drawn[0].tolist() == pytest.approx([0.002, 0.001])
+
+
 def test_optimize_best_effort_when_the_candidates_fall_short(table):
     data = plan({**CITY, "regional_change": "-10%"}, a_measures=[cut(100), cut(200, "NOx")])
     data["counties"]["A"]["candidates"] = [candidate("SO2", "100 t")]
@@ -459,6 +592,30 @@ def test_ensemble_carries_the_air_quality_tables(table):
     # 40 x 0.5 x 0.2 x cut / 2000: 0.4 and 0.8 µg/m³
     assert stacked["variant"].tolist() == ["less", "more"]
     assert stacked["change_local_ugm3"].tolist() == pytest.approx([0.4, 0.8])
+
+
+def test_ensemble_verdicts_count_air_quality_targets(table):
+    from reduccalc.ensemble import ensemble_verdicts, run_ensemble_tables
+
+    # mixed: SO2 5% everywhere and the city's 35 µg/m³. A cuts 200 of 1000 t (met), B nothing (short 50 t),
+    # TOTAL 10% (met); PM2.5 40 - 40 x 0.5 x 0.2 x 200 / 2000 = 39.6 > 35 (short 4.6 µg/m³)
+    mixed = plan(CITY, a_measures=[cut(200)])
+    mixed["targets"] = {"SO2": "5%"}
+    # air only: 39.6 <= 39.7, met; no emission target
+    air_only = plan({**CITY, "target": "39.7 ug/m3"}, a_measures=[cut(200)])
+    variants = {"mixed": load_scenario(mixed, table=table), "air only": load_scenario(air_only, table=table)}
+    summary, air = run_ensemble_tables(variants)
+    verdicts = ensemble_verdicts(summary, air).set_index("variant")
+    assert verdicts.loc["mixed", "targets"] == 4 and verdicts.loc["mixed", "short"] == 2
+    assert verdicts.loc["mixed", "met"] is False
+    assert verdicts.loc["mixed", "worst_shortfall_t"] == pytest.approx(50.0) and verdicts.loc["mixed", "county"] == "B"
+    assert verdicts.loc["mixed", "worst_shortfall_ugm3"] == pytest.approx(4.6)
+    assert verdicts.loc["mixed", "area"] == "TOTAL PM2.5"
+    assert verdicts.loc["air only", "met"] is True and verdicts.loc["air only", "targets"] == 1
+    # without the air-quality table the verdicts are the tonnes' alone, as before
+    alone = ensemble_verdicts(summary).set_index("variant")
+    assert alone.loc["air only", "met"] is None and alone.loc["mixed", "short"] == 1
+    assert "worst_shortfall_ugm3" not in alone.columns
 
 
 def test_errors_at_run_time_name_the_block():

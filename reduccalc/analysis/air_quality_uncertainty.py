@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..air_quality import _Area, areas, at_or_below, local_change, regional_change
+from ..air_quality import _Area, at_or_below, per_tonne, regional_change
 from ..units import conversion
 from .uncertainty import STREAM_BLOCK, _stream_key, check_draws, entropy_of, factor_space, linear_model, scenario_model
 
@@ -44,7 +44,8 @@ def simulate(scenario: Any, draws: int = 1000, seed: int | None = None) -> pd.Da
     draws = check_draws(draws)
     entropy = entropy_of(seed)
     parts = scenario_model(scenario)
-    found = areas(parts.result)
+    report = parts.result.air_quality_report
+    found = report.areas
     if not found:
         return pd.DataFrame(columns=SIMULATE_COLUMNS)
     defaults = sorted({i for a in found for i in a.resolved.sources})
@@ -54,7 +55,7 @@ def simulate(scenario: Any, draws: int = 1000, seed: int | None = None) -> pd.Da
                          for block, start in enumerate(range(0, draws, STREAM_BLOCK))])
     column = {factor_id: i for i, factor_id in enumerate(space.ids)}
     keys = {key: i for i, key in enumerate(zip(parts.groups.frame["county"], parts.groups.frame["pollutant"]))}
-    required = parts.result.air_quality_report.required
+    required = report.required
     rows = []
     for i, a in enumerate(found):
         projected = _projected_draws(a, model, factors, keys, column, scenario.table, draws)
@@ -89,12 +90,11 @@ def _projected_draws(a: _Area, model: Any, factors: np.ndarray, keys: dict[tuple
     local = drawn("local_share", a.resolved.local_share or 0.0)
     regional = regional_change(spec.observed, local, spec.regional_change)
     if spec.sensitivity is not None:
-        rates = np.array([spec.sensitivity[p] for p in a.precursors])
-        return spec.observed - (rates[:, None] * tonnes).sum(axis=0) - regional  # type: ignore[no-any-return]
+        return spec.observed - (a.rates()[:, None] * tonnes).sum(axis=0) - regional  # type: ignore[no-any-return]
     shares = np.array([drawn(f"share.{p}", (a.resolved.shares or {})[p]) for p in a.precursors])
     shares = shares / np.maximum(1.0, shares.sum(axis=0))  # drawn shares never split more than the whole
-    cuts = np.divide(tonnes, a.baseline_t[:, None], out=np.zeros_like(tonnes), where=a.baseline_t[:, None] > 0)
-    return spec.observed - local_change(spec.observed, local, shares.T, cuts.T) - regional  # type: ignore[no-any-return]
+    rates = per_tonne(spec.observed, local[None, :], shares, a.baseline_t[:, None])  # precursors x draws
+    return spec.observed - (rates * tonnes).sum(axis=0) - regional  # type: ignore[no-any-return]
 
 
 def _normal(entropy: int, key: str, draws: int) -> np.ndarray:

@@ -41,6 +41,7 @@ Variant = Union[str, "os.PathLike[str]", Scenario]
 """A scenario file path or a loaded :class:`~reduccalc.model.Scenario`."""
 
 VERDICT_COLUMNS = ["variant", "met", "targets", "short", "worst_shortfall_t", "county", "pollutant"]
+AIR_VERDICT_COLUMNS = ["worst_shortfall_ugm3", "area"]  # added by ensemble_verdicts(..., air)
 
 
 @dataclass(frozen=True)
@@ -166,40 +167,56 @@ def run_ensemble_tables(variants: Sequence[Variant] | Mapping[Any, Variant], *, 
     return _combine(tasks, outcomes)
 
 
-def ensemble_verdicts(ensemble: pd.DataFrame) -> pd.DataFrame:
+def ensemble_verdicts(ensemble: pd.DataFrame, air: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per variant of a :func:`run_ensemble` table: met, and the worst shortfall.
 
     Parameters
     ----------
     ensemble : DataFrame
         The table :func:`run_ensemble` returns.
+    air : DataFrame, optional
+        The air-quality table :func:`run_ensemble_tables` returns beside it:
+        its concentration and day targets count too, so a variant whose
+        µg/m³ target falls short is not met.
 
     Returns
     -------
     DataFrame
         variant; met (True when every target of the variant holds, False when
         any falls short, None without targets: as ``Result.met``); targets
-        (number of county and TOTAL targets); short (number falling short);
-        worst_shortfall_t [t], county, pollutant: the largest shortfall among
-        them (TOTAL included) and where it is (0.0 and None when none is short).
+        (number of county and TOTAL targets, and with ``air`` its targets);
+        short (number falling short); worst_shortfall_t [t], county,
+        pollutant: the largest shortfall in tonnes (TOTAL included) and where
+        it is (0.0 and None when none is short). With ``air`` also
+        worst_shortfall_ugm3 [µg/m³] and area (area and ambient pollutant,
+        e.g. ``TOTAL PM2.5``): the largest air-quality shortfall (inf when a
+        day target is out of reach; 0.0 and None when none is short).
     """
     rows = []
     for name, group in ensemble.groupby("variant", sort=False):
         with_target = group[group["target_pct"].notna()]
         short = with_target[with_target["met"] == False]  # noqa: E712 (met is an object column of bools)
         worst = short.loc[short["shortfall_t"].idxmax()] if len(short) else None
-        rows.append({
-            "variant": name,
-            "met": None if with_target.empty else short.empty,
-            "targets": len(with_target),
-            "short": len(short),
+        targets, shorts = len(with_target), len(short)
+        row: dict[str, Any] = {
             "worst_shortfall_t": 0.0 if worst is None else float(worst["shortfall_t"]),
             "county": None if worst is None else worst["county"],
             "pollutant": None if worst is None else worst["pollutant"],
-        })
-    frame = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+        }
+        if air is not None:
+            judged = air[(air["variant"] == name) & air["met"].notna()]
+            short_air = judged[judged["met"] == False]  # noqa: E712 (a nullable boolean column)
+            worst_air = short_air.loc[short_air["shortfall_ugm3"].idxmax()] if len(short_air) else None
+            targets, shorts = targets + len(judged), shorts + len(short_air)
+            row["worst_shortfall_ugm3"] = 0.0 if worst_air is None else float(worst_air["shortfall_ugm3"])
+            row["area"] = None if worst_air is None else f"{worst_air['area']} {worst_air['pollutant']}"
+        rows.append({"variant": name, "met": None if targets == 0 else shorts == 0, "targets": targets,
+                     "short": shorts, **row})
+    columns = VERDICT_COLUMNS + (AIR_VERDICT_COLUMNS if air is not None else [])
+    frame = pd.DataFrame(rows, columns=columns)
     frame["met"] = frame["met"].astype(object)
-    return frame.astype({"targets": int, "short": int, "worst_shortfall_t": float})
+    kinds = {"targets": int, "short": int, "worst_shortfall_t": float}
+    return frame.astype({**kinds, "worst_shortfall_ugm3": float} if air is not None else kinds)
 
 
 def _tasks(variants: Any) -> list[_Task]:
@@ -300,5 +317,5 @@ def _combine(tasks: list[_Task], outcomes: list[Outcome]) -> tuple[pd.DataFrame,
     return table, stacked[["variant", *[c for c in stacked.columns if c != "variant"]]]
 
 
-__all__ = ["VERDICT_COLUMNS", "ensemble_verdicts", "run_ensemble", "run_ensemble_tables", "summarise_variant",
-           "unique_names"]
+__all__ = ["AIR_VERDICT_COLUMNS", "VERDICT_COLUMNS", "ensemble_verdicts", "run_ensemble", "run_ensemble_tables",
+           "summarise_variant", "unique_names"]

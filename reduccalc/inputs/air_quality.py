@@ -25,6 +25,7 @@ from ..fields import (
     TextKind,
     check_mapping,
     claim_pollutant,
+    number_and_unit,
 )
 from ..positions import position
 from ..vocabulary import pollutant
@@ -52,21 +53,17 @@ class ConcentrationKind(Kind):
 
 
 class ChangeKind(Kind):
-    """A signed change, ``"-3%"``, returned as a fraction (-0.03); above -100 %."""
+    """A signed change, ``"-3%"`` (``"－３％"`` too), returned as a fraction (-0.03); above -100 %."""
 
     describe = "a change like '-3%'"
 
     def check(self, value: Any) -> float:
-        text = value.strip() if isinstance(value, str) else None
-        try:
-            number = float(text[:-1]) / 100.0 if text and text.endswith("%") else math.nan
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
+        number, unit = number_and_unit(value)
+        if number is None or unit != "percent" or not math.isfinite(number):
             raise ScenarioError(f"{value!r} is not a change", hint="write a change with its sign, like '-3%'")
-        if number <= -1.0:
+        if number <= -100.0:
             raise ScenarioError(f"{value!r} would remove everything or more", hint="a change is above -100%")
-        return number
+        return number / 100.0
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ class TargetKind(Kind):
     describe = "a concentration like '35 ug/m3' or a change on `observed` like '-5%'"
 
     def check(self, value: Any) -> Target:
-        if isinstance(value, str) and value.strip().endswith("%"):
+        if isinstance(value, str) and number_and_unit(value)[1] == "percent":
             return Target(change=ChangeKind().check(value))
         return Target(ugm3=ConcentrationKind().check(value))
 
@@ -93,11 +90,12 @@ class GsdKind(Kind):
     describe = "a geometric standard deviation like 1.9 (above 1)"
 
     def check(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        number, unit = number_and_unit(value)  # 1.9, "1.9", "１.９"
+        if number is None or unit not in ("a number", "dimensionless") or not math.isfinite(number):
             raise ScenarioError(f"expected a number, got {value!r}", hint="daily_gsd is like 1.9")
-        if not 1.0 < value <= 10.0:
+        if not 1.0 < number <= 10.0:
             raise ScenarioError(f"{value!r} is outside (1, 10]", hint="typical spreads of daily PM2.5 are 1.5-2.5")
-        return float(value)
+        return number
 
 
 DAY_KEYS = {"observed": Key(FractionKind(), None, "share of days in the base period"),

@@ -187,7 +187,7 @@ def plot_air_quality(result: Result) -> Figure:
     fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.6 * len(table)), layout="constrained")
     positions = np.arange(len(table))[::-1].astype(float)
     ax.barh(positions + 0.2, table["observed_ugm3"], height=0.4, color="#ced4da", label="observed")
-    colors = [NO_TARGET_COLOR if met is None else MET_COLOR if met else SHORT_COLOR for met in table["met"]]
+    colors = [NO_TARGET_COLOR if met is pd.NA else MET_COLOR if met else SHORT_COLOR for met in table["met"]]
     ax.barh(positions - 0.2, table["projected_ugm3"], height=0.4, color=colors, label="projected")
     for y, bound in zip(positions, aq.required):
         if np.isfinite(bound):
