@@ -279,26 +279,30 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
-    from .report.tables import text_table
+    from .report.tables import text_table, with_deterministic
 
     options = _engine_options(args)
     scenario = _scenario(args)
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
-    if not _machine_output(table, args.format):
-        print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
-        print(text_table(table, floats="{:,.2f}"))
+    if not _machine_output(table, args.format):  # CSV and JSON: the table of Scenario.simulate, as it is
+        result = scenario.run()
+        print(f"{scenario.name}: {args.draws} draws, seed {args.seed}; reduction_t and reduction_pct at the "
+              "tables' factors, beside the percentiles of the draws")
+        print(text_table(with_deterministic(table, result), floats="{:,.2f}"))
         if scenario.air_quality or any(c.air_quality for c in scenario.counties):
             from .analysis.air_quality_uncertainty import simulate
 
-            print("\nair quality (µg/m³; P(met) of concentration and day targets):")
-            print(text_table(simulate(scenario, draws=args.draws, seed=args.seed), floats="{:,.2f}"))
+            print("\nair quality (µg/m³; projected_ugm3 at the tables' factors; P(met) of concentration and day "
+                  "targets):")
+            print(text_table(with_deterministic(simulate(scenario, draws=args.draws, seed=args.seed), result),
+                             floats="{:,.2f}"))
     return 0
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from .analysis.ensemble import ensemble_verdicts, run_ensemble_tables
     from .model import target_options
-    from .report.tables import SUMMARY_LABELS, text_table
+    from .report.tables import text_table
 
     options = _engine_options(args)
     percent, _ = target_options(args.target, None, field="--target")
@@ -307,10 +311,10 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if not _machine_output(table, args.format):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
-        print(text_table(table.rename(columns=SUMMARY_LABELS)))
+        print(text_table(table))
         verdicts = ensemble_verdicts(table)
         print("\nper variant (worst shortfall, TOTAL included):")
-        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t"})))
+        print(text_table(verdicts))
         if len(air):
             print("\nair quality (µg/m³):")
             print(text_table(air, floats="{:,.2f}"))

@@ -1,11 +1,20 @@
-"""Text tables, JSON and CSV of a result, for the terminal and for machines."""
+"""Text tables, JSON and CSV of a result, for the terminal and for machines.
+
+One naming scheme: the terminal's headers are the column names of the API,
+the CSVs, the JSON and the workbook (``baseline_t``, ``reduction_pct``); a
+verdict is ``met`` or ``SHORT`` wherever it is a word (the tables' ``met``
+column, the lines of ``check`` and ``optimize``), and a boolean in the CSV,
+JSON and workbook.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..result import Result
@@ -34,33 +43,63 @@ def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), ensure_ascii=False, indent=2)
 
 
+VERDICT_WORDS = {True: "met", False: "SHORT"}  # a target's verdict, wherever it is written as a word
+FLAG_WORDS = {True: "true", False: "false"}  # any other flag
+
+
+def verdict_word(met: bool) -> str:
+    """``met`` or ``SHORT``: the one spelling of a verdict in text."""
+    return VERDICT_WORDS[bool(met)]
+
+
 def text_table(frame: pd.DataFrame, floats: str = "{:,.1f}") -> str:
-    """A readable fixed-width table; CJK characters count double."""
+    """A readable fixed-width table under the frame's own column names; CJK characters count double.
+
+    Floats as ``floats``, missing values blank; a ``met`` column's verdicts
+    as ``met`` / ``SHORT``, any other flag as ``true`` / ``false``.
+    """
     shown = frame.copy()
     for column in shown.columns:
+        words = VERDICT_WORDS if column == "met" else FLAG_WORDS
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else floats.format(v))
-        elif shown[column].dtype == "boolean":
-            shown[column] = shown[column].map(_verdict_word, na_action="ignore").astype(object).fillna("")
-        elif shown[column].dtype == object:
-            shown[column] = shown[column].map(lambda v: "" if v is None else ("yes" if v is True else
-                                                                               "NO" if v is False else v))
+        elif shown[column].dtype.kind == "b" or shown[column].dtype == object:
+            shown[column] = shown[column].map(partial(_shown_value, words)).astype(object)
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
                            "display.max_columns", 50, "display.max_rows", 100_000, "display.max_colwidth", 80):
         return shown.to_string(index=False)
 
 
-def _verdict_word(met: bool) -> str:
-    return "yes" if met else "NO"
-
-
-# summary columns as the terminal shows them
-SUMMARY_LABELS = {"baseline_t": "baseline t", "reduction_t": "reduction t", "reduction_pct": "reduction %",
-                  "target_pct": "target %", "shortfall_t": "short by t"}
+def _shown_value(words: dict[bool, str], value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return ""
+    return words[bool(value)] if isinstance(value, bool | np.bool_) else value
 
 
 def summary_table(result: Result) -> str:
-    return text_table(result.summary().rename(columns=SUMMARY_LABELS))
+    return text_table(result.summary())
+
+
+def with_deterministic(simulated: pd.DataFrame, result: Result) -> pd.DataFrame:
+    """The Monte Carlo table with the run's own value beside its percentiles.
+
+    ``reduction_t`` and ``reduction_pct`` of the summary before
+    ``reduction_p5`` (rows by county and pollutant); air-quality rows
+    (``area``) take ``projected_ugm3`` before ``projected_p5``.
+    """
+    if "area" in simulated.columns:
+        keys, values, before = ["area", "pollutant"], ["projected_ugm3"], "projected_p5"
+        deterministic = result.air_quality()
+    else:
+        keys, values, before = ["county", "pollutant"], ["reduction_t", "reduction_pct"], "reduction_p5"
+        deterministic = result.summary()
+    if before not in simulated.columns or deterministic.empty:
+        return simulated
+    joined = simulated.merge(deterministic[[*keys, *values]].astype({v: float for v in values}), on=keys,
+                             how="left", validate="one_to_one")
+    order = list(simulated.columns)
+    at = order.index(before)
+    return joined[[*order[:at], *values, *order[at:]]]
 
 
 def verdict(result: Result) -> str:
@@ -69,7 +108,7 @@ def verdict(result: Result) -> str:
     with_target = summary[summary["target_pct"].notna()]
     lines = []
     for row in with_target.itertuples(index=False):
-        status = "met  " if row.met else "SHORT"
+        status = f"{verdict_word(row.met):<5}"
         line = (f"{status} {row.county} {row.pollutant}: {row.reduction_t:,.1f} t = {row.reduction_pct:.2f}% "
                 f"of {row.baseline_t:,.1f} t, target {row.target_pct:g}%")
         if not row.met:
@@ -121,14 +160,8 @@ def _explain_row(row: Any) -> str:
             f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
 
 
-AIR_QUALITY_LABELS = {"observed_ugm3": "observed µg/m³", "change_local_ugm3": "local fall", "change_regional_ugm3":
-          "regional fall", "projected_ugm3": "projected", "change_pct": "change %", "target_ugm3": "target",
-          "shortfall_ugm3": "short by µg/m³", "good_days_pct": "good days %", "good_days_target_pct": "target %",
-          "heavy_days_pct": "heavy days %", "heavy_days_target_pct": "target %"}
-
-
 def air_quality_text(aq: AirQuality) -> str:
     """The air-quality table with its notes, as ``reduccalc run`` prints it."""
-    shown = aq.table.dropna(axis=1, how="all").rename(columns=AIR_QUALITY_LABELS)
-    return "\n".join(["air quality (concentrations in µg/m³; falls > 0 lower the concentration):",
+    shown = aq.table.dropna(axis=1, how="all")
+    return "\n".join(["air quality (concentrations in µg/m³; changes > 0 lower the concentration):",
                        text_table(shown, floats="{:,.2f}"), *[f"note: {n}" for n in aq.notes]])

@@ -1,0 +1,45 @@
+"""What the command line gives back, on one naming scheme: the API's column names in every table,
+``met`` / ``SHORT`` for verdicts, the deterministic value beside the Monte Carlo percentiles.
+
+Run in this process with the round-number fixture factors and the conftest PLAN:
+甲县 NOx: 100 trucks x 50,000 km x 8 g/km = 40 t of 1000 t = 4 % (target 5 %: SHORT by 10 t);
+乙县 NOx: 1e6 t/yr x 36.5/365 x 1 kg/t = 100 t of 200 t = 50 % (target 10 %: met).
+"""
+
+import pytest
+
+from reduccalc.result import SUMMARY_COLUMNS
+from tests.conftest import FIXTURE_FACTORS, cli, plan
+
+
+@pytest.fixture(autouse=True)
+def fixture_factors(monkeypatch):
+    monkeypatch.setenv("REDUCCALC_FACTORS_DIR", str(FIXTURE_FACTORS))
+
+
+def rows(text, first):
+    """Lines of a printed table from its header (the line starting with ``first``), split on blanks."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] == [first])
+    return [line.split() for line in lines[start:] if line.strip()]
+
+
+def test_run_table_header_is_the_api_column_names_and_verdicts_are_met_or_short(tmp_path, capsys):
+    code, out, _ = cli(capsys, "run", plan(tmp_path))
+    assert code == 0
+    table = rows(out, "county")
+    assert table[0] == SUMMARY_COLUMNS
+    verdicts = {(r[0], r[1]): r[6] for r in table[1:] if len(r) == 8}
+    assert verdicts == {("甲县", "NOx"): "SHORT", ("乙县", "NOx"): "met", ("TOTAL", "NOx"): "met"}
+    code, out, _ = cli(capsys, "check", plan(tmp_path))
+    assert code == 1 and "SHORT 甲县 NOx" in out and "met   乙县 NOx" in out
+
+
+def test_uncertainty_table_shows_the_deterministic_value_beside_the_percentiles(tmp_path, capsys):
+    code, out, _ = cli(capsys, "uncertainty", plan(tmp_path), "--draws", 50, "--seed", 1)
+    assert code == 0
+    table = rows(out, "county")
+    assert table[0][:5] == ["county", "pollutant", "reduction_t", "reduction_pct", "reduction_p5"]
+    by_row = {(r[0], r[1]): r for r in table[1:]}
+    assert by_row[("甲县", "NOx")][2:4] == ["40.00", "4.00"]  # the run's 40 t = 4 %, as the summary has it
+    assert by_row[("TOTAL", "NOx")][2:4] == ["140.00", "11.67"]  # 140 of 1200 t
