@@ -129,6 +129,37 @@ class Scenario:
     registers: list[RegisterRows] = field(default_factory=list)
     air_quality: dict[str, Any] = field(default_factory=dict)  # the city's (TOTAL): pollutant -> inputs.air_quality.Spec
 
+    def __repr__(self) -> str:
+        """What the scenario holds, in a few lines: name, period, counties, measures by type, targets."""
+        counties = [c.name for c in self.counties]
+        types = self.measure_types()
+        county_targets = sum(1 for c in self.counties if c.targets)
+        targets = ", ".join(f"{p} {v:g}%" for p, v in self.targets.items()) or "none at scenario level"
+        if county_targets:
+            targets += f"; own targets in {how_many(county_targets, 'county', 'counties')}"
+        air = [f"{name} (TOTAL)" for name in self.air_quality] + [
+            f"{p} ({c.name})" for c in self.counties for p in c.air_quality]
+        lines = [f"<Scenario {self.name!r}: {self.period.start} to {self.period.end}, region {self.region}",
+                 f"  counties ({len(counties)}): {listed(counties)}",
+                 f"  measures ({self.measure_count()}): "
+                 f"{', '.join(f'{t} {n}' for t, n in types.items()) or 'none'}",
+                 f"  targets: {targets}"]
+        if air:
+            lines.append(f"  air quality: {listed(air)}")
+        if self.file:
+            lines.append(f"  file: {self.file}")
+        return "\n".join(lines) + ">"
+
+    def measure_types(self) -> dict[str, int]:
+        """Measures per type, from YAML and registers, in order of first appearance."""
+        types: dict[str, int] = {}
+        for county in self.counties:
+            for measure in county.measures:
+                types[measure.type] = types.get(measure.type, 0) + 1
+        for rows in self.registers:
+            types[rows.type] = types.get(rows.type, 0) + len(rows.row)
+        return types
+
     def county(self, name: str) -> County:
         for county in self.counties:
             if county.name == name:
@@ -251,6 +282,17 @@ class Scenario:
         from .analysis.optimize import optimize
 
         return optimize(self, **options)
+
+
+def how_many(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 county``, ``2 counties``: a count with its noun."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def listed(names: Sequence[str], at_most: int = 8) -> str:
+    """Names for a one-line summary: the first ``at_most``, then how many more."""
+    shown = ", ".join(names[:at_most])
+    return shown + (f" and {len(names) - at_most} more" if len(names) > at_most else "")
 
 
 def target_options(percent: float | str | None, pollutants: Sequence[str] | None, *,

@@ -43,3 +43,27 @@ def test_uncertainty_table_shows_the_deterministic_value_beside_the_percentiles(
     by_row = {(r[0], r[1]): r for r in table[1:]}
     assert by_row[("甲县", "NOx")][2:4] == ["40.00", "4.00"]  # the run's 40 t = 4 %, as the summary has it
     assert by_row[("TOTAL", "NOx")][2:4] == ["140.00", "11.67"]  # 140 of 1200 t
+
+
+def test_reprs_say_what_they_hold(tmp_path, table):
+    from reduccalc import load_scenario
+    from tests.conftest import TRUCK, one_county
+
+    scenario = load_scenario(plan(tmp_path), table=table)
+    assert repr(scenario) == (f"<Scenario '测试计划': 2021-01-01 to 2021-12-31, region national\n"
+                              "  counties (2): 甲县, 乙县\n"
+                              "  measures (2): vehicle_retirement 1, staggered_production 1\n"
+                              "  targets: NOx 5%; own targets in 1 county\n"
+                              f"  file: {tmp_path / 'plan.yaml'}>")
+    # 甲县 NOx short by 10 t; 乙县 NOx and TOTAL NOx met; 甲县 SO2 and TOTAL SO2 without a target
+    assert repr(scenario.run()) == ("<Result of '测试计划': 2021-01-01 to 2021-12-31, 2 counties, 2 measures, "
+                                    f"{scenario.run().ledger_rows} ledger rows\n"
+                                    "  targets: 2 met, 1 SHORT; 2 summary rows without a target\n"
+                                    "  short: 甲县 NOx by 10.0 t>")
+    # 5 % of 2000 t NOx = 100 t, at 40 t / 100 trucks = 0.4 t a truck: 250 trucks x 60,000 CNY = 15,000,000 CNY;
+    # the targets of 甲县 and TOTAL both met
+    candidates = [{"id": "trucks", "scale": "count", "max": 500, "unit_cost": "60000 CNY", "measure": TRUCK}]
+    plan_ = load_scenario(one_county(candidates), table=table).optimize()
+    assert repr(plan_) == ("<Plan for 'test': feasible, cost 15,000,000 CNY (1,500.0 万元)\n"
+                           "  additions: 1 candidate in 1 county\n"
+                           "  targets after: 2 met, 0 SHORT>")
