@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .calendar import Period
-from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable
 from .fields import (
     PercentKind,
@@ -33,7 +33,7 @@ from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, numbered
 from .perf import paused_gc
 from .positions import key_position, position
-from .vocabulary import pollutant
+from .vocabulary import TOTAL, pollutant
 
 if TYPE_CHECKING:
     from .result import Result
@@ -140,12 +140,12 @@ class Scenario:
         air = [f"{name} (TOTAL)" for name in self.air_quality] + [
             f"{p} ({c.name})" for c in self.counties for p in c.air_quality]
         lines = [f"<Scenario {self.name!r}: {self.period.start} to {self.period.end}, region {self.region}",
-                 f"  counties ({len(counties)}): {listed(counties)}",
+                 f"  counties ({len(counties)}): {one_of(counties, 8, sort=False)}",
                  f"  measures ({self.measure_count()}): "
                  f"{', '.join(f'{t} {n}' for t, n in types.items()) or 'none'}",
                  f"  targets: {targets}"]
         if air:
-            lines.append(f"  air quality: {listed(air)}")
+            lines.append(f"  air quality: {one_of(air, 8, sort=False)}")
         if self.file:
             lines.append(f"  file: {self.file}")
         return "\n".join(lines) + ">"
@@ -159,6 +159,22 @@ class Scenario:
         for rows in self.registers:
             types[rows.type] = types.get(rows.type, 0) + len(rows.row)
         return types
+
+    def county_name(self, name: str, *, field: str | None = "--county", total: bool = False) -> str:
+        """The name of the county ``name`` designates, as county names are told apart (:func:`name_key`:
+        not by width, case or surrounding spaces); ``TOTAL`` too with ``total``.
+
+        Raises
+        ------
+        ScenarioError
+            For a name that is no county's, with a "did you mean" and the names there are.
+        """
+        names = [c.name for c in self.counties] + ([TOTAL] if total else [])
+        for known in names:
+            if name_key(known) == name_key(name):
+                return known
+        raise ScenarioError(f"no county {name!r}", field=field, hint=" ".join(filter(None, (
+            did_you_mean(name, names), f"the counties: {one_of(names, sort=False)}"))))
 
     def county(self, name: str) -> County:
         for county in self.counties:
@@ -287,12 +303,6 @@ class Scenario:
 def how_many(count: int, noun: str, plural: str | None = None) -> str:
     """``1 county``, ``2 counties``: a count with its noun."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
-
-
-def listed(names: Sequence[str], at_most: int = 8) -> str:
-    """Names for a one-line summary: the first ``at_most``, then how many more."""
-    shown = ", ".join(names[:at_most])
-    return shown + (f" and {len(names) - at_most} more" if len(names) > at_most else "")
 
 
 def target_options(percent: float | str | None, pollutants: Sequence[str] | None, *,

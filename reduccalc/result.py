@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import ProblemCollector, ScenarioError
+from .errors import ProblemCollector, ScenarioError, one_of
 from .ledger import LedgerBuilder
 from .vocabulary import POLLUTANTS, TOTAL
 
@@ -45,7 +45,7 @@ class Result:
 
     def __repr__(self) -> str:
         """What the result holds, in a few lines: scenario, counts, verdicts and the largest shortfalls."""
-        from .model import how_many, listed
+        from .model import how_many
 
         sc = self.scenario
         summary = self._summary
@@ -57,8 +57,8 @@ class Result:
                  f"{how_many(self.ledger_rows, 'ledger row')}",
                  f"  targets: {met} met, {short} SHORT; {how_many(untargeted, 'summary row')} without a target"]
         if len(missed):
-            lines.append("  short: " + listed([f"{r.county} {r.pollutant} by {r.shortfall_t:,.1f} t"
-                                               for r in missed.itertuples(index=False)], 4))
+            lines.append("  short: " + one_of([f"{r.county} {r.pollutant} by {r.shortfall_t:,.1f} t"
+                                               for r in missed.itertuples(index=False)], 4, sort=False))
         if sc.air_quality or any(c.air_quality for c in sc.counties):
             air = [m for m in self.air_quality_report.table["met"] if m is not None]
             lines.append(f"  air quality: {air.count(True)} met, {air.count(False)} SHORT")

@@ -6,6 +6,8 @@ Run in this process with the round-number fixture factors and the conftest PLAN:
 乙县 NOx: 1e6 t/yr x 36.5/365 x 1 kg/t = 100 t of 200 t = 50 % (target 10 %: met).
 """
 
+import json
+
 import pytest
 
 from reduccalc.result import SUMMARY_COLUMNS
@@ -67,3 +69,70 @@ def test_reprs_say_what_they_hold(tmp_path, table):
     assert repr(plan_) == ("<Plan for 'test': feasible, cost 15,000,000 CNY (1,500.0 万元)\n"
                            "  additions: 1 candidate in 1 county\n"
                            "  targets after: 2 met, 0 SHORT>")
+
+
+# -- run --county / --pollutant, explain --summary ---------------------------------------------------------
+
+
+def test_run_county_and_pollutant_filters_the_rows(tmp_path, capsys):
+    # ＴＯＴＡＬ (full width) and 乙县 with a space are those names, as county names are told apart
+    code, out, _ = cli(capsys, "run", plan(tmp_path), "--county", " 乙县", "--county", "ＴＯＴＡＬ",
+                       "--pollutant", "氮氧化物", "--format", "json")
+    assert code == 0
+    # 乙县 NOx 100 t of 200 t, TOTAL NOx 140 t of 1200 t; no SO2, no 甲县
+    assert [(r["county"], r["pollutant"], r["reduction_t"]) for r in json.loads(out)] == [
+        ("乙县", "NOx", pytest.approx(100.0)), ("TOTAL", "NOx", pytest.approx(140.0))]
+    code, out, _ = cli(capsys, "run", plan(tmp_path), "--pollutant", "SO2")
+    assert code == 0 and {r[1] for r in rows(out, "county")[1:]} == {"SO2"}
+
+
+def test_run_filters_refuse_what_is_not_there(tmp_path, capsys):
+    code, out, err = cli(capsys, "run", plan(tmp_path), "--county", "甲")
+    assert (code, out) == (2, "") and err.startswith("error: --county: no county '甲' (did you mean '甲县'?")
+    assert "the counties: 甲县, 乙县, TOTAL" in err
+    code, out, err = cli(capsys, "run", plan(tmp_path), "--county", "乙县", "--pollutant", "SO2")
+    assert (code, out) == (2, "") and "no SO2 baseline in 乙县" in err and "the pollutants there: NOx" in err
+    code, _, err = cli(capsys, "run", plan(tmp_path), "--pollutant", "NOy")
+    assert code == 2 and "--pollutant: unknown pollutant 'NOy'" in err
+
+
+def test_explain_summary_is_one_line_per_measure(tmp_path, capsys):
+    code, out, _ = cli(capsys, "explain", plan(tmp_path), "--summary")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("甲县 / trucks (vehicle_retirement): NOx 40.0 t")
+    # the trucks remove 4 % of the NOx baseline, their PM2.5 (1.0 t) is of no baseline: the main factor is NOx's
+    assert lines[0].endswith("PM2.5 1.0 t; main factor t.hdt.III.NOx = 8 g/km (fixture (2024))")
+    assert lines[1].startswith("乙县 / staggered_production-1 (staggered_production): NOx 100.0 t")
+    code, out, _ = cli(capsys, "explain", plan(tmp_path), "--summary", "--county", "乙县")
+    assert code == 0 and out.splitlines() == lines[1:]
+
+
+# -- help, completion ------------------------------------------------------------------------------------
+
+
+def _actions(parser):
+    import argparse
+
+    for action in parser._actions:
+        yield parser.prog, action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _actions(sub)
+
+
+def test_every_option_and_argument_has_help():
+    from reduccalc.cli import build_parser
+
+    found = list(_actions(build_parser()))
+    assert len(found) > 50
+    assert [(prog, action.dest) for prog, action in found if not action.help] == []
+
+
+def test_shell_completion_script_where_shtab_is_installed(capsys):
+    pytest.importorskip("shtab")
+    from reduccalc.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--print-completion", "bash"])
+    assert done.value.code == 0 and "reduccalc" in capsys.readouterr().out

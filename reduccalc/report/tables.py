@@ -76,10 +76,6 @@ def _shown_value(words: dict[bool, str], value: Any) -> Any:
     return words[bool(value)] if isinstance(value, bool | np.bool_) else value
 
 
-def summary_table(result: Result) -> str:
-    return text_table(result.summary())
-
-
 def with_deterministic(simulated: pd.DataFrame, result: Result) -> pd.DataFrame:
     """The Monte Carlo table with the run's own value beside its percentiles.
 
@@ -120,6 +116,72 @@ def verdict(result: Result) -> str:
     head = (f"{result.scenario.name}: all {total} targets met" if short == 0 else
             f"{result.scenario.name}: {short} of {total} targets NOT met")
     return "\n".join([head, *lines])
+
+
+def selected(frame: pd.DataFrame, counties: list[str] | None, pollutants: list[str] | None,
+             county: str = "county") -> pd.DataFrame:
+    """Rows of ``frame`` whose ``county`` column is one of ``counties`` and pollutant one of ``pollutants``
+    (None: all)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if counties is not None:
+        keep &= frame[county].astype(str).isin(counties).to_numpy()
+    if pollutants is not None:
+        keep &= frame["pollutant"].astype(str).isin(pollutants).to_numpy()
+    return frame[keep]
+
+
+def explain_summary(result: Result, county: str | None = None, measure: str | None = None) -> str:
+    """One line per measure: its type, its net tonnes by pollutant, and the factor that matters most.
+
+    The tonnes are the measure's ``reduction_t`` in ``reductions`` (upstream
+    changes, when any, in brackets). The main factor is the one behind the
+    largest share of a baseline among the measure's ledger rows (so CO2's
+    thousands of tonnes do not outweigh SO2's tens where only SO2 has a
+    baseline); for a measure of pollutants without baselines, the one
+    behind the most tonnes.
+    """
+    reductions = selected(result.reductions, None if county is None else [county], None)
+    ledger = selected(result.ledger, None if county is None else [county], None)
+    if measure is not None:
+        reductions = reductions[reductions["measure"] == measure]
+        ledger = ledger[ledger["measure"] == measure]
+    mains = _main_factors(ledger, result.summary())
+    lines = []
+    for (cty, name), rows in reductions.groupby(["county", "measure"], sort=False, observed=True):
+        tonnes = ", ".join(f"{row.pollutant} {_tonnes(row.reduction_t)} t"
+                           + (f" [upstream {_tonnes(row.upstream_t)} t]" if row.upstream_t else "")
+                           for row in rows.itertuples(index=False))
+        main = mains.get((str(cty), str(name)))
+        factor = "" if main is None else (f"; main factor {main.factor_id} = {main.factor:.6g} {main.factor_unit} "
+                                          f"({str(main.factor_source).split(', ')[0]})")
+        lines.append(f"{cty} / {name} ({rows['type'].iloc[0]}): {tonnes or 'no tonnes'}{factor}")
+    return "\n".join(lines) if lines else "(no measures)"
+
+
+def _tonnes(value: float) -> str:
+    """Tonnes to 0.1 t; a few kilograms in two significant digits rather than a bare 0.0."""
+    return f"{value + 0.0:,.1f}" if value == 0 or abs(value) >= 0.05 else f"{value:.2g}"
+
+
+def _main_factors(ledger: pd.DataFrame, summary: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    """Per (county, measure), a ledger row of the factor whose rows remove the largest share of a baseline
+    (or, where none of the measure's pollutants has one, the most tonnes)."""
+    if ledger.empty:
+        return {}
+    baselines = dict(zip(zip(summary["county"], summary["pollutant"]), summary["baseline_t"]))
+    keys = zip(ledger["county"].astype(str), ledger["pollutant"].astype(str))
+    baseline = np.array([baselines.get(key, np.nan) for key in keys], dtype=float)
+    tonnes = ledger["reduction_t"].abs().to_numpy()
+    weighed = ledger[["county", "measure", "factor_id"]].assign(
+        share=np.where(np.isnan(baseline), 0.0, tonnes / np.where(np.isnan(baseline), 1.0, baseline)), tonnes=tonnes)
+    by_factor = weighed.groupby(["county", "measure", "factor_id"], sort=False, observed=True)[
+        ["share", "tonnes"]].sum().reset_index()
+    best = by_factor.sort_values(["share", "tonnes"], ascending=False, kind="stable").drop_duplicates(
+        ["county", "measure"])
+    firsts = {(str(r.county), str(r.measure), str(r.factor_id)): r
+              for r in ledger.drop_duplicates(["county", "measure", "factor_id"]).itertuples(index=False)}
+    return {(str(c), str(m)): firsts[(str(c), str(m), str(f))]
+            for c, m, f in best[["county", "measure", "factor_id"]].itertuples(index=False)}
 
 
 def explain_lines(result: Result, county: str | None = None, measure: str | None = None) -> str:
