@@ -28,6 +28,7 @@ EXAMPLES = {
     "optimize": "reduccalc optimize plan.yaml --format json",
     "ensemble": "reduccalc ensemble scenarios/tutorial.yaml scenarios/xinfu_2021.yaml --target 5%\n"
                 "  reduccalc ensemble variants/*.yaml --engine dask --scheduler tcp://10.0.0.5:8786 --format csv",
+    "init": "reduccalc init > plan.yaml\n  reduccalc init --from 台账.xlsx > plan.yaml",
 }
 
 
@@ -383,6 +384,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0 if plan.feasible else 1
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .report.template import starting_plan
+
+    sys.stdout.write(starting_plan(getattr(args, "from")))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reduccalc", description="Do the measures in an air-quality action plan add up to its "
                      "target? Per county and pollutant: baseline, reduction, target, met or short by how much.",
@@ -468,6 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table for people (default); csv or json: every variant's summary rows")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
+
+    p = sub("init", "print a commented starting plan (redirect it: reduccalc init > plan.yaml); writes no file")
+    p.add_argument("--from", metavar="REGISTER", help="a measure register (CSV or XLSX, file.xlsx#sheet) with a "
+                   "county column: one county per name in it, and measures_file pointing at it")
+    p.set_defaults(func=cmd_init)
     for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):
         commands.choices[name].add_argument(
             "--allow-outside", action="store_true",
