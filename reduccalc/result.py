@@ -191,7 +191,8 @@ class Result:
         return plot_targets(self, pollutant)
 
     def to_excel(self, path: str) -> None:
-        """Write the results workbook (summary, reductions, ledger, factors, metadata)."""
+        """Write the results workbook: summary, reductions, ledger, factors (air_quality where configured),
+        metadata; see :mod:`reduccalc.report.excel` for its headers and number formats."""
         from pathlib import Path
 
         from .report.excel import write_workbook
