@@ -111,6 +111,7 @@ def _check_selection(summary: Any, selection: Any, counties: list[str] | None, p
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .report.tables import selected, text_table
+    from .vocabulary import TOTAL
 
     scenario = _scenario(args)
     counties, pollutants = _filters(scenario, args)
@@ -125,19 +126,20 @@ def cmd_run(args: argparse.Namespace) -> int:
               + ("" if counties is None and pollutants is None else
                  f"; {' '.join(['only', *(counties or []), *(pollutants or [])])}"))
         print(text_table(shown))
-        missing = selected(result.without_baseline(), counties, pollutants)
+        of_counties = None if counties is None or TOTAL in counties else counties  # TOTAL: every county's
+        missing = selected(result.without_baseline(), of_counties, pollutants)
         if len(missing):
-            shown = ", ".join(f"{r.county} {r.pollutant} {r.reduction_t:,.1f} t" for r in missing.head(12).itertuples())
+            listed = ", ".join(f"{r.county} {r.pollutant} {r.reduction_t:,.1f} t" for r in missing.head(12).itertuples())
             more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
-            print(f"\nnot in the summary (no baseline for these pollutants): {shown}{more}")
-        reductions = selected(result.reductions, counties, pollutants)
+            print(f"\nnot in the summary (no baseline for these pollutants): {listed}{more}")
+        reductions = selected(result.reductions, of_counties, pollutants)
         upstream = reductions["upstream_t"]
         if (upstream != 0).any():
             added = reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
-            shown = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
+            listed = ", ".join(f"{p} {-v:,.1f} t" for p, v in added.items())
             netted = ("netted from the counties (count_upstream: true)" if result.scenario.count_upstream else
                       "not netted unless count_upstream")
-            print(f"\nupstream (power plants, {netted}): added {shown}")
+            print(f"\nupstream (power plants, {netted}): added {listed}")
         air = result.air_quality_report
         if len(air.table) and (counties is None or air.table["area"].isin(counties).any()):
             from dataclasses import replace
