@@ -137,8 +137,8 @@ def starting_plan(register: str | None = None, today: dt.date | None = None) -> 
     year = (today or dt.date.today()).year
     if register is None:
         return PLAN.format(version=__version__, name=f"My plan {year}", year=year)
-    source = register_source(register, PlanFolder(Path.cwd(), allow_outside=True), {"measures_file": register},
-                             "measures_file", None, None)
+    source = register_source(register, PlanFolder(Path.cwd(), allow_outside=True), {"--from": register}, "--from",
+                             None, None)
     counties, types = register_counties(source)
     if not counties:
         raise ScenarioError("the county column names no county", file=source.name, field="column county",
