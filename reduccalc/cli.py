@@ -28,7 +28,11 @@ EXAMPLES = {
     "optimize": "reduccalc optimize plan.yaml --format json",
     "ensemble": "reduccalc ensemble scenarios/tutorial.yaml scenarios/xinfu_2021.yaml --target 5%\n"
                 "  reduccalc ensemble variants/*.yaml --engine dask --scheduler tcp://10.0.0.5:8786 --format csv",
+    "init": "reduccalc init > plan.yaml\n  reduccalc init --from 台账.xlsx > plan.yaml",
 }
+
+
+SCENARIO_HELP = "scenario YAML file"
 
 
 class UsageError(Exception):
@@ -118,35 +122,75 @@ def _machine_tables(args: argparse.Namespace, first: Any, air: Callable[[], Any]
     return _machine_output(first, args.format)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from .report.tables import number_text, summary_table
+def _filters(scenario: Any, args: argparse.Namespace) -> tuple[list[str] | None, list[str] | None]:
+    """The counties (TOTAL allowed) and pollutants ``--county`` and ``--pollutant`` name, canonical; None: all."""
+    from .vocabulary import pollutant
 
-    result = _scenario(args).run()
+    counties = None if not args.county else [scenario.county_name(name, total=True) for name in args.county]
+    pollutants = None
+    if args.pollutant:
+        try:
+            pollutants = [pollutant(name) for name in args.pollutant]
+        except ScenarioError as error:
+            raise error.prefixed("--pollutant") from None
+    return counties, pollutants
+
+
+def _check_selection(summary: Any, selection: Any, counties: list[str] | None, pollutants: list[str] | None) -> None:
+    """Refuse a --county/--pollutant choice that leaves out a pollutant it names: say which there are."""
+    from .errors import one_of
+
+    for name in pollutants or []:
+        if not (selection["pollutant"] == name).any():
+            where = "" if counties is None else f" in {', '.join(counties)}"
+            there = summary if counties is None else summary[summary["county"].isin(counties)]
+            there = dict.fromkeys(there["pollutant"].astype(str))
+            raise ScenarioError(f"no {name} baseline{where}: the summary has no row to show",
+                                field="--pollutant", hint=f"the pollutants there: {one_of(there, sort=False)}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .report.tables import number_text, selected, text_table
+    from .vocabulary import TOTAL
+
+    scenario = _scenario(args)
+    counties, pollutants = _filters(scenario, args)
+    result = scenario.run()
     summary = result.summary()
+    shown = selected(summary, counties, pollutants)
+    _check_selection(summary, shown, counties, pollutants)
     air = result.air_quality if len(result.air_quality_report.table) else None
     _check_table(args, air is not None)  # a bad --table writes nothing
     if args.out is not None or args.plot is not None:
         _write(result, args)
-    if not _machine_tables(args, summary, air):
-        print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})")
-        print(summary_table(result))
-        missing = result.without_baseline()
+    if not _machine_tables(args, shown, air):
+        print(f"{result.scenario.name} ({result.scenario.period.start} to {result.scenario.period.end})"
+              + ("" if counties is None and pollutants is None else
+                 f"; {' '.join(['only', *(counties or []), *(pollutants or [])])}"))
+        print(text_table(shown))
+        of_counties = None if counties is None or TOTAL in counties else counties  # TOTAL: every county's
+        missing = selected(result.without_baseline(), of_counties, pollutants)
         if len(missing):
-            shown = ", ".join(f"{r.county} {r.pollutant} {number_text(r.reduction_t)} t"
-                              for r in missing.head(12).itertuples())
+            listed = ", ".join(f"{r.county} {r.pollutant} {number_text(r.reduction_t)} t"
+                               for r in missing.head(12).itertuples())
             more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
-            print(f"\nnot in the summary (no baseline for these pollutants): {shown}{more}")
-        upstream = result.reductions["upstream_t"]
+            print(f"\nnot in the summary (no baseline for these pollutants): {listed}{more}")
+        reductions = selected(result.reductions, of_counties, pollutants)
+        upstream = reductions["upstream_t"]
         if (upstream != 0).any():
-            added = result.reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
-            shown = ", ".join(f"{p} {number_text(-v)} t" for p, v in added.items())
+            added = reductions[upstream != 0].groupby("pollutant", observed=True)["upstream_t"].sum()
+            listed = ", ".join(f"{p} {number_text(-v)} t" for p, v in added.items())
             netted = ("netted from the counties (count_upstream: true)" if result.scenario.count_upstream else
                       "not netted unless count_upstream")
-            print(f"\nupstream (power plants, {netted}): added {shown}")
-        if len(result.air_quality_report.table):
+            print(f"\nupstream (power plants, {netted}): added {listed}")
+        air = result.air_quality_report
+        if len(air.table) and (counties is None or air.table["area"].isin(counties).any()):
+            from dataclasses import replace
+
             from .report.tables import air_quality_text as text
 
-            print("\n" + text(result.air_quality_report))
+            print("\n" + text(air if counties is None else replace(air, table=selected(air.table, counties, None,
+                                                                                         county="area"))))
     return 0
 
 
@@ -209,11 +253,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     scenario = _scenario(args)
     if args.county is not None:
-        scenario.county(args.county)  # a clear error for an unknown county
+        args.county = scenario.county_name(args.county)  # a clear error for an unknown county
     result = scenario.run()
     if args.measure is not None:
         _check_measure_id(result.ledger, args.measure, args.county)
-    print(explain_lines(result, args.county, args.measure))
+    if args.summary:
+        from .report.tables import explain_summary
+
+        print(explain_summary(result, args.county, args.measure))
+    else:
+        print(explain_lines(result, args.county, args.measure))
     if args.sensitivity:
         from .analysis.uncertainty import sensitivity
         from .report.tables import text_table
@@ -324,7 +373,7 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
     from .analysis.air_quality_uncertainty import simulate
-    from .report.tables import text_table
+    from .report.tables import text_table, with_deterministic
 
     options = _engine_options(args)
     scenario = _scenario(args)
@@ -334,19 +383,22 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         _machine_tables(args, None, air)
         return 0
     table = scenario.simulate(draws=args.draws, seed=args.seed, **options)
-    if not _machine_tables(args, table, air):
-        print(f"{scenario.name}: {args.draws} draws, seed {args.seed}")
-        print(text_table(table, decimals=2))
+    if not _machine_tables(args, table, air):  # CSV and JSON: the table of Scenario.simulate, as it is
+        result = scenario.run()
+        print(f"{scenario.name}: {args.draws} draws, seed {args.seed}; reduction_t and reduction_pct at the "
+              "tables' factors, beside the percentiles of the draws")
+        print(text_table(with_deterministic(table, result), decimals=2))
         if air is not None:
-            print("\nair quality (µg/m³; P(met) of concentration and day targets):")
-            print(text_table(air(), decimals=2))
+            print("\nair quality (µg/m³; projected_ugm3 at the tables' factors; P(met) of concentration and day "
+                  "targets):")
+            print(text_table(with_deterministic(air(), result), decimals=2))
     return 0
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from .analysis.ensemble import ensemble_verdicts, run_ensemble_tables
     from .model import target_options
-    from .report.tables import SUMMARY_LABELS, text_table
+    from .report.tables import text_table
 
     options = _engine_options(args)
     percent, _ = target_options(args.target, None, field="--target")
@@ -355,12 +407,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if not _machine_tables(args, table, (lambda: air) if len(air) else None):
         where = "on a dask cluster" if args.engine == "dask" else "in this process"
         print(f"{len(args.scenarios)} variant{'s' if len(args.scenarios) != 1 else ''}, run {where}")
-        print(text_table(table.rename(columns=SUMMARY_LABELS)))
+        print(text_table(table))
         verdicts = ensemble_verdicts(table, air if len(air) else None)
         print("\nper variant (worst shortfall, TOTAL included; air-quality targets counted too):" if len(air) else
               "\nper variant (worst shortfall, TOTAL included):")
-        print(text_table(verdicts.rename(columns={"worst_shortfall_t": "worst short by t",
-                                                  "worst_shortfall_ugm3": "worst short by µg/m³"})))
+        print(text_table(verdicts))
         if len(air):
             print("\nair quality (µg/m³):")
             print(text_table(air, decimals=2))
@@ -383,6 +434,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0 if plan.feasible else 1
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .report.template import starting_plan
+
+    sys.stdout.write(starting_plan(getattr(args, "from")))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reduccalc", description="Do the measures in an air-quality action plan add up to its "
                      "target? Per county and pollutant: baseline, reduction, target, met or short by how much.",
@@ -390,7 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog="examples:\n  " + "\n  ".join(v.split("\n")[0] for v in EXAMPLES.values()))
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     parser.add_argument("--version", action="version", version=f"reduccalc {_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                     help="`reduccalc COMMAND --help` for each one's options")
 
     def sub(name: str, help: str) -> argparse.ArgumentParser:
         p = commands.add_parser(name, help=help, description=help, epilog=f"example:\n  {EXAMPLES[name]}",
@@ -399,51 +458,64 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = sub("run", "run a scenario and print the summary per county and pollutant")
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger (CSV), results.xlsx, metadata")
+    p.add_argument("scenario", help=SCENARIO_HELP)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table for people (default); csv or json: the summary's columns, for programs")
+    p.add_argument("--county", action="append", metavar="NAME",
+                   help="show only this county's rows, or TOTAL's (repeatable; --out still writes every county)")
+    p.add_argument("--pollutant", action="append", metavar="NAME",
+                   help="show only this pollutant's rows, e.g. NOx or 氮氧化物 (repeatable)")
+    p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger and iamc.csv, results.xlsx and "
+                   "metadata.json there, all or nothing, keeping every other file")
     p.add_argument("--plot", metavar="DIR", help="write PNG figures (waterfall per county, targets)")
     _add_table_option(p, "per county and pollutant")
     p.set_defaults(func=cmd_run)
 
     p = sub("check", "exit 0 when every target is met, 1 when any falls short, 2 on bad input")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help=SCENARIO_HELP)
     p.add_argument("--target", metavar="PCT", help="one target for every county and TOTAL, e.g. 5%%")
     p.add_argument("--pollutant", action="append", metavar="NAME", help="check only this pollutant (repeatable)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table: one line per target (default); json: the verdict and the targets' rows")
     p.set_defaults(func=cmd_check)
 
     p = sub("explain", "show every number as activity x factor x adjustments = tonnes, with sources")
-    p.add_argument("scenario")
-    p.add_argument("--county", metavar="NAME")
-    p.add_argument("--measure", metavar="ID")
+    p.add_argument("scenario", help=SCENARIO_HELP)
+    p.add_argument("--county", metavar="NAME", help="only this county's measures")
+    p.add_argument("--measure", metavar="ID", help="only the measure with this id")
+    p.add_argument("--summary", action="store_true",
+                   help="one line per measure: type, tonnes by pollutant, the main factor and its source")
     p.add_argument("--sensitivity", action="store_true", help="which factors drive each county's result")
-    p.add_argument("--draws", type=int, default=1000, help="draws for --sensitivity")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--draws", type=int, default=1000, help="draws for --sensitivity (default 1000)")
+    p.add_argument("--seed", type=int, default=1, help="seed of those draws (default 1)")
     p.set_defaults(func=cmd_explain)
 
     p = sub("validate", "check a scenario without reporting results")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help=SCENARIO_HELP)
     p.set_defaults(func=cmd_validate)
 
     p = sub("factors", "list the emission-factor tables or show one factor with its citation")
-    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    p.add_argument("id", nargs="?")
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list",
+                   help="list the rows (default), or show one with its full citation")
+    p.add_argument("id", nargs="?", help="the factor id to show, as `factors list` prints it")
     p.add_argument("--category", help="household, boiler, gas, electricity, district_heat, vehicle, production")
     p.set_defaults(func=cmd_factors)
 
     p = sub("uncertainty", "Monte Carlo over factor ranges: percentiles and probability of meeting targets")
-    p.add_argument("scenario")
-    p.add_argument("--draws", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("scenario", help=SCENARIO_HELP)
+    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws (default 2000)")
+    p.add_argument("--seed", type=int, default=1, help="seed: the same seed gives the same numbers (default 1)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table, with the deterministic value beside the percentiles (default); csv or json: "
+                   "the percentiles' columns")
     _add_table_option(p, "percentiles and P(met) of the emission targets")
     _add_engine_options(p)
     p.set_defaults(func=cmd_uncertainty)
 
     p = sub("optimize", "least-cost additions from the scenario's candidates that meet every target")
-    p.add_argument("scenario")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("scenario", help=SCENARIO_HELP)
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table: what to add, the cost and the targets after (default); json: feasible, cost, plan")
     p.set_defaults(func=cmd_optimize)
 
     p = sub("ensemble", "run many scenario variants and print every variant's summary in one table")
@@ -452,16 +524,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pollutant", action="append", metavar="NAME",
                    help="apply --target to this pollutant only; alone, keep only the files' targets for it "
                    "(repeatable)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table for people (default); csv or json: every variant's summary rows")
     _add_table_option(p, "every variant's summary")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
+
+    p = sub("init", "print a commented starting plan (redirect it: reduccalc init > plan.yaml); writes no file")
+    p.add_argument("--from", metavar="REGISTER", help="a measure register (CSV or XLSX, file.xlsx#sheet) with a "
+                   "county column: one county per name in it, and measures_file pointing at it")
+    p.set_defaults(func=cmd_init)
     for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):
         commands.choices[name].add_argument(
             "--allow-outside", action="store_true",
             help="let the plan read files outside its folder (absolute paths, ../, links elsewhere): for plans "
                  "you trust")
+    _add_completion(parser)
     return parser
+
+
+def _add_completion(parser: argparse.ArgumentParser) -> None:
+    """``--print-completion bash|zsh|tcsh``: a shell-completion script, where shtab is installed.
+
+    Without shtab (``pip install reduccalc[completion]``) the option is absent; the README says how to
+    install the script.
+    """
+    try:
+        import shtab
+    except ImportError:
+        return
+    shtab.add_argument_to(parser, ["--print-completion"],
+                          help="print a completion script for this shell (bash, zsh or tcsh) and exit")
 
 
 def _version() -> str:

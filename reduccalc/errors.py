@@ -116,9 +116,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return "did you mean " + " or ".join(repr(m) for m in matches) + "?"
 
 
-def one_of(choices: Iterable[str], limit: int = 12) -> str:
-    """A short readable list of valid choices."""
-    choices = sorted(str(c) for c in choices)
+def one_of(choices: Iterable[str], limit: int = 12, sort: bool = True) -> str:
+    """A short readable list of valid choices (sorted, or in their order with ``sort=False``)."""
+    choices = [str(c) for c in choices]
+    if sort:
+        choices.sort()
     shown = ", ".join(choices[:limit])
     if len(choices) > limit:
         shown += f", ... ({len(choices)} in all)"

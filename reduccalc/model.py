@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .calendar import Period
-from .errors import ProblemCollector, ScenarioError, did_you_mean
+from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from .factors import FactorTable
 from .fields import (
     PercentKind,
@@ -33,7 +33,7 @@ from .measures import MEASURE_TYPES, Context
 from .measures.batch import Batch, numbered
 from .perf import paused_gc
 from .positions import key_position, position
-from .vocabulary import pollutant
+from .vocabulary import TOTAL, pollutant
 
 if TYPE_CHECKING:
     from .result import Result
@@ -128,6 +128,53 @@ class Scenario:
     description: str = ""
     registers: list[RegisterRows] = field(default_factory=list)
     air_quality: dict[str, Any] = field(default_factory=dict)  # the city's (TOTAL): pollutant -> inputs.air_quality.Spec
+
+    def __repr__(self) -> str:
+        """What the scenario holds, in a few lines: name, period, counties, measures by type, targets."""
+        counties = [c.name for c in self.counties]
+        types = self.measure_types()
+        county_targets = sum(1 for c in self.counties if c.targets)
+        targets = ", ".join(f"{p} {v:g}%" for p, v in self.targets.items()) or "none at scenario level"
+        if county_targets:
+            targets += f"; own targets in {how_many(county_targets, 'county', 'counties')}"
+        air = [f"{name} (TOTAL)" for name in self.air_quality] + [
+            f"{p} ({c.name})" for c in self.counties for p in c.air_quality]
+        lines = [f"<Scenario {self.name!r}: {self.period.start} to {self.period.end}, region {self.region}",
+                 f"  counties ({len(counties)}): {one_of(counties, 8, sort=False)}",
+                 f"  measures ({self.measure_count()}): "
+                 f"{', '.join(f'{t} {n}' for t, n in types.items()) or 'none'}",
+                 f"  targets: {targets}"]
+        if air:
+            lines.append(f"  air quality: {one_of(air, 8, sort=False)}")
+        if self.file:
+            lines.append(f"  file: {self.file}")
+        return "\n".join(lines) + ">"
+
+    def measure_types(self) -> dict[str, int]:
+        """Measures per type, from YAML and registers, in order of first appearance."""
+        types: dict[str, int] = {}
+        for county in self.counties:
+            for measure in county.measures:
+                types[measure.type] = types.get(measure.type, 0) + 1
+        for rows in self.registers:
+            types[rows.type] = types.get(rows.type, 0) + len(rows.row)
+        return types
+
+    def county_name(self, name: str, *, field: str | None = "--county", total: bool = False) -> str:
+        """The name of the county ``name`` designates, as county names are told apart (:func:`name_key`:
+        not by width, case or surrounding spaces); ``TOTAL`` too with ``total``.
+
+        Raises
+        ------
+        ScenarioError
+            For a name that is no county's, with a "did you mean" and the names there are.
+        """
+        names = [c.name for c in self.counties] + ([TOTAL] if total else [])
+        for known in names:
+            if name_key(known) == name_key(name):
+                return known
+        raise ScenarioError(f"no county {name!r}", field=field, hint=" ".join(filter(None, (
+            did_you_mean(name, names), f"the counties: {one_of(names, sort=False)}"))))
 
     def county(self, name: str) -> County:
         for county in self.counties:
@@ -251,6 +298,11 @@ class Scenario:
         from .analysis.optimize import optimize
 
         return optimize(self, **options)
+
+
+def how_many(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 county``, ``2 counties``: a count with its noun."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
 def target_options(percent: float | str | None, pollutants: Sequence[str] | None, *,

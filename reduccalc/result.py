@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import ProblemCollector, ScenarioError
+from .errors import ProblemCollector, ScenarioError, one_of
 from .ledger import LedgerBuilder
 from .vocabulary import POLLUTANTS, TOTAL, TOTAL_PARTICULATE
 
@@ -43,6 +43,27 @@ class Result:
         self.reductions = builder.reductions()
         self._check_over_removal()
         self._check_total_particulate()
+
+    def __repr__(self) -> str:
+        """What the result holds, in a few lines: scenario, counts, verdicts and the largest shortfalls."""
+        from .model import how_many
+
+        sc = self.scenario
+        summary = self._summary
+        verdicts = summary["met"]
+        missed = summary[~verdicts.fillna(True)].sort_values("shortfall_t", ascending=False)
+        met, short, untargeted = int(verdicts.fillna(False).sum()), len(missed), int(verdicts.isna().sum())
+        lines = [f"<Result of {sc.name!r}: {sc.period.start} to {sc.period.end}, "
+                 f"{how_many(len(sc.counties), 'county', 'counties')}, {how_many(sc.measure_count(), 'measure')}, "
+                 f"{how_many(self.ledger_rows, 'ledger row')}",
+                 f"  targets: {met} met, {short} SHORT; {how_many(untargeted, 'summary row')} without a target"]
+        if len(missed):
+            lines.append("  short: " + one_of([f"{r.county} {r.pollutant} by {r.shortfall_t:,.1f} t"
+                                               for r in missed.itertuples(index=False)], 4, sort=False))
+        if sc.air_quality or any(c.air_quality for c in sc.counties):
+            air = [m for m in self.air_quality_report.table["met"] if m is not None]
+            lines.append(f"  air quality: {air.count(True)} met, {air.count(False)} SHORT")
+        return "\n".join(lines) + ">"
 
     @property
     def ledger_rows(self) -> int:
@@ -195,7 +216,8 @@ class Result:
         return plot_targets(self, pollutant)
 
     def to_excel(self, path: str) -> None:
-        """Write the results workbook (summary, reductions, ledger, factors, metadata)."""
+        """Write the results workbook: summary, reductions, ledger, factors (air_quality where configured),
+        metadata; see :mod:`reduccalc.report.excel` for its headers and number formats."""
         from pathlib import Path
 
         from .report.excel import write_workbook

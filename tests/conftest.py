@@ -90,6 +90,15 @@ def run(*args, cwd=None):
     return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, env=ENV, cwd=cwd, timeout=120)
 
 
+def cli(capsys, *args):
+    """(exit code, stdout, stderr) of ``reduccalc ARGS`` run in this process."""
+    from reduccalc.cli import main
+
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 # ---------------------------------------------------------------- registers
 
 BIG = {p: "1e12 t" for p in ("SO2", "NOx", "PM2.5", "PM10")}

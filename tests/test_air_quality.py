@@ -365,7 +365,7 @@ def test_check_exit_0_when_met_and_run_prints_the_table(tmp_path):
     data = plan({**CITY, "regional_change": "-25%"})
     assert _cli(tmp_path, data, "check").returncode == 0
     done = _cli(tmp_path, data, "run")
-    assert done.returncode == 0 and "air quality" in done.stdout and "regional fall" in done.stdout
+    assert done.returncode == 0 and "air quality" in done.stdout and "change_regional_ugm3" in done.stdout
 
 
 def test_check_exit_2_on_bad_air_quality(tmp_path):

@@ -50,8 +50,8 @@ def test_out_writes_everything(tmp_path):
     out_dir = tmp_path / "results"
     res = run("run", plan(tmp_path), "--out", out_dir)
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in out_dir.iterdir()) == [".reduccalc-manifest.json", "ledger.csv", "metadata.json",
-                                                         "reductions.csv", "results.xlsx", "summary.csv"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [".reduccalc-manifest.json", "iamc.csv", "ledger.csv",
+                                                         "metadata.json", "reductions.csv", "results.xlsx", "summary.csv"]
     book = openpyxl.load_workbook(out_dir / "results.xlsx", read_only=True)
     assert book.sheetnames == ["summary", "reductions", "ledger", "factors", "metadata"]
     meta = json.loads((out_dir / "metadata.json").read_text(encoding="utf-8"))

@@ -212,7 +212,7 @@ def test_cli_json_table_and_exit_codes(tmp_path):
 
     text = run("ensemble", one, "--format", "table")
     assert text.returncode == 0, text.stderr
-    assert "per variant" in text.stdout and "short by t" in text.stdout
+    assert "per variant" in text.stdout and "worst_shortfall_t" in text.stdout
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(PLAN.replace('output: "1 Mt/yr"', 'output: "1 Mt"'), encoding="utf-8")

@@ -23,7 +23,7 @@ from reduccalc.cli import main
 from reduccalc.report import excel, figures, outputs
 from tests.conftest import FIXTURE_FACTORS, PLAN, REPO
 
-RESULTS = ["ledger.csv", "metadata.json", "reductions.csv", "results.xlsx", "summary.csv"]
+RESULTS = ["iamc.csv", "ledger.csv", "metadata.json", "reductions.csv", "results.xlsx", "summary.csv"]
 FIGURES = ["targets_NOx.png", "targets_SO2.png", "waterfall_乙县_NOx.png", "waterfall_甲县_NOx.png",
            "waterfall_甲县_SO2.png"]
 USERS = {"plan.yaml": PLAN.encode(), "报告草稿.docx": b"draft report"}
@@ -73,7 +73,7 @@ def test_out_into_the_scenarios_folder_keeps_the_users_files(tmp_path):
     assert res.returncode == 0, res.stderr
     assert listing(folder) == sorted([*RESULTS, *FIGURES, *USERS])
     assert {name: (folder / name).read_bytes() for name in USERS} == USERS
-    assert "wrote 3 CSV files, 1 JSON files, 1 XLSX files, 5 PNG files to" in res.stderr
+    assert "wrote 4 CSV files, 1 JSON files, 1 XLSX files, 5 PNG files to" in res.stderr
 
 
 def test_out_dot_writes_into_the_current_folder(tmp_path):
@@ -81,7 +81,7 @@ def test_out_dot_writes_into_the_current_folder(tmp_path):
     res = cli("run", "plan.yaml", "--out", ".", cwd=folder)
     assert res.returncode == 0, res.stderr
     assert listing(folder) == sorted([*RESULTS, *USERS])
-    assert "wrote ledger.csv, metadata.json, reductions.csv, results.xlsx, summary.csv to ." in res.stderr
+    assert "wrote iamc.csv, ledger.csv, metadata.json, reductions.csv, results.xlsx, summary.csv to ." in res.stderr
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [outputs.MANIFEST]
 
 
@@ -464,5 +464,5 @@ def test_plot_alone_into_a_results_folder_removes_the_earlier_results_and_says_s
     code, err = run(capsys, folder / "plan.yaml", "--plot", folder)
     assert code == 0, err
     assert listing(folder) == sorted([*FIGURES, *USERS])
-    assert ("removed ledger.csv, metadata.json, reductions.csv, results.xlsx, summary.csv that an earlier run "
+    assert ("removed iamc.csv, ledger.csv, metadata.json, reductions.csv, results.xlsx, summary.csv that an earlier run "
             f"wrote to {folder} and this one did not") in err

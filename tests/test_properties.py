@@ -147,3 +147,18 @@ def test_fast_grouping_equals_pandas_groupby(rows):
     assert list(fast.index) == list(plain.index)
     assert fast["reduction_t"].to_numpy() == pytest.approx(plain["counted_t"].to_numpy(), abs=1e-6)
     assert fast["upstream_t"].to_numpy() == pytest.approx(plain["upstream_t"].to_numpy(), abs=1e-6)
+
+
+@given(st.lists(measures(), min_size=1, max_size=6))
+def test_iamc_reductions_are_the_summary_and_their_parts_add_up(items):
+    from reduccalc.report.iamc import iamc_table
+
+    baseline = {p: "1e30 t" for p in ("SO2", "NOx", "PM2.5")}
+    result = load_scenario(scenario_dict(items, baseline=baseline), table=TABLE).run()
+    frame = iamc_table(result).set_index(["region", "variable"])[2021]
+    for row in result.summary().itertuples(index=False):
+        whole = frame[(row.county, f"Emissions Reduction|{row.pollutant}")]
+        assert whole == row.reduction_t and frame[(row.county, f"Emissions|{row.pollutant}")] == row.baseline_t
+        parts = frame[[key for key in frame.index if key[0] == row.county
+                       and key[1].startswith(f"Emissions Reduction|{row.pollutant}|")]]
+        assert parts.sum() == pytest.approx(whole, rel=1e-9, abs=1e-9)

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from reduccalc import ScenarioError, load_scenario
-from reduccalc.cli import main
-from tests.conftest import FIXTURE_FACTORS, scenario_dict
+from tests.conftest import FIXTURE_FACTORS, cli, scenario_dict
 
 TRUCKS = {"type": "vehicle_retirement", "count": 100, "vehicle": "heavy_duty_diesel_truck", "standard": "China III"}
 HEAD = "name: t\nperiod: {start: 2021-01-01, end: 2021-12-31}\n"
@@ -24,13 +23,6 @@ TRUCK_LINE = "{type: vehicle_retirement, count: 100, vehicle: heavy_duty_diesel_
 @pytest.fixture(autouse=True)
 def fixture_factors(monkeypatch):
     monkeypatch.setenv("REDUCCALC_FACTORS_DIR", str(FIXTURE_FACTORS))
-
-
-def cli(capsys, *args):
-    """(exit code, stdout, stderr) of ``reduccalc ARGS`` run in this process."""
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def write(tmp_path, body, name="plan.yaml"):
@@ -260,7 +252,7 @@ def test_met_is_a_nullable_boolean(table, tmp_path, capsys):
     missed = s[~s["met"].fillna(True)]  # before: TypeError (bad operand type for unary ~) on the object column
     assert list(zip(missed["county"], missed["pollutant"])) == [("甲县", "NOx")]
     assert s.loc[s["met"].isna(), "pollutant"].tolist() == ["SO2", "SO2"]  # 甲县 and TOTAL SO2: no target
-    # printed and serialised: NO / yes / blank, false / true / null
+    # printed and serialised: SHORT / met / blank, false / true / null
     path = write(tmp_path, f"""\
         targets: {{NOx: "5%"}}
         counties:
@@ -273,7 +265,7 @@ def test_met_is_a_nullable_boolean(table, tmp_path, capsys):
     assert code == 0 and [(row["county"], row["pollutant"], row["met"]) for row in rows] == [
         ("甲县", "SO2", None), ("甲县", "NOx", False), ("TOTAL", "SO2", None), ("TOTAL", "NOx", False)]
     code, out, _ = cli(capsys, "run", path)
-    assert code == 0 and [line.split()[-2] for line in out.splitlines() if " NOx " in line] == ["NO", "NO"]
+    assert code == 0 and [line.split()[-2] for line in out.splitlines() if " NOx " in line] == ["SHORT", "SHORT"]
     code, out, _ = cli(capsys, "check", path)
     assert code == 1 and "t: 2 of 2 targets NOT met" in out and "short by 10.0 t" in out
 

@@ -61,6 +61,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from ..air_quality import Constraints, constraints
 from ..calculators import reduction_by_pollutant
 from ..errors import ScenarioError
+from ..model import how_many
 from ..result import met_threshold
 from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
 
@@ -335,6 +336,17 @@ class Plan:
     table: pd.DataFrame
     targets: pd.DataFrame
     probability: float | None = None
+
+    def __repr__(self) -> str:
+        """What the plan holds, in a few lines: feasible or not, cost, candidates used, targets after."""
+        met = int(self.targets["met"].sum()) if len(self.targets) else 0
+        chance = "" if self.probability is None else f" (each in {self.probability:.0%} of the draws)"
+        cost = _money(self.cost) if self.feasible else "none (infeasible)"
+        used = self.table["county"].nunique() if len(self.table) else 0
+        return "\n".join([
+            f"<Plan for {self.scenario!r}: {'feasible' if self.feasible else 'INFEASIBLE'}, cost {cost}",
+            f"  additions: {how_many(len(self.table), 'candidate')} in {how_many(used, 'county', 'counties')}",
+            f"  targets after: {met} met, {len(self.targets) - met} SHORT{chance}>"])
 
     def _headline(self) -> str:
         chance = "" if self.probability is None else f" in {self.probability:.0%} of the factor draws"

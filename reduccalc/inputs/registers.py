@@ -164,6 +164,7 @@ import datetime as dt
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -975,6 +976,30 @@ def read_register(source: RegisterSource, counties: Collection[str], table: Fact
         blocks.append(checker.block(type_name, positions, row_counties[positions]))
     problems.raise_if_any()
     return Register(source, blocks)
+
+
+def register_counties(source: RegisterSource) -> tuple[list[str], dict[str, int]]:
+    """The names in a register's county column, in the order of their first rows, and its rows per type
+    cell as written (for ``reduccalc init --from``: the register's measures are checked when the plan is).
+
+    Raises
+    ------
+    ScenarioError
+        For a file that cannot be read, a header problem, or no county column.
+    """
+    header, cells, _ = read_cells(source, "row 1 is the header: type, county, then the measure's keys")
+    problems = Problems(source.name)
+    columns = {column.key: column for column in parse_header(header, cells, problems)}
+    problems.raise_if_any()
+    if "county" not in columns:
+        raise ScenarioError("no county column", file=source.name, line=1, field="column county",
+                            hint="a register for several counties needs a column county (县区) naming each row's")
+
+    def cells_of(key: str) -> list[str]:
+        column = cells[columns[key].index] if key in columns else None
+        return [] if column is None else [str(column.uniques[code]) for code in column.codes[column.codes >= 0]]
+
+    return list(dict.fromkeys(cells_of("county"))), dict(Counter(cells_of("type")))
 
 
 # ---------------------------------------------------------------- joining the scenario

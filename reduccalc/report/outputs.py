@@ -82,7 +82,8 @@ def write_outputs(result: Result, out: str | Path | None = None, plot: str | Pat
     """Write the results into ``out`` and the figures into ``plot`` (either may be None, both the same folder).
 
     Results: summary, reductions and ledger as CSV (UTF-8 with BOM, for
-    Excel), ``results.xlsx`` and ``metadata.json``. Figures: PNG files (see
+    Excel), ``iamc.csv`` (:mod:`reduccalc.report.iamc`, for pyam),
+    ``results.xlsx`` and ``metadata.json``. Figures: PNG files (see
     :func:`reduccalc.report.figures.save_plots`). Raises ``ScenarioError``
     naming the path and what is wrong when a folder cannot be written;
     nothing is changed then.
@@ -199,10 +200,13 @@ def _write_files(result: Result, folder: _Folder, results: bool, figures: bool) 
 
 
 def _write_results(result: Result, staging: Path) -> list[str]:
-    """The CSVs (air_quality.csv where the scenario has air-quality blocks), the workbook and the metadata; returns the workbook's notes."""
+    """The CSVs (air_quality.csv where the scenario has air-quality blocks, iamc.csv in the IAMC format), the
+    workbook and the metadata; returns the workbook's notes."""
     from .excel import write_workbook
+    from .iamc import iamc_table
 
-    tables = [("summary", result.summary()), ("reductions", result.reductions), ("ledger", result.ledger)]
+    tables = [("summary", result.summary()), ("reductions", result.reductions), ("ledger", result.ledger),
+              ("iamc", iamc_table(result))]
     if len(result.air_quality_report.table):
         tables.append(("air_quality", result.air_quality()))
     for name, frame in tables:

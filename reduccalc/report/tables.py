@@ -1,11 +1,20 @@
-"""Text tables, JSON and CSV of a result, for the terminal and for machines."""
+"""Text tables, JSON and CSV of a result, for the terminal and for machines.
+
+One naming scheme: the terminal's headers are the column names of the API,
+the CSVs, the JSON and the workbook (``baseline_t``, ``reduction_pct``); a
+verdict is ``met`` or ``SHORT`` wherever it is a word (the tables' ``met``
+column, the lines of ``check`` and ``optimize``), and a boolean in the CSV,
+JSON and workbook.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..result import Result
@@ -34,6 +43,15 @@ def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), ensure_ascii=False, indent=2)
 
 
+VERDICT_WORDS = {True: "met", False: "SHORT"}  # a target's verdict, wherever it is written as a word
+FLAG_WORDS = {True: "true", False: "false"}  # any other flag
+
+
+def verdict_word(met: bool) -> str:
+    """``met`` or ``SHORT``: the one spelling of a verdict in text."""
+    return VERDICT_WORDS[bool(met)]
+
+
 def number_text(value: float, decimals: int = 1) -> str:
     """``value`` with thousands separators and ``decimals`` places, or two significant digits where those
     places would show a nonzero value as 0 (a factor of 2.6e-05 kg/t, 0.005 t of BC)."""
@@ -43,32 +61,49 @@ def number_text(value: float, decimals: int = 1) -> str:
 
 
 def text_table(frame: pd.DataFrame, decimals: int = 1) -> str:
-    """A readable fixed-width table; CJK characters count double; floats by ``number_text``."""
+    """A readable fixed-width table under the frame's own column names; CJK characters count double.
+
+    Floats by :func:`number_text` with ``decimals`` places, missing values blank; a ``met`` column's verdicts
+    as ``met`` / ``SHORT``, any other flag as ``true`` / ``false``.
+    """
     shown = frame.copy()
     for column in shown.columns:
+        words = VERDICT_WORDS if column == "met" else FLAG_WORDS
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else number_text(v, decimals))
-        elif shown[column].dtype == "boolean":
-            shown[column] = shown[column].map(_verdict_word, na_action="ignore").astype(object).fillna("")
-        elif shown[column].dtype == object:
-            shown[column] = shown[column].map(lambda v: "" if v is None else ("yes" if v is True else
-                                                                               "NO" if v is False else v))
+        elif shown[column].dtype.kind == "b" or shown[column].dtype == object:
+            shown[column] = shown[column].map(partial(_shown_value, words)).astype(object)
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
                            "display.max_columns", 50, "display.max_rows", 100_000, "display.max_colwidth", 80):
         return shown.to_string(index=False)
 
 
-def _verdict_word(met: bool) -> str:
-    return "yes" if met else "NO"
+def _shown_value(words: dict[bool, str], value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return ""
+    return words[bool(value)] if isinstance(value, bool | np.bool_) else value
 
 
-# summary columns as the terminal shows them
-SUMMARY_LABELS = {"baseline_t": "baseline t", "reduction_t": "reduction t", "reduction_pct": "reduction %",
-                  "target_pct": "target %", "shortfall_t": "short by t"}
+def with_deterministic(simulated: pd.DataFrame, result: Result) -> pd.DataFrame:
+    """The Monte Carlo table with the run's own value beside its percentiles.
 
-
-def summary_table(result: Result) -> str:
-    return text_table(result.summary().rename(columns=SUMMARY_LABELS))
+    ``reduction_t`` and ``reduction_pct`` of the summary before
+    ``reduction_p5`` (rows by county and pollutant); air-quality rows
+    (``area``) take ``projected_ugm3`` before ``projected_p5``.
+    """
+    if "area" in simulated.columns:
+        keys, values, before = ["area", "pollutant"], ["projected_ugm3"], "projected_p5"
+        deterministic = result.air_quality()
+    else:
+        keys, values, before = ["county", "pollutant"], ["reduction_t", "reduction_pct"], "reduction_p5"
+        deterministic = result.summary()
+    if before not in simulated.columns or deterministic.empty:
+        return simulated
+    joined = simulated.merge(deterministic[[*keys, *values]].astype({v: float for v in values}), on=keys,
+                             how="left", validate="one_to_one")
+    order = list(simulated.columns)
+    at = order.index(before)
+    return joined[[*order[:at], *values, *order[at:]]]
 
 
 def verdict(result: Result) -> str:
@@ -77,7 +112,7 @@ def verdict(result: Result) -> str:
     with_target = summary[summary["target_pct"].notna()]
     lines = []
     for row in with_target.itertuples(index=False):
-        status = "met  " if row.met else "SHORT"
+        status = f"{verdict_word(row.met):<5}"
         line = (f"{status} {row.county} {row.pollutant}: {number_text(row.reduction_t)} t = "
                 f"{number_text(row.reduction_pct, 2)}% of {number_text(row.baseline_t)} t, target {row.target_pct:g}%")
         if not row.met:
@@ -89,6 +124,72 @@ def verdict(result: Result) -> str:
     head = (f"{result.scenario.name}: all {total} targets met" if short == 0 else
             f"{result.scenario.name}: {short} of {total} targets NOT met")
     return "\n".join([head, *lines])
+
+
+def selected(frame: pd.DataFrame, counties: list[str] | None, pollutants: list[str] | None,
+             county: str = "county") -> pd.DataFrame:
+    """Rows of ``frame`` whose ``county`` column is one of ``counties`` and pollutant one of ``pollutants``
+    (None: all)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if counties is not None:
+        keep &= frame[county].astype(str).isin(counties).to_numpy()
+    if pollutants is not None:
+        keep &= frame["pollutant"].astype(str).isin(pollutants).to_numpy()
+    return frame[keep]
+
+
+def explain_summary(result: Result, county: str | None = None, measure: str | None = None) -> str:
+    """One line per measure: its type, its net tonnes by pollutant, and the factor that matters most.
+
+    The tonnes are the measure's ``reduction_t`` in ``reductions`` (upstream
+    changes, when any, in brackets). The main factor is the one behind the
+    largest share of a baseline among the measure's ledger rows (so CO2's
+    thousands of tonnes do not outweigh SO2's tens where only SO2 has a
+    baseline); for a measure of pollutants without baselines, the one
+    behind the most tonnes.
+    """
+    reductions = selected(result.reductions, None if county is None else [county], None)
+    ledger = selected(result.ledger, None if county is None else [county], None)
+    if measure is not None:
+        reductions = reductions[reductions["measure"] == measure]
+        ledger = ledger[ledger["measure"] == measure]
+    mains = _main_factors(ledger, result.summary())
+    lines = []
+    for (cty, name), rows in reductions.groupby(["county", "measure"], sort=False, observed=True):
+        tonnes = ", ".join(f"{row.pollutant} {_tonnes(row.reduction_t)} t"
+                           + (f" [upstream {_tonnes(row.upstream_t)} t]" if row.upstream_t else "")
+                           for row in rows.itertuples(index=False))
+        main = mains.get((str(cty), str(name)))
+        factor = "" if main is None else (f"; main factor {main.factor_id} = {main.factor:.6g} {main.factor_unit} "
+                                          f"({str(main.factor_source).split(', ')[0]})")
+        lines.append(f"{cty} / {name} ({rows['type'].iloc[0]}): {tonnes or 'no tonnes'}{factor}")
+    return "\n".join(lines) if lines else "(no measures)"
+
+
+def _tonnes(value: float) -> str:
+    """Tonnes to 0.1 t; a few kilograms in two significant digits rather than a bare 0.0."""
+    return f"{value + 0.0:,.1f}" if value == 0 or abs(value) >= 0.05 else f"{value:.2g}"
+
+
+def _main_factors(ledger: pd.DataFrame, summary: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    """Per (county, measure), a ledger row of the factor whose rows remove the largest share of a baseline
+    (or, where none of the measure's pollutants has one, the most tonnes)."""
+    if ledger.empty:
+        return {}
+    baselines = dict(zip(zip(summary["county"], summary["pollutant"]), summary["baseline_t"]))
+    keys = zip(ledger["county"].astype(str), ledger["pollutant"].astype(str))
+    baseline = np.array([baselines.get(key, np.nan) for key in keys], dtype=float)
+    tonnes = ledger["reduction_t"].abs().to_numpy()
+    weighed = ledger[["county", "measure", "factor_id"]].assign(
+        share=np.where(np.isnan(baseline), 0.0, tonnes / np.where(np.isnan(baseline), 1.0, baseline)), tonnes=tonnes)
+    by_factor = weighed.groupby(["county", "measure", "factor_id"], sort=False, observed=True)[
+        ["share", "tonnes"]].sum().reset_index()
+    best = by_factor.sort_values(["share", "tonnes"], ascending=False, kind="stable").drop_duplicates(
+        ["county", "measure"])
+    firsts = {(str(r.county), str(r.measure), str(r.factor_id)): r
+              for r in ledger.drop_duplicates(["county", "measure", "factor_id"]).itertuples(index=False)}
+    return {(str(c), str(m)): firsts[(str(c), str(m), str(f))]
+            for c, m, f in best[["county", "measure", "factor_id"]].itertuples(index=False)}
 
 
 def explain_lines(result: Result, county: str | None = None, measure: str | None = None) -> str:
@@ -129,14 +230,8 @@ def _explain_row(row: Any) -> str:
             f"      {row.source}\n      factor {row.factor_id}: {row.factor_source}")
 
 
-AIR_QUALITY_LABELS = {"observed_ugm3": "observed µg/m³", "change_local_ugm3": "local fall", "change_regional_ugm3":
-          "regional fall", "projected_ugm3": "projected", "change_pct": "change %", "target_ugm3": "target",
-          "shortfall_ugm3": "short by µg/m³", "good_days_pct": "good days %", "good_days_target_pct": "target %",
-          "heavy_days_pct": "heavy days %", "heavy_days_target_pct": "target %"}
-
-
 def air_quality_text(aq: AirQuality) -> str:
     """The air-quality table with its notes, as ``reduccalc run`` prints it."""
-    shown = aq.table.dropna(axis=1, how="all").rename(columns=AIR_QUALITY_LABELS)
-    return "\n".join(["air quality (concentrations in µg/m³; falls > 0 lower the concentration):",
+    shown = aq.table.dropna(axis=1, how="all")
+    return "\n".join(["air quality (concentrations in µg/m³; changes > 0 lower the concentration):",
                        text_table(shown, decimals=2), *[f"note: {n}" for n in aq.notes]])
