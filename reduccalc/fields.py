@@ -325,11 +325,33 @@ class PollutantMapKind(Kind):
 
 @dataclass(frozen=True)
 class Key:
-    """A measure key: its kind, its default (``MISSING`` = required), its help."""
+    """A measure key, declared once by its measure type.
+
+    Attributes
+    ----------
+    kind : Kind
+        How a value is checked and canonicalised.
+    default : Any
+        The value when not given; ``MISSING``: required; None: not given
+        (a table default, looked up by the translator).
+    help : str
+        What the key is, for ``reduccalc keys`` and the docs.
+    zh : tuple of str
+        Chinese names (register headers): ``("台数", "数量")``.
+    scalable : bool
+        The reduction is proportional to it, so the optimiser may set it
+        (a candidate's ``scale``).
+    per_measure : bool
+        A value of each measure's own (an id, a label) that no factor
+        look-up depends on: measures are never grouped by it.
+    """
 
     kind: Kind
     default: Any = None
     help: str = ""
+    zh: tuple[str, ...] = ()
+    scalable: bool = False
+    per_measure: bool = False
 
 
 def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | None = None,

@@ -64,11 +64,14 @@ class Context:
 
 # Keys every measure accepts.
 COMMON_KEYS = {
-    "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
-    "in_service": Key(DateKind(), None, "effective from this date; default the whole period"),
+    "id": Key(TextKind(), None, "unique within the county; default <type>-<n>", zh=("编号", "措施编号", "锅炉编号"),
+              per_measure=True),
+    "in_service": Key(DateKind(), None, "effective from this date; default the whole period",
+                      zh=("投运日期", "完成时间", "完成日期", "淘汰时间", "淘汰日期")),
     "emission_factors": Key(PollutantMapKind(FACTOR), None,
-                            "inline factors replacing the table's for the pollutants named"),
-    "count_upstream": Key(BoolKind(), None, "net power-plant emissions from the county (default: scenario's)"),
+                            "inline factors replacing the table's for the pollutants named", zh=("排放因子",)),
+    "count_upstream": Key(BoolKind(), None, "net power-plant emissions from the county (default: scenario's)",
+                          zh=("计入上游排放",)),
 }
 
 
@@ -205,6 +208,7 @@ class MeasureType:
     translate: Callable[[Batch, Context, LedgerBuilder], None]
     summary: str
     names: dict[str, TableName] = field(default_factory=dict)
+    zh: tuple[str, ...] = ()  # Chinese names of the type (a register's 类型 column): 煤改电, 电代煤
 
     @property
     def maps(self) -> frozenset[str]:
