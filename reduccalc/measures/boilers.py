@@ -49,7 +49,7 @@ from .base import (
 )
 from .batch import Batch, Number, Text, fmt, join, objects
 from .rows import Group, each_group
-from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh
+from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh, useful_heat
 
 SIZE_CLASSES = ("le10", "10to35", "gt35")
 # fuel_use without capacity or size_class: plans phase out boilers of 35 t/h and less, most of whose
@@ -126,12 +126,6 @@ def fuel_burned(count: Number, capacity_mw: Number, hours: Number, efficiency: N
     return count * capacity_mw * hours * GJ_PER_MWH / (efficiency * heating_value_gj_per_t)
 
 
-def useful_heat(fuel_t: Number, heating_value_gj_per_t: Number, efficiency: Number) -> Number:
-    """Heat the boilers delivered from ``fuel_t`` [t] of coal of ``heating_value_gj_per_t`` [GJ/t] at
-    ``efficiency`` [1]: what a replacement must supply. [GJ]"""
-    return fuel_t * heating_value_gj_per_t * efficiency
-
-
 def size_classes(capacity_mw: np.ndarray) -> np.ndarray:
     """Size class of each boiler of ``capacity_mw`` [MW] (le10: <= 10 t_steam/h, 10to35: <= 35 t_steam/h, gt35); NaN (fuel_use without
     capacity) gives :data:`DEFAULT_SIZE_CLASS`."""
@@ -199,21 +193,19 @@ def _translate_group(group: Group) -> None:
     if replacement == "none":
         return
     heat_gj = useful_heat(fuel_t, heating_value, efficiency)
-    batch, index = group.batch, group.index
     if replacement == "natural_gas":
         new_efficiency, _ = group.parameter("replacement_efficiency", "gas", "efficiency", "natural_gas", "boiler")
         gas_hv, _ = group.parameter("gas_heating_value", "gas", "heating_value", "natural_gas", unit="GJ/m^3")
-        gas_rows(group.sink, batch, index, ctx, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
+        gas_rows(group, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
                  heating_value=gas_hv, time_share=share, replaces=(factors, f"{fuel} boiler ({klass})"),
                  label=Deferred(lambda: join("gas boiler replacing it (efficiency ", fmt(new_efficiency), ")")))
     elif replacement == "electric":
         new_efficiency, _ = group.parameter("replacement_efficiency", "electricity", "efficiency", "electric_boiler")
-        electricity_rows(group.sink, batch, index, ctx, kwh=heat_to_kwh(heat_gj, new_efficiency), time_share=share,
-                         counted=batch.counted(index, ctx.count_upstream),
+        electricity_rows(group, kwh=heat_to_kwh(heat_gj, new_efficiency), time_share=share,
                          label=Deferred(lambda: join("grid power for an electric boiler (efficiency ",
                                                      fmt(new_efficiency), ")")))
     else:
-        district_heat_rows(group.sink, batch, index, ctx, heat_gj=heat_gj, time_share=share,
+        district_heat_rows(group, heat_gj=heat_gj, time_share=share,
                            label="district heat replacing it", replaces=(factors, f"{fuel} boiler ({klass})"))
 
 
