@@ -344,6 +344,9 @@ class Key:
     per_measure : bool
         A value of each measure's own (an id, a label) that no factor
         look-up depends on: measures are never grouped by it.
+    zh_parts : tuple of (str, tuple of str)
+        Chinese names of a mapping key's parts, the register columns
+        ``window.start`` ...: ``(("start", ("开始日期",)), ...)``.
     """
 
     kind: Kind
@@ -352,6 +355,7 @@ class Key:
     zh: tuple[str, ...] = ()
     scalable: bool = False
     per_measure: bool = False
+    zh_parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | None = None,

@@ -20,7 +20,7 @@ measure of a group decide for all::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -75,6 +75,10 @@ class Group:
     ctx: Context
     sink: LedgerBuilder
     keys: dict[str, Any]
+
+    def subset(self, keep: np.ndarray) -> Group:
+        """The measures of the group where ``keep`` (a boolean per measure) is true."""
+        return replace(self, index=self.index[keep])
 
     def key(self, name: str) -> Any:
         """The value every measure of the group shares for ``name`` (a key or a derived column)."""
