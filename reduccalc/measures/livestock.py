@@ -18,8 +18,6 @@ Keys: ``animal`` (pig, dairy_cattle, beef_cattle, layer, broiler, sheep; 生猪,
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..fields import MISSING, CountKind, FractionKind, Key, TextKind
 from ..ledger import Deferred, LedgerBuilder
 from .base import (
@@ -27,12 +25,11 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    add_rows,
-    inline_factors,
     require_factors,
     resolve_factors,
 )
 from .batch import Batch, fmt, join
+from .rows import Group, each_group
 
 ANIMAL_ALIASES = {
     "猪": "pig", "生猪": "pig", "肉猪": "pig", "商品猪": "pig", "swine": "pig", "pigs": "pig",
@@ -45,29 +42,27 @@ ANIMAL_ALIASES = {
 
 NAMES = {"animal": TableName("livestock", "animal", ANIMAL_ALIASES)}
 KEYS = {
-    "animal": Key(TextKind(), MISSING, "animal class, e.g. pig, dairy_cattle, layer (生猪, 奶牛, 蛋鸡)"),
-    "head": Key(CountKind(), MISSING, "animals kept over the year (存栏)"),
-    "reduction": Key(FractionKind(), MISSING, "share of the animals' NH3 removed by the works"),
+    "animal": Key(TextKind(), MISSING, "animal class, e.g. pig, dairy_cattle, layer (生猪, 奶牛, 蛋鸡)",
+                  zh=("畜种", "畜禽种类")),
+    "head": Key(CountKind(), MISSING, "animals kept over the year (存栏)", zh=("存栏量", "存栏", "存栏数"),
+                scalable=True),
+    "reduction": Key(FractionKind(), MISSING, "share of the animals' NH3 removed by the works", zh=("减排比例",)),
     **COMMON_KEYS,
 }
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of livestock ammonia measures (see module docstring)."""
-    animal = NAMES["animal"].column(batch, "animal", ctx.table)
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, group.keys[0]),
-                     animal, *batch.pollutants("emission_factors").signature())
+    each_group(KEYS, batch, ctx, sink, _translate_group, animal=NAMES["animal"].column(batch, "animal", ctx.table))
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, animal: str) -> None:
-    head = batch.floats("head")[index]
-    years = batch.distinct(index, ctx.period.years_in_effect, "in_service")
-    factors = require_factors(resolve_factors(ctx, "livestock", animal,
-                                              inline=inline_factors(batch, "emission_factors", index)),
+def _translate_group(group: Group) -> None:
+    animal, head = group.key("animal"), group.floats("head")
+    factors = require_factors(resolve_factors(group.ctx, "livestock", animal, inline=group.inline()),
                               f"{animal} (livestock)")
-    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{animal} (", fmt(head), " head kept)")),
-             activity=head, activity_unit="head*yr", sign=1.0, time_share=years, time_unit="yr",
-             adjust={"reduction": batch.floats("reduction")[index]})
+    group.removed(factors, head, "head*yr", source=Deferred(lambda: join(f"{animal} (", fmt(head), " head kept)")),
+                  time_share=group.years_in_effect(), time_unit="yr", adjust={"reduction": group.floats("reduction")})
 
 
-LIVESTOCK_AMMONIA = MeasureType("livestock_ammonia", KEYS, translate, "NH3 cut at livestock farms", NAMES)
+LIVESTOCK_AMMONIA = MeasureType("livestock_ammonia", KEYS, translate, "NH3 cut at livestock farms", NAMES,
+                                zh=("畜禽养殖氨减排", "养殖业氨减排", "氨减排"))
