@@ -117,7 +117,7 @@ def coal_saved(households: Number, coal_per_household_t: Number, reburn_rate: Nu
     Returns
     -------
     float, array or Series
-        households x (1 - reburn_rate) x coal per household. [t] (per season)
+        households x (1 - reburn_rate) x coal per household, per heating season. [t]
     """
     return households * (1.0 - reburn_rate) * coal_per_household_t
 

@@ -91,12 +91,38 @@ def useful_heat(fuel_t: Number, heating_value_gj_per_t: Number, efficiency: Numb
 
 
 def gas_volume(heat_gj: Number, efficiency: Number, heating_value_gj_per_m3: Number) -> Number:
-    """Natural gas delivering ``heat_gj`` [GJ] at ``efficiency`` [1] with ``heating_value_gj_per_m3`` [GJ/m3]:
-    heat / (efficiency x heating value). [m3]"""
+    """Natural gas that delivers a heat.
+
+    Parameters
+    ----------
+    heat_gj : float, array or Series
+        Heat to deliver. [GJ]
+    efficiency : float, array or Series
+        Efficiency of the gas boiler or heater. [1]
+    heating_value_gj_per_m3 : float, array or Series
+        Heating value of the gas. [GJ/m3]
+
+    Returns
+    -------
+    float, array or Series
+        heat / (efficiency x heating value). [m3]
+    """
     return heat_gj / (efficiency * heating_value_gj_per_m3)
 
 
 def heat_to_kwh(heat_gj: Number, efficiency: Number) -> Number:
-    """Electricity delivering ``heat_gj`` [GJ] at ``efficiency`` (or COP) [1]: heat x 277.8 kWh/GJ / efficiency.
-    [kWh]"""
+    """Electricity that delivers a heat.
+
+    Parameters
+    ----------
+    heat_gj : float, array or Series
+        Heat to deliver. [GJ]
+    efficiency : float, array or Series
+        Efficiency of the electric boiler or heater, or a heat pump's COP. [1]
+
+    Returns
+    -------
+    float, array or Series
+        heat x 277.8 kWh/GJ / efficiency. [kWh]
+    """
     return heat_gj * KWH_PER_GJ / efficiency
