@@ -378,8 +378,10 @@ class Key:
     zh : tuple of str
         Chinese names (register headers): ``("台数", "数量")``.
     scalable : bool
-        The reduction is proportional to it, so the optimiser may set it
-        (a candidate's ``scale``).
+        The reduction is proportional to it (on the type's usual route), so
+        a candidate's ``scale`` may name it; the optimiser still checks each
+        candidate's reduction at its ``max`` (a boiler's capacity crossing a
+        size class is not proportional).
     per_measure : bool
         A value of each measure's own (an id, a label) that no factor
         look-up depends on: measures are never grouped by it.
