@@ -135,7 +135,7 @@ from ..measures.batch import PollutantColumns, objects
 from ..model import County, RegisterRows
 from ..positions import position
 from ..units import LARGEST, fold_width
-from ..vocabulary import pollutant
+from ..vocabulary import fold, pollutant
 from .workbook import MAX_XLSX_BYTES, open_workbook, sheet_cells
 
 REGISTER_HEADERS = {  # the register's own columns; the measure keys' Chinese names come from their types
@@ -261,11 +261,6 @@ class Problems:
 
 
 # ---------------------------------------------------------------- cells
-
-
-def fold(text: str) -> str:
-    """A header or name as compared: stripped, lower case, ``_`` for spaces and dashes."""
-    return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def _as_number(value: Any) -> int | float | None:

@@ -14,6 +14,7 @@ from ..errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from ..fields import MISSING
 from ..inputfiles import excerpt
 from ..ledger import LedgerBuilder
+from ..vocabulary import fold
 from .base import Context, MeasureType
 from .batch import Batch
 from .boilers import BOILER_PHASEOUT
@@ -57,10 +58,6 @@ def _chinese_names() -> tuple[dict[str, str], dict[str, str]]:
 TYPE_NAMES, HEADER_NAMES = _chinese_names()
 
 
-def _fold(text: str) -> str:
-    return text.strip().lower().replace(" ", "_").replace("-", "_")
-
-
 def type_named(value: Any, *, chinese: bool = False) -> str:
     """The measure type ``value`` names: a type's name, or with ``chinese`` (a register's 类型 cell) also one of
     its Chinese names, stripped and case-folded.
@@ -78,7 +75,7 @@ def type_named(value: Any, *, chinese: bool = False) -> str:
         raise ScenarioError(f"unknown measure type {value!r}",
                             hint=did_you_mean(str(value), MEASURE_TYPES) or f"one of {one_of(MEASURE_TYPES)}")
     text = str(value).strip()
-    for name in (text, _fold(text)):
+    for name in (text, fold(text)):
         if name in MEASURE_TYPES:
             return name
         if name in TYPE_NAMES:
