@@ -44,8 +44,6 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, Number, Text, fmt, join, objects
 from .rows import Group, each_group
@@ -186,8 +184,7 @@ def _translate_group(group: Group) -> None:
         except ScenarioError:
             continue  # only needed when a factor scales with it; add_rows says so then
     share = _time_share(group.batch, group.index, group.key("heating"), ctx)
-    factors = require_factors(resolve_factors(ctx, "boiler", fuel, technology=klass, inline=group.inline()),
-                              f"{fuel} boilers ({klass})")
+    factors = group.factors("boiler", fuel, f"{fuel} boilers ({klass})", technology=klass)
     group.removed(factors, fuel_t, "t", source=source, time_share=share, contents=contents,
                   removal=group.batch.pollutants("removal_efficiency").take(group.index))
     if replacement == "none":

@@ -45,8 +45,6 @@ from .base import (
     MeasureType,
     ResolvedFactor,
     TableName,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, Number, Text, fmt, join
 from .rows import Group, each_group
@@ -141,8 +139,7 @@ def _coal_removed(group: Group) -> Removed:
     given, reburn = group.floats("households"), group.floats("reburn_rate")
     coal_t = coal_saved(given, per_household, reburn)
     share = group.in_effect(group.ctx.heating_share_after)
-    factors = require_factors(resolve_factors(group.ctx, "household", fuel, technology="traditional_stove",
-                                              inline=group.inline()), f"household {fuel}")
+    factors = group.factors("household", fuel, f"household {fuel}", technology="traditional_stove")
     label = Deferred(lambda: join(f"household {fuel} stoves (", fmt(given), " households x (1 - reburn ", fmt(reburn),
                                   ") x ", fmt(per_household), " t/season [", source, "])"))
     group.removed(factors, coal_t, "t", source=label, time_share=share, time_unit="season")

@@ -25,8 +25,6 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, fmt, join
 from .rows import Group, each_group
@@ -58,8 +56,7 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
 
 def _translate_group(group: Group) -> None:
     animal, head = group.key("animal"), group.floats("head")
-    factors = require_factors(resolve_factors(group.ctx, "livestock", animal, inline=group.inline()),
-                              f"{animal} (livestock)")
+    factors = group.factors("livestock", animal, f"{animal} (livestock)")
     group.removed(factors, head, "head*yr", source=Deferred(lambda: join(f"{animal} (", fmt(head), " head kept)")),
                   time_share=group.years_in_effect(), time_unit="yr", adjust={"reduction": group.floats("reduction")})
 

@@ -146,8 +146,7 @@ def _translate_group(group: Group) -> None:
     years = group.years_in_effect()
     label = Deferred(lambda: join(f"{machine} {old_stage} (", fmt(count), " x ", fmt(power), " kW x ", fmt(hours),
                                   " h/yr [", hours_source, "] x load ", fmt(load), " [", load_source, "])"))
-    old = require_factors(resolve_factors(group.ctx, "nonroad", machine, standard=old_stage, inline=group.inline()),
-                          f"{machine} {old_stage} (non-road)")
+    old = group.factors("nonroad", machine, f"{machine} {old_stage} (non-road)", standard=old_stage)
     group.removed(old, kwh, "kWh", source=label, time_share=years, time_unit="yr")
     inline_new = group.batch.values["replacement_emission_factors"].named(group.index[0])
     if replaced_by == "electric" or (replaced_by == "none" and not inline_new):

@@ -48,8 +48,6 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, fmt, join, objects
 from .rows import Group, each_group
@@ -195,9 +193,8 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
 def _translate_group(group: Group, output: np.ndarray) -> None:
     sector, control, unit = group.key("sector"), group.key("control"), group.key("output_unit")
     days, years = days_curtailed(group.batch, group.index, group.ctx, group.key("by_window"))
-    factors = require_factors(resolve_factors(group.ctx, check_output(sector, unit, group.ctx.table), sector,
-                                              technology=control, inline=group.inline()),
-                              f"{sector} {control or 'production'}")
+    factors = group.factors(check_output(sector, unit, group.ctx.table), sector, f"{sector} {control or 'production'}",
+                            technology=control)
     group.removed(factors, output, unit, source=Deferred(lambda: join(f"{sector} (", fmt(output), f" {unit}/yr for ",
                                                                       fmt(days), f" d, {control_label(control)})")),
                   time_share=years, time_unit="yr", adjust={"curtailment": group.floats("curtailment")})

@@ -27,7 +27,16 @@ import numpy as np
 
 from ..fields import BoolKind, ChoiceKind, Key, PollutantMapKind, TextKind
 from ..ledger import Deferred, LedgerBuilder
-from .base import Context, ResolvedFactor, add_rows, given_keys, inline_factors, parameter
+from .base import (
+    Context,
+    ResolvedFactor,
+    add_rows,
+    given_keys,
+    inline_factors,
+    parameter,
+    require_factors,
+    resolve_factors,
+)
 from .batch import Batch, Number, Text
 
 CATEGORICAL = (TextKind, ChoiceKind, BoolKind)  # kinds whose value can pick a factor row or a route
@@ -104,6 +113,20 @@ class Group:
     def inline(self, key: str = "emission_factors", suffix: str = "") -> dict[str, ResolvedFactor]:
         """The group's inline factors of ``key`` (see :func:`~reduccalc.measures.base.inline_factors`)."""
         return inline_factors(self.batch, key, self.index, suffix)
+
+    def factors(self, category: str, subject: str, what: str, *, standard: str = "", technology: str = "",
+                inline: str | None = "emission_factors") -> list[ResolvedFactor]:
+        """The tables' factors for a source, the measures' ``inline`` factors replacing the pollutants they name.
+
+        Raises
+        ------
+        ScenarioError
+            When there are none (naming ``what``), or the source lacks a
+            pollutant that its category's other rows give.
+        """
+        found = resolve_factors(self.ctx, category, subject, standard=standard, technology=technology,
+                                inline=self.inline(inline) if inline else None)
+        return require_factors(found, what)
 
     def in_effect(self, function: Callable[..., float], *keys: str) -> np.ndarray:
         """``function`` of each measure's ``keys`` (default ``in_service``), once per distinct value."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..errors import ScenarioError
 from ..ledger import Deferred
-from .base import KWH_PER_GJ, ResolvedFactor, require_factors, resolve_factors
+from .base import KWH_PER_GJ, ResolvedFactor
 from .batch import Number, Text
 from .rows import Group
 
@@ -47,8 +47,8 @@ def gas_rows(group: Group, *, heat_gj: Number, technology: str, efficiency: Numb
              time_unit: str = "") -> None:
     """Gas burned to deliver ``heat_gj`` [GJ] at ``efficiency`` and ``heating_value`` [GJ/m3], replacing
     ``replaces`` (the removed factors and what they are of, see :func:`replacing`)."""
-    factors = replacing(require_factors(resolve_factors(group.ctx, "gas", "natural_gas", technology=technology),
-                                        f"natural gas {technology}"), *replaces, f"natural gas ({technology})")
+    factors = replacing(group.factors("gas", "natural_gas", f"natural gas {technology}", technology=technology,
+                                      inline=None), *replaces, f"natural gas ({technology})")
     group.added(factors, gas_volume(heat_gj, efficiency, heating_value), "m^3", source=label, time_share=time_share,
                 time_unit=time_unit)
 
@@ -57,7 +57,7 @@ def electricity_rows(group: Group, *, kwh: Number, time_share: Number, label: Te
                      time_unit: str = "") -> None:
     """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream, counted as each measure's
     ``count_upstream`` says, default the scenario's)."""
-    factors = require_factors(resolve_factors(group.ctx, "electricity", "grid"), "grid electricity")
+    factors = group.factors("electricity", "grid", "grid electricity", inline=None)
     group.added(factors, kwh, "kWh", source=label, time_share=time_share, time_unit=time_unit, scope="upstream",
                 counted=group.batch.counted(group.index, group.ctx.count_upstream))
 
@@ -65,8 +65,8 @@ def electricity_rows(group: Group, *, kwh: Number, time_share: Number, label: Te
 def district_heat_rows(group: Group, *, heat_gj: Number, time_share: Number, label: Text | Deferred[Text],
                        replaces: tuple[list[ResolvedFactor], str], time_unit: str = "") -> None:
     """Emissions of delivering ``heat_gj`` [GJ] of district heat, replacing ``replaces`` (see :func:`replacing`)."""
-    factors = replacing(require_factors(resolve_factors(group.ctx, "district_heat", "district_heat"),
-                                        "district heat"), *replaces, "district heat")
+    factors = replacing(group.factors("district_heat", "district_heat", "district heat", inline=None), *replaces,
+                        "district heat")
     group.added(factors, heat_gj, "GJ", source=label, time_share=time_share, time_unit=time_unit)
 
 

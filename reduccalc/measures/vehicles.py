@@ -105,8 +105,7 @@ def _translate_group(group: Group) -> None:
     years = group.years_in_effect()
     label = Deferred(lambda: join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [",
                                   km_source, "])"))
-    old = require_factors(resolve_factors(group.ctx, "vehicle", vehicle, standard=old_standard, inline=group.inline()),
-                          f"{vehicle} {old_standard}")
+    old = group.factors("vehicle", vehicle, f"{vehicle} {old_standard}", standard=old_standard)
     group.removed(old, km, "km", source=label, time_share=years, time_unit="yr")
     replaced = replaced_by != "none" or bool(group.batch.values["replacement_emission_factors"].named(group.index[0]))
     if not replaced:
