@@ -4,7 +4,9 @@ A measure type declares its keys as ``{name: Key(kind, default)}``; one
 function, :func:`check_mapping`, checks a whole mapping against it, collecting
 every problem (unknown keys with a "did you mean", missing keys, wrong types,
 units of the wrong dimension, fractions outside [0, 1]) with positions.
-The same kinds check register columns.
+The same kinds check register columns, and give the JSON Schema of a
+scenario file (:meth:`Kind.json_schema`, :func:`keys_schema`). One cohesive
+module over 500 lines: every kind, with its check and its schema side by side.
 """
 
 from __future__ import annotations
