@@ -1,6 +1,8 @@
 """The measure calculators as plain functions, for notebooks.
 
-Each takes the same keys as the scenario YAML (quantities as strings like
+One function per measure type of :data:`reduccalc.measures.MEASURE_TYPES`,
+named as the type (``boiler_phaseout``, ``coal_to_electric`` ...). Each
+takes the same keys as the scenario YAML (quantities as strings like
 ``"10 t_steam/h"`` or pint quantities) and returns the measure's ledger: one
 row per source and pollutant with activity, factor, adjustments and
 ``reduction_t`` [t]. ``reduction_by_pollutant`` sums it.
@@ -78,17 +80,7 @@ def _calculator(type: str) -> Callable[..., pd.DataFrame]:
     return calculator
 
 
-boiler_phaseout = _calculator("boiler_phaseout")
-coal_to_electric = _calculator("coal_to_electric")
-coal_to_gas = _calculator("coal_to_gas")
-vehicle_retirement = _calculator("vehicle_retirement")
-staggered_production = _calculator("staggered_production")
-industrial_retrofit = _calculator("industrial_retrofit")
-custom = _calculator("custom")
-livestock_ammonia = _calculator("livestock_ammonia")
-vocs_treatment = _calculator("vocs_treatment")
-nonroad_retirement = _calculator("nonroad_retirement")
+# one calculator per registered type, named as the type: a new type gets its calculator with no line here
+globals().update({type: _calculator(type) for type in MEASURE_TYPES})
 
-__all__ = ["boiler_phaseout", "coal_to_electric", "coal_to_gas", "custom", "industrial_retrofit", "livestock_ammonia",
-           "nonroad_retirement", "reduction_by_pollutant", "run_measure", "staggered_production", "vehicle_retirement",
-           "vocs_treatment"]
+__all__ = [*MEASURE_TYPES, "reduction_by_pollutant", "run_measure"]

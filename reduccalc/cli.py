@@ -26,6 +26,8 @@ EXAMPLES = {
     "factors": "reduccalc factors list --category vehicle\n  reduccalc factors show boiler.bituminous_coal.le10.NOx",
     "uncertainty": "reduccalc uncertainty plan.yaml --draws 2000 --seed 1",
     "optimize": "reduccalc optimize plan.yaml --format json",
+    "keys": "reduccalc keys boiler_phaseout\n  reduccalc keys 煤改电 --format json",
+    "schema": "reduccalc schema > reduccalc.schema.json",
     "ensemble": "reduccalc ensemble scenarios/tutorial.yaml scenarios/xinfu_2021.yaml --target 5%\n"
                 "  reduccalc ensemble variants/*.yaml --engine dask --scheduler tcp://10.0.0.5:8786 --format csv",
     "init": "reduccalc init > plan.yaml\n  reduccalc init --from 台账.xlsx > plan.yaml",
@@ -355,6 +357,41 @@ def cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Every key of a measure type (named in English or Chinese): kind and unit, default, Chinese names, help."""
+    import json
+
+    from .measures import MEASURE_TYPES, key_rows, type_named
+
+    try:
+        measure_type = MEASURE_TYPES[type_named(args.type, chinese=True)]
+    except ScenarioError as error:
+        raise error.prefixed("TYPE") from None
+    rows = key_rows(measure_type.name)
+    if args.format == "json":
+        print(json.dumps({"type": measure_type.name, "zh": list(measure_type.zh), "summary": measure_type.summary,
+                          "keys": rows}, ensure_ascii=False, indent=2))
+        return 0
+    import pandas as pd
+
+    from .report.tables import text_table
+
+    print(f"{measure_type.name} ({', '.join(measure_type.zh)}): {measure_type.summary}\n")
+    print(text_table(pd.DataFrame(rows).rename(columns={"zh": "中文"})))
+    print("\ndefault: blank = not given (a table default, or none); scalable: a candidate's `scale` may name it")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """The JSON Schema of a scenario file, for editors (yaml-language-server)."""
+    import json
+
+    from .load import scenario_schema
+
+    print(json.dumps(scenario_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
     """``engine`` and ``scheduler`` keywords from ``--engine`` and ``--scheduler``."""
     if args.scheduler and args.engine != "dask":
@@ -500,6 +537,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="the factor id to show, as `factors list` prints it")
     p.add_argument("--category", help="household, boiler, gas, electricity, district_heat, vehicle, production")
     p.set_defaults(func=cmd_factors)
+
+    p = sub("keys", "list a measure type's keys: kind and unit, default, Chinese names, help")
+    p.add_argument("type", metavar="TYPE", help="a measure type, e.g. boiler_phaseout or 锅炉淘汰")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub("schema", "print the JSON Schema of scenario files (for editors: see the README)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub("uncertainty", "Monte Carlo over factor ranges: percentiles and probability of meeting targets")
     p.add_argument("scenario", help=SCENARIO_HELP)

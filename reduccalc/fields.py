@@ -4,7 +4,9 @@ A measure type declares its keys as ``{name: Key(kind, default)}``; one
 function, :func:`check_mapping`, checks a whole mapping against it, collecting
 every problem (unknown keys with a "did you mean", missing keys, wrong types,
 units of the wrong dimension, fractions outside [0, 1]) with positions.
-The same kinds check register columns.
+The same kinds check register columns, and give the JSON Schema of a
+scenario file (:meth:`Kind.json_schema`, :func:`keys_schema`). One cohesive
+module over 500 lines: every kind, with its check and its schema side by side.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ class Kind:
     def check(self, value: Any) -> Any:
         raise NotImplementedError
 
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of what :meth:`check` accepts, or wider: an editor may underline no value that
+        loads (the checks themselves stay :meth:`check`'s)."""
+        return {"description": self.describe}
+
 
 @dataclass(frozen=True)
 class QuantityKind(Kind):
@@ -55,6 +62,11 @@ class QuantityKind(Kind):
         if isinstance(value, str):
             return _checked_quantity(value, self.unit, self.example, self.positive)
         return _check_quantity(value, self.unit, self.example, self.positive)
+
+    def json_schema(self) -> dict[str, Any]:
+        bare = self.unit == "dimensionless"  # a plain number; any other needs its unit
+        return {"type": ["string", "number"] if bare else "string", "description": f"{self.describe} ({self.unit})",
+                "examples": [self.example]}
 
 
 def _check_quantity(value: Any, unit: str, example: str, positive: bool) -> float:
@@ -77,6 +89,10 @@ class CountKind(Kind):
     """A whole number of things (boilers, households, vehicles), >= 0: ``500``, ``"1.2万户"``."""
 
     describe = "a whole number >= 0"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "description": self.describe,
+                "examples": [500, "1.2万户"]}
 
     def check(self, value: Any) -> float:
         hint = "write a whole number like 500"
@@ -127,6 +143,10 @@ class FractionKind(Kind):
     describe = "a fraction like '30%' or 0.3"
     positive: bool = False
 
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "string"}],
+                "description": self.describe, "examples": ["30%", 0.3]}
+
     def check(self, value: Any) -> float:
         fraction = _fraction(value)
         if self.positive and fraction == 0.0:
@@ -149,6 +169,9 @@ class PercentKind(Kind):
     """A target percentage, written ``"5%"``; returned in percent (5.0)."""
 
     describe = "a percentage like '5%'"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": self.describe, "examples": ["5%"]}
 
     def check(self, value: Any) -> float:
         number, unit = number_and_unit(value)  # "5%", "５％": (5.0, "percent")
@@ -187,12 +210,18 @@ class ChoiceKind(Kind):
     def check(self, value: Any) -> str:
         return self.normalize(value)
 
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "boolean"], "description": self.describe}  # YAML's bare false for "none"
+
 
 @dataclass(frozen=True)
 class DateKind(Kind):
     """A date: ``2021-10-31``, also ``2021/10/31``, ``2021.10.31``, ``2021年10月31日`` (see :func:`parse_date`)."""
 
     describe = "a date like 2021-10-31"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": self.describe, "examples": ["2021-10-31"]}
 
     def check(self, value: Any) -> dt.date:
         if isinstance(value, np.datetime64) and not np.isnat(value):  # a date from a DataFrame's values
@@ -211,6 +240,9 @@ class DateKind(Kind):
 @dataclass(frozen=True)
 class BoolKind(Kind):
     describe = "true or false"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
 
     def check(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)):
@@ -247,6 +279,9 @@ def check_printable(text: str, what: str = "name") -> str:
 class TextKind(Kind):
     describe = "a name"
 
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "number"], "description": self.describe}  # an id may be written 12
+
     def check(self, value: Any) -> str:
         if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
             raise ScenarioError(f"expected a name, got {value!r}")
@@ -267,6 +302,9 @@ class RawQuantityKind(Kind):
     @property
     def describe(self) -> str:  # type: ignore[override]
         return f"{self.what} like {self.example!r}"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": self.describe, "examples": [self.example]}
 
     def check(self, value: Any) -> tuple[float, str]:
         hint = f"write it like {self.example!r}"
@@ -311,6 +349,9 @@ class PollutantMapKind(Kind):
     def describe(self) -> str:  # type: ignore[override]
         return f"a mapping of pollutant to {self.item.describe}"
 
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": self.item.json_schema(), "description": self.describe}
+
     def check(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise ScenarioError(f"expected {self.describe}, got {value!r}", hint="e.g. {NOx: '2 kg/t'}")
@@ -332,11 +373,39 @@ class PollutantMapKind(Kind):
 
 @dataclass(frozen=True)
 class Key:
-    """A measure key: its kind, its default (``MISSING`` = required), its help."""
+    """A measure key, declared once by its measure type.
+
+    Attributes
+    ----------
+    kind : Kind
+        How a value is checked and canonicalised.
+    default : Any
+        The value when not given; ``MISSING``: required; None: not given
+        (a table default, looked up by the translator).
+    help : str
+        What the key is, for ``reduccalc keys`` and the docs.
+    zh : tuple of str
+        Chinese names (register headers): ``("台数", "数量")``.
+    scalable : bool
+        The reduction is proportional to it (on the type's usual route), so
+        a candidate's ``scale`` may name it; the optimiser still checks each
+        candidate's reduction at its ``max`` (a boiler's capacity crossing a
+        size class is not proportional).
+    per_measure : bool
+        A value of each measure's own (an id, a label) that no factor
+        look-up depends on: measures are never grouped by it.
+    zh_parts : tuple of (str, tuple of str)
+        Chinese names of a mapping key's parts, the register columns
+        ``window.start`` ...: ``(("start", ("开始日期",)), ...)``.
+    """
 
     kind: Kind
     default: Any = None
     help: str = ""
+    zh: tuple[str, ...] = ()
+    scalable: bool = False
+    per_measure: bool = False
+    zh_parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | None = None,
@@ -385,6 +454,31 @@ def check_mapping(data: Any, keys: Mapping[str, Key], *, path: str, file: str | 
     return result
 
 
+def keys_schema(keys: Mapping[str, Key], description: str = "",
+                overrides: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The JSON Schema of a mapping checked by :func:`check_mapping` against ``keys``: each key's kind and help,
+    the required ones, no others; ``overrides`` replaces the schema of some keys (a nested list of measures)."""
+    properties = {}
+    for name, key in keys.items():
+        schema = dict((overrides or {}).get(name) or key.kind.json_schema())
+        if key.help:
+            schema["description"] = f"{key.help} ({schema['description']})" if "description" in schema else key.help
+        if key.default is not MISSING and key.default is not None and _json_value(key.default):
+            schema["default"] = key.default
+        properties[name] = schema
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    required = [name for name, key in keys.items() if key.default is MISSING]
+    if required:
+        schema["required"] = required
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _json_value(value: Any) -> bool:
+    return isinstance(value, (str, bool, int, float)) or (isinstance(value, (list, dict)) and not value)
+
+
 # ----------------------------------------------------------------- kinds of scenario, county and measure keys
 
 REGIONS = ("national", "north_china", "central_china", "hebei", "shanxi", "henan", "hunan", "beijing", "tianjin",
@@ -403,13 +497,23 @@ class AnyKind(Kind):
             raise ScenarioError(f"expected {self.describe}, got {value!r}")
         return value
 
+    def json_schema(self) -> dict[str, Any]:
+        types = sorted({"array" if issubclass(t, list) else "object" if issubclass(t, Mapping) else
+                        "string" if issubclass(t, str) else "number" for t in self.types})
+        return {"type": types[0] if len(types) == 1 else types, "description": self.describe}
+
+
+_DATES = {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)}
+
 
 class PeriodKind(Kind):
     describe = "{start: YYYY-MM-DD, end: YYYY-MM-DD}"
 
+    def json_schema(self) -> dict[str, Any]:
+        return keys_schema(_DATES, self.describe)
+
     def check(self, value: Any) -> Period:
-        checked = check_mapping(value, {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)},
-                                path="period")
+        checked = check_mapping(value, _DATES, path="period")
         return Period(checked["start"], checked["end"])
 
 
@@ -422,6 +526,9 @@ def _region(value: Any) -> str:
 
 class RegionKind(Kind):
     describe = "a region like north_china or hebei"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": self.describe, "examples": list(REGIONS)}
 
     def check(self, value: Any) -> str:
         return _region(value)
@@ -436,6 +543,9 @@ class DaysKind(Kind):
 
     describe = "a number of days or a duration like '45 d'"
 
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["number", "string"], "description": self.describe, "examples": [45, "6 weeks"]}
+
     def check(self, value: Any) -> float:
         days = to_canonical(value, "d", example="45 d", allow_bare=True)
         if days < 0:
@@ -448,11 +558,13 @@ class WindowKind(Kind):
 
     describe = "a window like {start: 2017-11-15, end: 2018-03-15}"
 
+    def json_schema(self) -> dict[str, Any]:
+        return keys_schema(_DATES, self.describe)
+
     def check(self, value: Any) -> tuple[Any, Any]:
         if not isinstance(value, Mapping):
             raise ScenarioError(f"expected {self.describe}")
-        keys = {"start": Key(DateKind(), MISSING), "end": Key(DateKind(), MISSING)}
-        checked = check_mapping(value, keys, path="window")
+        checked = check_mapping(value, _DATES, path="window")
         if checked["end"] < checked["start"]:
             raise ScenarioError(f"window ends ({checked['end']}) before it starts ({checked['start']})")
         return checked["start"], checked["end"]

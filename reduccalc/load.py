@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .calendar import Period, check_in_service, check_window
-from .errors import ProblemCollector, ScenarioError, did_you_mean, one_of
+from .errors import ProblemCollector, ScenarioError
 from .factors import FactorTable, load_local_rows, load_table
 from .fields import (
     BASELINE,
@@ -28,14 +28,15 @@ from .fields import (
     TextKind,
     check_mapping,
     check_printable,
+    keys_schema,
 )
 from .inputfiles import PlanFolder, shown
 from .inputs.air_quality import AirQualityKind
 from .inputs.baselines import attach_baselines
-from .inputs.candidates import check_candidates
+from .inputs.candidates import CANDIDATE_KEYS, check_candidates
 from .inputs.registers import attach_registers
 from .inputs.yamlio import load_yaml, not_a_scenario
-from .measures import MEASURE_TYPES
+from .measures import MEASURE_TYPES, default_id, type_named
 from .model import County, Measure, RegisterRows, Scenario, check_targets, file_checksum, name_key
 from .perf import paused_gc
 from .positions import key_position, position
@@ -69,6 +70,34 @@ COUNTY_KEYS = {
 }
 
 
+def measure_schema(type: str) -> dict[str, Any]:
+    """The JSON Schema of one measure of ``type``: ``type: <name>`` and the type's keys."""
+    measure_type = MEASURE_TYPES[type]
+    schema = keys_schema({"type": Key(TextKind(), MISSING, "the measure type"), **measure_type.keys},
+                         f"{type}: {measure_type.summary}")
+    schema["properties"]["type"] = {"const": type, "description": measure_type.summary}
+    return schema
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file (``reduccalc schema``), for editors: every key of the scenario and its
+    counties, their measures (one branch per registered type, told apart by ``type``) and candidates.
+
+    It is wider than the checks where a check needs more than the file (units' dimensions, factor-table
+    names, dates in the period): loading stays the judge, with positions and "did you mean".
+    """
+    measure = {"oneOf": [measure_schema(type) for type in MEASURE_TYPES], "description": "a measure"}
+    candidate = keys_schema(CANDIDATE_KEYS, "a candidate measure the optimiser may scale", {"measure": {
+        "type": "object", "required": ["type"], "properties": {"type": {"enum": list(MEASURE_TYPES)}},
+        "description": "the measure, without its scale key"}})
+    county = keys_schema(COUNTY_KEYS, "a county", {"measures": {"type": "array", "items": measure},
+                                                   "candidates": {"type": "array", "items": candidate}})
+    schema = keys_schema(SCENARIO_KEYS, "a reduccalc scenario (CONTRACT.md): counties, baselines, targets and "
+                                        "measures", {"counties": {"type": "object", "additionalProperties": county},
+                                                     "factors": {"type": "array", "items": {"type": "string"}}})
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "reduccalc scenario", **schema}
+
+
 def _check_measure(item: Any, path: str, file: str | None, county: str, counter: dict[str, int],
                    seen: dict[str, str], collector: ProblemCollector, line: int | None,
                    column: int | None, index: tuple[Any, int] | None = None) -> Measure | None:
@@ -76,13 +105,11 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
         collector.add(ScenarioError(f"expected a measure (a mapping with a type), got {item!r}", file=file,
                                     line=line, column=column, field=path))
         return None
-    kind = item.get("type")
-    if not isinstance(kind, str) or kind not in MEASURE_TYPES:
+    try:
+        kind = type_named(item.get("type"))
+    except ScenarioError as error:
         tline, tcol = position(item, "type") if "type" in item else (line, column)
-        message = "missing key 'type'" if kind is None else f"unknown measure type {kind!r}"
-        hint = (did_you_mean(str(kind), MEASURE_TYPES) if kind is not None else None) or \
-            f"one of {one_of(MEASURE_TYPES)}"
-        collector.add(ScenarioError(message, file=file, line=tline, column=tcol, field=f"{path}.type", hint=hint))
+        collector.add(error.prefixed(f"{path}.type").located(file=file, line=tline, column=tcol))
         return None
     blank = [key for key, value in item.items() if value is None and key in MEASURE_TYPES[kind].keys]
     for key in blank:
@@ -97,7 +124,7 @@ def _check_measure(item: Any, path: str, file: str | None, county: str, counter:
     if blank:
         return None
     counter[kind] = counter.get(kind, 0) + 1
-    measure_id = values["id"] or f"{kind}-{counter[kind]}"
+    measure_id = values["id"] or default_id(kind, counter[kind])
     if name_key(measure_id) in seen:
         iline, icol = position(item, "id") if "id" in item else (line, column)
         collector.add(ScenarioError(f"duplicate measure id {measure_id!r} in county {county!r} (first at "

@@ -115,6 +115,11 @@ FUEL_ALIASES = {
 }
 
 
+def fold(text: str) -> str:
+    """A name as compared: stripped, lower case, ``_`` for spaces and dashes (``Heat Pump`` -> ``heat_pump``)."""
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
 def choice(name: object, choices: set[str] | frozenset[str], what: str, aliases: dict[str, str] | None = None) -> str:
     """Match ``name`` against ``choices`` (exactly, case-folded, or through ``aliases``)."""
     text = str(name).strip()
@@ -122,7 +127,7 @@ def choice(name: object, choices: set[str] | frozenset[str], what: str, aliases:
         return text
     if aliases and text in aliases and aliases[text] in choices:
         return aliases[text]
-    folded = text.lower().replace(" ", "_").replace("-", "_")
+    folded = fold(text)
     if folded in choices:
         return folded
     if aliases and folded in aliases and aliases[folded] in choices:

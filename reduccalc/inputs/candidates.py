@@ -21,23 +21,20 @@ from ..fields import (
     MISSING,
     AnyKind,
     CountKind,
-    DaysKind,
     Key,
     Kind,
     QuantityKind,
-    RawQuantityKind,
     TextKind,
     check_mapping,
 )
 from ..ledger import LedgerBuilder
-from ..measures import MEASURE_TYPES, translate_measure
+from ..measures import MEASURE_TYPES, default_id, scalable_keys, translate_measure, type_named
 from ..positions import key_position, position
 from ..units import parse_quantity
 
 if TYPE_CHECKING:
     from ..model import County, Scenario
 
-SCALE_KINDS = (CountKind, QuantityKind, DaysKind, RawQuantityKind)  # RawQuantityKind: a custom activity
 CANDIDATE_KEYS = {
     "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
     "scale": Key(TextKind(), MISSING, "the measure key the optimiser sets, e.g. count"),
@@ -78,10 +75,6 @@ class Candidate:
     unit_cost: float
     integer: bool
     ledger: pd.DataFrame = field(repr=False)
-
-
-def _scale_keys(keys: Mapping[str, Key]) -> list[str]:
-    return [name for name, key in keys.items() if isinstance(key.kind, SCALE_KINDS)]
 
 
 def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
@@ -153,21 +146,18 @@ class _CandidateChecker:
                          isinstance(kind, CountKind), at_unit)
 
     def _type(self, measure: Mapping[str, Any], path: str) -> str:
-        type = measure.get("type")
-        if type in MEASURE_TYPES:
-            return str(type)
-        raise self.error(f"unknown measure type {type!r}" if type is not None else "missing key 'type'", measure,
-                         "type", f"{path}.measure.type",
-                         (did_you_mean(str(type), MEASURE_TYPES) if type is not None else None)
-                         or f"one of {one_of(MEASURE_TYPES)}")
+        try:
+            return type_named(measure.get("type"))
+        except ScenarioError as error:
+            raise self.error(error.first.message, measure, "type", f"{path}.measure.type", error.first.hint) from None
 
     def _scale_kind(self, item: Any, values: dict[str, Any], type: str, path: str) -> Kind:
-        """The kind of the scale key, which must be a count or quantity key the measure leaves out."""
+        """The kind of the scale key, which must be a key the type declares scalable and the measure leaves out."""
         keys = MEASURE_TYPES[type].keys
         scale = values["scale"]
-        scalable = _scale_keys(keys)
+        scalable = scalable_keys(type)
         if scale not in scalable:
-            what = "not a count or quantity key" if scale in keys else "not a key"
+            what = "not a key the optimiser may scale" if scale in keys else "not a key"
             raise self.error(f"{scale!r} is {what} of {type}", item, "scale", f"{path}.scale",
                              did_you_mean(scale, scalable) or f"one of {one_of(scalable)}")
         if scale in values["measure"]:
@@ -184,7 +174,7 @@ class _CandidateChecker:
 
     def _id(self, given: str | None, type: str, item: Any, path: str) -> str:
         self.counter[type] = self.counter.get(type, 0) + 1
-        candidate_id = given or f"{type}-{self.counter[type]}"
+        candidate_id = given or default_id(type, self.counter[type])
         if candidate_id in self.seen:
             raise self.error(f"duplicate candidate id {candidate_id!r} in county {self.county.name!r} (first at "
                              f"{self.seen[candidate_id]})", item, "id", f"{path}.id", "ids are unique within a county")

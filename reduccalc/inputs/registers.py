@@ -67,71 +67,23 @@ is an error naming both places, since its rows would count twice.
 
 Chinese names
 -------------
-Headers (the English key, or ``key.sub``, always works too)::
+The English key (or ``key.sub``) always works. Besides the register's own
+columns (``type``: 类型, 措施类型, 措施, 治理类型; ``county``: 县区, 区县, 县,
+所属县区, 县(市、区), 县（市、区）), the measure types declare the Chinese names of their keys
+and of themselves; ``reduccalc keys TYPE`` lists them per type, and the
+table below is generated from those declarations when this module loads
+(:func:`reduccalc.measures.names_table`). 排放阶段 is a non-road
+machine's stage as well as a vehicle's standard.
 
-    type                 类型, 措施类型, 措施, 治理类型
-    id                   编号, 措施编号, 锅炉编号
-    county               县区, 区县, 县, 所属县区, 县(市、区), 县（市、区）
-    count                台数, 数量, 锅炉台数, 车辆数, 淘汰数量, 淘汰台数
-    capacity             额定蒸发量, 额定出力, 容量, 单台容量
-    hours                运行小时, 年运行时间, 运行时间, 满负荷小时数
-    fuel_use             燃煤量, 耗煤量, 年耗煤量
-    fuel                 燃料, 燃料类型, 煤种
-    efficiency           热效率, 锅炉效率
-    heating_value        热值, 低位发热量
-    sulfur_content       含硫量, 硫分
-    ash_content          灰分
-    replacement          替代方式, 替代能源, 改造方式
-    heating              供暖锅炉
-    households           户数, 改造户数, 完成户数
-    coal_per_household   户均用煤量, 户均燃煤量
-    reburn_rate          复烧率, 返煤率
-    heater               取暖设备
-    vehicle              车型, 车辆类型
-    standard             排放标准, 排放阶段
-    annual_km            年行驶里程, 年均行驶里程
-    replaced_by          更新车辆排放标准
-    sector               行业
-    output               产量, 年产量
-    curtailment          限产比例, 限产幅度
-    days                 天数, 错峰天数, 停产天数
-    window.start         开始日期, 停产开始日期
-    window.end           结束日期, 停产结束日期
-    in_service           投运日期, 完成时间, 完成日期, 淘汰时间, 淘汰日期
-    emission_factors.X   排放因子.X
-    removal_efficiency.X 去除效率.X, 脱除效率.X
-    activity             活动水平
-    reduction            削减比例, 减排比例
-    label                说明
-    animal               畜种, 畜禽种类
-    head                 存栏量, 存栏, 存栏数
-    practice             减排措施, 减排技术
-    stage_share          环节占比, 排放环节占比
-    generated            产生量, VOCs产生量
-    capture              收集方式, 收集效率
-    removal              治理工艺, 治理效率, 去除率
-    capture_before       原收集方式, 原收集效率
-    removal_before       原治理工艺, 原治理效率
-    substitution         源头替代比例, 替代比例
-    machine              机械类型, 机械种类
-    power                额定功率, 单台功率
-    hours                年使用小时数, 年工作小时数 (also those above)
-    load_factor          负载因子, 负荷因子
-    replaced_by          更新机械排放阶段 (also the one above)
+{names_table}
 
 Pollutants after the dot may be Chinese (``排放因子.氮氧化物``). Columns that
 describe a row but feed no calculation are ignored: 序号, 备注, 企业名称,
 单位名称, 地址, 乡镇, 乡镇(街道), 村, 行政村, 村庄, 联系人, 联系电话,
 车牌号, 号牌号码, note, notes, remark, remarks.
 
-Types: 锅炉淘汰, 淘汰燃煤锅炉, 燃煤锅炉淘汰 (boiler_phaseout); 煤改电, 电代煤
-(coal_to_electric); 煤改气, 气代煤 (coal_to_gas); 淘汰老旧车辆, 老旧车辆淘汰,
-老旧车淘汰 (vehicle_retirement); 错峰生产, 限产 (staggered_production);
-超低排放改造, 深度治理 (industrial_retrofit); 自定义, 其他 (custom); 畜禽养殖氨减排, 养殖业氨减排, 氨减排
-(livestock_ammonia); VOCs治理, 挥发性有机物治理, VOCs综合治理
-(vocs_treatment); 非道路移动机械淘汰, 淘汰非道路移动机械, 非道路移动机械
-(nonroad_retirement), whose 排放阶段 column is its stage. Vehicle classes, standards, sectors and fuels take
-the same Chinese names as in YAML (重型柴油货车, 国三, 水泥熟料, 散煤 ...).
+Vehicle classes, standards, sectors and fuels take the same Chinese names as in YAML (重型柴油货车, 国三,
+水泥熟料, 散煤 ...).
 
 Errors
 ------
@@ -179,66 +131,22 @@ from ..factors import FactorTable
 from ..fields import FACTOR, MISSING, Key, Kind, PollutantMapKind, QuantityKind, TextKind, check_mapping
 from ..inputfiles import PlanFolder, column_label, excerpt, read_bytes
 from ..ledger import group_codes
-from ..measures import MEASURE_TYPES
+from ..measures import HEADER_NAMES, MEASURE_TYPES, TYPE_NAMES, default_id, names_table, type_named
 from ..measures.batch import PollutantColumns, objects
 from ..model import County, RegisterRows
 from ..positions import position
 from ..units import LARGEST, fold_width
-from ..vocabulary import pollutant
+from ..vocabulary import fold, pollutant
 from .workbook import MAX_XLSX_BYTES, open_workbook, sheet_cells
 
-TYPE_ALIASES = {
-    "锅炉淘汰": "boiler_phaseout", "淘汰燃煤锅炉": "boiler_phaseout", "燃煤锅炉淘汰": "boiler_phaseout",
-    "煤改电": "coal_to_electric", "电代煤": "coal_to_electric",
-    "煤改气": "coal_to_gas", "气代煤": "coal_to_gas",
-    "淘汰老旧车辆": "vehicle_retirement", "老旧车辆淘汰": "vehicle_retirement", "老旧车淘汰": "vehicle_retirement",
-    "错峰生产": "staggered_production", "限产": "staggered_production",
-    "超低排放改造": "industrial_retrofit", "深度治理": "industrial_retrofit",
-    "自定义": "custom", "其他": "custom",
-    "畜禽养殖氨减排": "livestock_ammonia", "养殖业氨减排": "livestock_ammonia", "氨减排": "livestock_ammonia",
-    "VOCs治理": "vocs_treatment", "挥发性有机物治理": "vocs_treatment", "VOCs综合治理": "vocs_treatment",
-    "非道路移动机械淘汰": "nonroad_retirement", "淘汰非道路移动机械": "nonroad_retirement",
-    "非道路移动机械": "nonroad_retirement",
-}
-
-HEADER_ALIASES = {
+REGISTER_HEADERS = {  # the register's own columns; the measure keys' Chinese names come from their types
     "类型": "type", "措施类型": "type", "措施": "type", "治理类型": "type",
-    "编号": "id", "措施编号": "id", "锅炉编号": "id",
     "县区": "county", "区县": "county", "县": "county", "所属县区": "county", "县(市、区)": "county",
     "县（市、区）": "county",
-    "台数": "count", "数量": "count", "锅炉台数": "count", "车辆数": "count", "淘汰数量": "count", "淘汰台数": "count",
-    "额定蒸发量": "capacity", "额定出力": "capacity", "容量": "capacity", "单台容量": "capacity",
-    "运行小时": "hours", "年运行时间": "hours", "运行时间": "hours", "满负荷小时数": "hours",
-    "燃煤量": "fuel_use", "耗煤量": "fuel_use", "年耗煤量": "fuel_use",
-    "燃料": "fuel", "燃料类型": "fuel", "煤种": "fuel",
-    "热效率": "efficiency", "锅炉效率": "efficiency",
-    "热值": "heating_value", "低位发热量": "heating_value",
-    "含硫量": "sulfur_content", "硫分": "sulfur_content", "灰分": "ash_content",
-    "替代方式": "replacement", "替代能源": "replacement", "改造方式": "replacement",
-    "供暖锅炉": "heating",
-    "户数": "households", "改造户数": "households", "完成户数": "households",
-    "户均用煤量": "coal_per_household", "户均燃煤量": "coal_per_household",
-    "复烧率": "reburn_rate", "返煤率": "reburn_rate",
-    "取暖设备": "heater",
-    "车型": "vehicle", "车辆类型": "vehicle", "排放标准": "standard", "排放阶段": "standard",
-    "年行驶里程": "annual_km", "年均行驶里程": "annual_km", "更新车辆排放标准": "replaced_by",
-    "行业": "sector", "产量": "output", "年产量": "output", "限产比例": "curtailment", "限产幅度": "curtailment",
-    "天数": "days", "错峰天数": "days", "停产天数": "days",
-    "开始日期": "window.start", "停产开始日期": "window.start", "结束日期": "window.end", "停产结束日期": "window.end",
-    "投运日期": "in_service", "完成时间": "in_service", "完成日期": "in_service", "淘汰时间": "in_service",
-    "淘汰日期": "in_service",
-    "排放因子": "emission_factors", "去除效率": "removal_efficiency", "脱除效率": "removal_efficiency",
-    "活动水平": "activity", "削减比例": "reduction", "说明": "label",
-    "畜种": "animal", "畜禽种类": "animal", "存栏量": "head", "存栏": "head", "存栏数": "head", "减排比例": "reduction",
-    "减排措施": "practice", "减排技术": "practice", "环节占比": "stage_share", "排放环节占比": "stage_share",
-    "产生量": "generated", "VOCs产生量": "generated", "收集方式": "capture", "收集效率": "capture",
-    "治理工艺": "removal", "治理效率": "removal", "去除率": "removal", "原收集方式": "capture_before",
-    "原收集效率": "capture_before", "原治理工艺": "removal_before", "原治理效率": "removal_before",
-    "源头替代比例": "substitution", "替代比例": "substitution",
-    "机械类型": "machine", "机械种类": "machine", "额定功率": "power", "单台功率": "power",
-    "年使用小时数": "hours", "年工作小时数": "hours", "负载因子": "load_factor", "负荷因子": "load_factor",
-    "更新机械排放阶段": "replaced_by",
 }
+TYPE_ALIASES = TYPE_NAMES
+HEADER_ALIASES = {**REGISTER_HEADERS, **HEADER_NAMES}
+__doc__ = (__doc__ or "").replace("{names_table}", names_table())
 
 IGNORED_HEADERS = frozenset({
     "序号", "备注", "企业名称", "单位名称", "地址", "乡镇", "乡镇(街道)", "村", "行政村", "村庄", "联系人", "联系电话",
@@ -354,11 +262,6 @@ class Problems:
 
 
 # ---------------------------------------------------------------- cells
-
-
-def fold(text: str) -> str:
-    """A header or name as compared: stripped, lower case, ``_`` for spaces and dashes."""
-    return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def _as_number(value: Any) -> int | float | None:
@@ -859,14 +762,7 @@ def _some(rows: np.ndarray, shown: int = 5) -> str:
 
 
 def _measure_type(value: Any) -> str:
-    text = str(value).strip()
-    for name in (text, fold(text)):
-        if name in MEASURE_TYPES:
-            return name
-        if name in TYPE_ALIASES:
-            return TYPE_ALIASES[name]
-    raise ScenarioError(f"unknown measure type {excerpt(text)}", hint=did_you_mean(text, [*MEASURE_TYPES, *TYPE_ALIASES])
-                        or f"one of {one_of(MEASURE_TYPES)}, or 锅炉淘汰, 煤改电, 煤改气, 淘汰老旧车辆, 错峰生产")
+    return type_named(value, chinese=True)
 
 
 def _county_check(source: RegisterSource, counties: Collection[str]) -> Callable[[Any], str]:
@@ -1088,7 +984,7 @@ class _Ids:
             explicit |= not missing.all()
             if missing.any():  # "<type>-<n>", formatted once per distinct n
                 codes, distinct = pd.factorize(numbers[missing])
-                ids[missing] = objects([f"{block.type}-{n}" for n in distinct.tolist()])[codes]
+                ids[missing] = objects([default_id(block.type, n) for n in distinct.tolist()])[codes]
             joined.append(RegisterRows(block.type, name, order, block.counties, ids, block.rows, block.values))
         self._duplicates(name, joined, explicit)
         return joined

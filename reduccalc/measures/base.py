@@ -1,4 +1,59 @@
-"""What every measure translator shares: context, keys, factor resolution."""
+"""What every measure translator shares: context, keys, factor resolution.
+
+Adding a measure type
+---------------------
+A type is one module that describes itself. Take an ultra-low retrofit of
+brick kilns, ``kiln_retrofit`` (output x (EF before - EF after)):
+
+1. ``reduccalc/measures/kiln_retrofit.py``: its keys, declared once (kind,
+   default, help, Chinese names, whether the reduction is proportional to it),
+   a pure kernel with numpydoc units when there is arithmetic, and a short
+   ``translate`` handing groups and rows to :mod:`reduccalc.measures.rows`::
+
+       KEYS = {
+           "output": Key(QuantityKind("t/yr", "1.2 Mt/yr"), MISSING, "bricks made per year",
+                         zh=("产量", "年产量"), scalable=True),
+           "control": Key(TextKind(), "ultra_low", "control level after the works", zh=("改造后治理水平",)),
+           **COMMON_KEYS,
+       }
+
+       def translate(batch, ctx, sink):
+           each_group(KEYS, batch, ctx, sink, _translate_group)  # grouped by every text/choice key, the
+                                                                 # pollutants of inline factors, and which
+                                                                 # table-defaulted keys were given
+       def _translate_group(group):
+           before = resolve_factors(group.ctx, "production", "brick", technology="standard")
+           after = resolve_factors(group.ctx, "production", "brick", technology=group.key("control"))
+           years = group.years_in_effect()
+           group.removed(before, group.floats("output"), "t", source="bricks before", time_share=years,
+                         time_unit="yr")
+           group.added(after, group.floats("output"), "t", source="bricks after", time_share=years,
+                       time_unit="yr")
+
+       KILN_RETROFIT = MeasureType("kiln_retrofit", KEYS, translate, "brick kilns retrofitted",
+                                   zh=("砖窑超低排放改造",))
+
+2. One line in the registry, ``reduccalc/measures/__init__.py``: import
+   ``KILN_RETROFIT`` and add it to :data:`MEASURE_TYPES`. The calculator
+   ``calculators.kiln_retrofit``, the register's type and header names and
+   its docs table, the optimiser's scale keys, ``reduccalc keys
+   kiln_retrofit`` and the JSON Schema follow from the declarations.
+3. Its factor rows in ``factors/*.csv`` with their sources
+   (``factors/sources.csv``, ``factors/SOURCES.md``), and fixture rows in
+   ``tests/fixtures/factors/`` when a test uses them.
+4. Tests: a worked example (the arithmetic in a comment) and its kernel in
+   ``tests/test_measure_types.py::KERNELS``; its other routes in ``ROUTES``
+   there. The tests parametrized over the registry then cover the rest.
+5. An example in ``scenarios/tutorial.yaml`` ("one of each measure type").
+
+Leaving out 2 leaves the type out of everything (nothing runs it); leaving
+out any other fails ``tests/test_measure_types.py``: no tutorial example or
+routes, a key without help or a Chinese name, a Chinese name given to two
+keys (an error when the registry loads), no scalable key, a register in
+Chinese that does not give the YAML ledger, batched not equal to one at a
+time, a reduction not proportional to a scalable key, factor rows missing
+(its calculator gives no reduction).
+"""
 
 from __future__ import annotations
 
@@ -64,11 +119,14 @@ class Context:
 
 # Keys every measure accepts.
 COMMON_KEYS = {
-    "id": Key(TextKind(), None, "unique within the county; default <type>-<n>"),
-    "in_service": Key(DateKind(), None, "effective from this date; default the whole period"),
+    "id": Key(TextKind(), None, "unique within the county; default <type>-<n>", zh=("编号", "措施编号", "锅炉编号"),
+              per_measure=True),
+    "in_service": Key(DateKind(), None, "effective from this date; default the whole period",
+                      zh=("投运日期", "完成时间", "完成日期", "淘汰时间", "淘汰日期")),
     "emission_factors": Key(PollutantMapKind(FACTOR), None,
-                            "inline factors replacing the table's for the pollutants named"),
-    "count_upstream": Key(BoolKind(), None, "net power-plant emissions from the county (default: scenario's)"),
+                            "inline factors replacing the table's for the pollutants named", zh=("排放因子",)),
+    "count_upstream": Key(BoolKind(), None, "net power-plant emissions from the county (default: scenario's)",
+                          zh=("计入上游排放",)),
 }
 
 
@@ -205,6 +263,7 @@ class MeasureType:
     translate: Callable[[Batch, Context, LedgerBuilder], None]
     summary: str
     names: dict[str, TableName] = field(default_factory=dict)
+    zh: tuple[str, ...] = ()  # Chinese names of the type (a register's 类型 column): 煤改电, 电代煤
 
     @property
     def maps(self) -> frozenset[str]:

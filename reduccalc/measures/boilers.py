@@ -44,15 +44,10 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    add_rows,
-    given_keys,
-    inline_factors,
-    parameter,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, Number, Text, fmt, join, objects
-from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh
+from .rows import Group, each_group
+from .substitutes import district_heat_rows, electricity_rows, gas_rows, heat_to_kwh, useful_heat
 
 SIZE_CLASSES = ("le10", "10to35", "gt35")
 # fuel_use without capacity or size_class: plans phase out boilers of 35 t/h and less, most of whose
@@ -60,16 +55,6 @@ SIZE_CLASSES = ("le10", "10to35", "gt35")
 DEFAULT_SIZE_CLASS = "10to35"
 REPLACEMENTS = ("none", "natural_gas", "electric", "district_heat")
 _MW_PER_T_STEAM_H = 0.7
-
-
-def size_class(capacity_mw: float) -> str:
-    """Size class of a boiler of ``capacity_mw`` [MW]: le10, 10to35 or gt35 (t_steam/h)."""
-    steam = capacity_mw / _MW_PER_T_STEAM_H
-    if steam <= 10 + 1e-9:
-        return "le10"
-    if steam <= 35 + 1e-9:
-        return "10to35"
-    return "gt35"
 
 
 def _size_choice(value: Any) -> str:
@@ -84,30 +69,66 @@ def _replacement_choice(value: Any) -> str:
 
 NAMES = {"fuel": TableName("boiler", "boiler fuel", FUEL_ALIASES)}
 KEYS = {
-    "count": Key(CountKind(), None, "boilers"),
-    "capacity": Key(QuantityKind("MW", "10 t_steam/h", positive=True), None, "rated output per boiler"),
-    "hours": Key(QuantityKind("h", "2000 h"), None, "full-load hours in the period"),
-    "efficiency": Key(FractionKind(positive=True), None, "boiler thermal efficiency (table)"),
-    "heating_value": Key(QuantityKind("GJ/t", "20.9 MJ/kg", positive=True), None, "coal heating value (table)"),
-    "fuel_use": Key(QuantityKind("t", "5000 t"), None, "coal burned in the period; replaces the capacity route"),
-    "fuel": Key(TextKind(), "bituminous_coal", "fuel (table subject)"),
-    "size_class": Key(ChoiceKind(_size_choice, "le10, 10to35 or gt35"), None, "default: from capacity"),
-    "sulfur_content": Key(FractionKind(), None, "as-received sulfur, e.g. '1.2%' (table)"),
-    "ash_content": Key(FractionKind(), None, "as-received ash, e.g. '25%' (table)"),
-    "removal_efficiency": Key(PollutantMapKind(FractionKind()), None, "extra removal on top of the factor"),
-    "replacement": Key(ChoiceKind(_replacement_choice, "none, natural_gas, electric or district_heat"), "none"),
-    "replacement_efficiency": Key(FractionKind(positive=True), None, "efficiency of the new gas/electric boiler (table)"),
-    "gas_heating_value": Key(QuantityKind("GJ/m^3", "36 MJ/m^3", positive=True), None, "table"),
-    "heating": Key(BoolKind(), False, "a heating boiler: in_service scales by the heating profile"),
+    "count": Key(CountKind(), None, "boilers", zh=("台数", "数量", "锅炉台数", "淘汰数量", "淘汰台数"), scalable=True),
+    "capacity": Key(QuantityKind("MW", "10 t_steam/h", positive=True), None, "rated output per boiler",
+                    zh=("额定蒸发量", "额定出力", "容量", "单台容量"), scalable=True),
+    "hours": Key(QuantityKind("h", "2000 h"), None, "full-load hours in the period",
+                 zh=("运行小时", "年运行时间", "运行时间", "满负荷小时数"), scalable=True),
+    "efficiency": Key(FractionKind(positive=True), None, "boiler thermal efficiency (table)",
+                      zh=("热效率", "锅炉效率")),
+    "heating_value": Key(QuantityKind("GJ/t", "20.9 MJ/kg", positive=True), None, "coal heating value (table)",
+                         zh=("热值", "低位发热量")),
+    "fuel_use": Key(QuantityKind("t", "5000 t"), None, "coal burned in the period; replaces the capacity route",
+                    zh=("燃煤量", "耗煤量", "年耗煤量"), scalable=True),
+    "fuel": Key(TextKind(), "bituminous_coal", "fuel (table subject)", zh=("燃料", "燃料类型", "煤种")),
+    "size_class": Key(ChoiceKind(_size_choice, "le10, 10to35 or gt35"), None, "default: from capacity",
+                      zh=("规模等级",)),
+    "sulfur_content": Key(FractionKind(), None, "as-received sulfur, e.g. '1.2%' (table)", zh=("含硫量", "硫分")),
+    "ash_content": Key(FractionKind(), None, "as-received ash, e.g. '25%' (table)", zh=("灰分",)),
+    "removal_efficiency": Key(PollutantMapKind(FractionKind()), None, "extra removal on top of the factor",
+                              zh=("去除效率", "脱除效率")),
+    "replacement": Key(ChoiceKind(_replacement_choice, "none, natural_gas, electric or district_heat"), "none",
+                       "what supplies the heat instead", zh=("替代方式", "替代能源", "改造方式")),
+    "replacement_efficiency": Key(FractionKind(positive=True), None,
+                                  "efficiency of the new gas/electric boiler (table)", zh=("替代设备效率",)),
+    "gas_heating_value": Key(QuantityKind("GJ/m^3", "36 MJ/m^3", positive=True), None,
+                             "heating value of the replacing gas (table)", zh=("天然气热值",)),
+    "heating": Key(BoolKind(), False, "a heating boiler: in_service scales by the heating profile",
+                   zh=("供暖锅炉",)),
     **COMMON_KEYS,
 }
 
 
+def fuel_burned(count: Number, capacity_mw: Number, hours: Number, efficiency: Number,
+                heating_value_gj_per_t: Number) -> Number:
+    """Coal a boiler fleet burns at full load.
+
+    Parameters
+    ----------
+    count : float, array or Series
+        Boilers. [1]
+    capacity_mw : float, array or Series
+        Rated output per boiler. [MW]
+    hours : float, array or Series
+        Full-load hours. [h]
+    efficiency : float, array or Series
+        Thermal efficiency, in (0, 1]. [1]
+    heating_value_gj_per_t : float, array or Series
+        Heating value of the coal. [GJ/t]
+
+    Returns
+    -------
+    float, array or Series
+        Coal burned: count x capacity x hours x 3.6 GJ/MWh / (efficiency x heating value). [t]
+    """
+    return count * capacity_mw * hours * GJ_PER_MWH / (efficiency * heating_value_gj_per_t)
+
+
 def size_classes(capacity_mw: np.ndarray) -> np.ndarray:
-    """Size class of each boiler of ``capacity_mw`` [MW] (see :func:`size_class`); NaN (fuel_use without
+    """Size class of each boiler of ``capacity_mw`` [MW] (le10: <= 10 t_steam/h, 10to35: <= 35 t_steam/h, gt35); NaN (fuel_use without
     capacity) gives :data:`DEFAULT_SIZE_CLASS`."""
     steam = capacity_mw / _MW_PER_T_STEAM_H
-    # bins closed on the right, as in size_class
+    # bins closed on the right: 10 t_steam/h is le10
     classes = objects(SIZE_CLASSES)[np.digitize(steam, [10 + 1e-9, 35 + 1e-9], right=True)]
     classes[np.isnan(capacity_mw)] = DEFAULT_SIZE_CLASS
     return classes
@@ -132,70 +153,58 @@ def _missing(batch: Batch, route: np.ndarray) -> None:
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of boiler phase-outs (see module docstring)."""
     fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
-    capacity = batch.floats("capacity")
-    klass = np.where(batch.given("size_class"), batch.column("size_class"), size_classes(capacity))
+    klass = np.where(batch.given("size_class"), batch.column("size_class"), size_classes(batch.floats("capacity")))
     route = ~np.isnan(batch.floats("fuel_use"))
     _missing(batch, route)
-    keys = (fuel, klass, route, batch.column("replacement"), batch.column("heating"),
-            *batch.pollutants("emission_factors").signature(), *batch.pollutants("removal_efficiency").signature(),
-            given_keys(batch, "efficiency", "heating_value", "sulfur_content", "ash_content",
-                       "replacement_efficiency", "gas_heating_value"))
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:5]), *keys)
+    each_group(KEYS, batch, ctx, sink, _translate_group, fuel=fuel, size_class=klass, by_fuel_use=route)
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, fuel: str, klass: str,
-                     by_fuel_use: bool, replacement: str, heating: bool) -> None:
-    efficiency, efficiency_id = parameter(ctx, batch, index, "efficiency", "boiler", "efficiency", fuel, klass)
-    heating_value, hv_id = parameter(ctx, batch, index, "heating_value", "boiler", "heating_value", fuel,
-                                     unit="GJ/t")
+def _translate_group(group: Group) -> None:
+    ctx = group.ctx
+    fuel, klass, replacement = group.key("fuel"), group.key("size_class"), group.key("replacement")
+    efficiency, efficiency_id = group.parameter("efficiency", "boiler", "efficiency", fuel, klass)
+    heating_value, heating_value_id = group.parameter("heating_value", "boiler", "heating_value", fuel, unit="GJ/t")
     source: Text | Deferred[Text]
-    if by_fuel_use:
-        fuel_t: Number = batch.floats("fuel_use")[index]
+    if group.key("by_fuel_use"):
+        fuel_t: Number = group.floats("fuel_use")
         source = f"{fuel} boiler {klass} (fuel_use)"
     else:
-        count, capacity, hours = (batch.floats(k)[index] for k in ("count", "capacity", "hours"))
-        fuel_t = count * capacity * hours * GJ_PER_MWH / (efficiency * heating_value)
+        count, capacity, hours = (group.floats(k) for k in ("count", "capacity", "hours"))
+        fuel_t = fuel_burned(count, capacity, hours, efficiency, heating_value)
         source = Deferred(lambda: join(f"{fuel} boiler {klass} (", fmt(count), " x ", fmt(capacity), " MW x ",
                                        fmt(hours), " h x 3.6 / (", fmt(efficiency), " [", efficiency_id, "] x ",
-                                       fmt(heating_value), " GJ/t [", hv_id, "]))"))
+                                       fmt(heating_value), " GJ/t [", heating_value_id, "]))"))
     contents: dict[str, Number] = {}
     for name in ("sulfur_content", "ash_content"):
-        given = batch.floats(name)[index]
-        if not np.isnan(given[0]):
-            contents[name] = given * 100.0
+        if group.gave(name):
+            contents[name] = group.floats(name) * 100.0
             continue
         try:
             contents[name], _ = ctx.parameter("boiler", name, fuel, unit="percent")
         except ScenarioError:
             continue  # only needed when a factor scales with it; add_rows says so then
-    share = _time_share(batch, index, heating, ctx)
-    factors = require_factors(resolve_factors(ctx, "boiler", fuel, technology=klass,
-                                              inline=inline_factors(batch, "emission_factors", index)),
-                              f"{fuel} boilers ({klass})")
-    add_rows(sink, batch, index, factors, source=source, activity=fuel_t,
-             activity_unit="t", sign=1.0, time_share=share, contents=contents,
-             removal=batch.pollutants("removal_efficiency").take(index))
+    share = _time_share(group.batch, group.index, group.key("heating"), ctx)
+    factors = group.factors("boiler", fuel, f"{fuel} boilers ({klass})", technology=klass)
+    group.removed(factors, fuel_t, "t", source=source, time_share=share, contents=contents,
+                  removal=group.batch.pollutants("removal_efficiency").take(group.index))
     if replacement == "none":
         return
-    heat_gj = fuel_t * heating_value * efficiency
+    heat_gj = useful_heat(fuel_t, heating_value, efficiency)
     if replacement == "natural_gas":
-        new_efficiency, _ = parameter(ctx, batch, index, "replacement_efficiency", "gas", "efficiency",
-                                      "natural_gas", "boiler")
-        gas_hv, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
-                              unit="GJ/m^3")
-        gas_rows(sink, batch, index, ctx, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
+        new_efficiency, _ = group.parameter("replacement_efficiency", "gas", "efficiency", "natural_gas", "boiler")
+        gas_hv, _ = group.parameter("gas_heating_value", "gas", "heating_value", "natural_gas", unit="GJ/m^3")
+        gas_rows(group, heat_gj=heat_gj, technology="boiler", efficiency=new_efficiency,
                  heating_value=gas_hv, time_share=share, replaces=(factors, f"{fuel} boiler ({klass})"),
                  label=Deferred(lambda: join("gas boiler replacing it (efficiency ", fmt(new_efficiency), ")")))
     elif replacement == "electric":
-        new_efficiency, _ = parameter(ctx, batch, index, "replacement_efficiency", "electricity", "efficiency",
-                                      "electric_boiler")
-        electricity_rows(sink, batch, index, ctx, kwh=heat_to_kwh(heat_gj, new_efficiency), time_share=share,
-                         counted=batch.counted(index, ctx.count_upstream),
+        new_efficiency, _ = group.parameter("replacement_efficiency", "electricity", "efficiency", "electric_boiler")
+        electricity_rows(group, kwh=heat_to_kwh(heat_gj, new_efficiency), time_share=share,
                          label=Deferred(lambda: join("grid power for an electric boiler (efficiency ",
                                                      fmt(new_efficiency), ")")))
     else:
-        district_heat_rows(sink, batch, index, ctx, heat_gj=heat_gj, time_share=share,
+        district_heat_rows(group, heat_gj=heat_gj, time_share=share,
                            label="district heat replacing it", replaces=(factors, f"{fuel} boiler ({klass})"))
 
 
-BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service", NAMES)
+BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service", NAMES,
+                              zh=("锅炉淘汰", "淘汰燃煤锅炉", "燃煤锅炉淘汰"))

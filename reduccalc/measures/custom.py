@@ -26,16 +26,18 @@ import numpy as np
 from ..fields import FACTOR, MISSING, FractionKind, Key, PollutantMapKind, RawQuantityKind, TextKind
 from ..ledger import Deferred, LedgerBuilder
 from ..units import conversion, unit_of
-from .base import COMMON_KEYS, Context, MeasureType, add_rows, inline_factors
+from .base import COMMON_KEYS, Context, MeasureType
 from .batch import Batch, Text, fmt, join, objects
+from .rows import Group, each_group
 
 ACTIVITY = RawQuantityKind("2000 t", "an activity")
 
 KEYS = {
-    "activity": Key(ACTIVITY, MISSING, "a quantity for the period ('2000 t') or a rate ('500 t/yr')"),
-    "emission_factors": Key(PollutantMapKind(FACTOR), MISSING, "factors, e.g. {NOx: '2 kg/t'}"),
-    "reduction": Key(FractionKind(), 1.0, "share of the activity's emissions removed"),
-    "label": Key(TextKind(), "", "what the activity is"),
+    "activity": Key(ACTIVITY, MISSING, "a quantity for the period ('2000 t') or a rate ('500 t/yr')",
+                    zh=("活动水平",), scalable=True),
+    "emission_factors": Key(PollutantMapKind(FACTOR), MISSING, "factors, e.g. {NOx: '2 kg/t'}", zh=("排放因子",)),
+    "reduction": Key(FractionKind(), 1.0, "share of the activity's emissions removed", zh=("削减比例",)),
+    "label": Key(TextKind(), "", "what the activity is", zh=("说明",), per_measure=True),
     **{k: v for k, v in COMMON_KEYS.items() if k != "emission_factors"},
 }
 
@@ -64,9 +66,8 @@ def _time_in_effect(ctx: Context, per: str) -> Callable[[Any], float]:
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of custom measures (see module docstring)."""
     amounts, units = _activities(batch)
-    batch.each_group(lambda group: _translate_group(batch, group.index, amounts[group.index], group.keys[0], ctx,
-                                                    sink),
-                     units, *batch.pollutants("emission_factors").signature())
+    each_group(KEYS, batch, ctx, sink, lambda group: _translate_group(group, amounts[group.index]),
+               activity_unit=units)
 
 
 def _activities(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
@@ -75,20 +76,19 @@ def _activities(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
     return np.array([amount for amount, _ in pairs], dtype=np.float64), objects([unit for _, unit in pairs])
 
 
-def _translate_group(batch: Batch, index: np.ndarray, value: np.ndarray, unit: str, ctx: Context,
-                     sink: LedgerBuilder) -> None:
+def _translate_group(group: Group, value: np.ndarray) -> None:
+    unit = group.key("activity_unit")
     rate = _rate(unit)
     if rate is None:  # an amount for the period
         activity_unit, time_unit = unit, ""
-        share = batch.distinct(index, ctx.period.share, "in_service")
+        share = group.in_effect(group.ctx.period.share)
     else:
         activity_unit, time_unit = rate
-        share = batch.distinct(index, _time_in_effect(ctx, time_unit), "in_service")
-    label = batch.column("label")[index]
+        share = group.in_effect(_time_in_effect(group.ctx, time_unit))
+    label = group.column("label")
     source: Deferred[Text] = Deferred(lambda: np.where(label != "", label, join("activity ", fmt(value), f" {unit}")))
-    add_rows(sink, batch, index, list(inline_factors(batch, "emission_factors", index).values()), source=source,
-             activity=value, activity_unit=activity_unit, sign=1.0, time_share=share, time_unit=time_unit,
-             adjust={"reduction": batch.floats("reduction")[index]})
+    group.removed(list(group.inline().values()), value, activity_unit, source=source, time_share=share,
+                  time_unit=time_unit, adjust={"reduction": group.floats("reduction")})
 
 
-CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors")
+CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors", zh=("自定义", "其他"))

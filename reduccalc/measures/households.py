@@ -30,7 +30,6 @@ electric: ``heater`` (heat_pump or resistance), ``heat_pump_cop``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,15 +45,10 @@ from .base import (
     MeasureType,
     ResolvedFactor,
     TableName,
-    add_rows,
-    given_keys,
-    inline_factors,
-    parameter,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, Number, Text, fmt, join
-from .substitutes import electricity_rows, gas_rows, heat_to_kwh
+from .rows import Group, each_group
+from .substitutes import electricity_rows, gas_rows, heat_to_kwh, useful_heat
 
 HEATERS = ("heat_pump", "resistance")
 
@@ -77,25 +71,53 @@ def _heater_choice(value: Any) -> str:
 
 NAMES = {"fuel": TableName("household", "household fuel", FUEL_ALIASES)}
 COMMON = {
-    "households": Key(CountKind(), MISSING, "households converted"),
-    "coal_per_household": Key(QuantityKind("t", "3 t"), None, "coal per household per heating season (table)"),
-    "fuel": Key(TextKind(), "raw_bituminous_coal", "household fuel (table subject)"),
-    "reburn_rate": Key(FractionKind(), 0.0, "share of households still burning coal"),
-    "heating_value": Key(QuantityKind("GJ/t", "23 MJ/kg", positive=True), None, "coal heating value (table)"),
-    "stove_efficiency": Key(FractionKind(positive=True), None, "coal stove efficiency (table)"),
-    "heater_efficiency": Key(FractionKind(positive=True), None, "gas heater or resistance heater efficiency (table)"),
+    "households": Key(CountKind(), MISSING, "households converted", zh=("户数", "改造户数", "完成户数"),
+                      scalable=True),
+    "coal_per_household": Key(QuantityKind("t", "3 t"), None, "coal per household per heating season (table)",
+                              zh=("户均用煤量", "户均燃煤量")),
+    "fuel": Key(TextKind(), "raw_bituminous_coal", "household fuel (table subject)", zh=("燃料", "燃料类型", "煤种")),
+    "reburn_rate": Key(FractionKind(), 0.0, "share of households still burning coal", zh=("复烧率", "返煤率")),
+    "heating_value": Key(QuantityKind("GJ/t", "23 MJ/kg", positive=True), None, "coal heating value (table)",
+                         zh=("热值", "低位发热量")),
+    "stove_efficiency": Key(FractionKind(positive=True), None, "coal stove efficiency (table)", zh=("炉具效率",)),
+    "heater_efficiency": Key(FractionKind(positive=True), None, "gas heater or resistance heater efficiency (table)",
+                             zh=("取暖设备效率",)),
     **COMMON_KEYS,
 }
 ELECTRIC_KEYS = {
     **COMMON,
-    "heater": Key(ChoiceKind(_heater_choice, "heat_pump or resistance"), "heat_pump"),
-    "heat_pump_cop": Key(QuantityKind("dimensionless", "2.5", positive=True), None, "seasonal COP (table)"),
-    "electricity_per_household": Key(QuantityKind("kWh", "4000 kWh", positive=True), None, "per heating season"),
+    "heater": Key(ChoiceKind(_heater_choice, "heat_pump or resistance"), "heat_pump", "electric heating installed",
+                  zh=("取暖设备",)),
+    "heat_pump_cop": Key(QuantityKind("dimensionless", "2.5", positive=True), None, "seasonal COP (table)",
+                         zh=("热泵能效比",)),
+    "electricity_per_household": Key(QuantityKind("kWh", "4000 kWh", positive=True), None, "per heating season",
+                                     zh=("户均用电量",)),
 }
 GAS_KEYS = {
     **COMMON,
-    "gas_heating_value": Key(QuantityKind("GJ/m^3", "36 MJ/m^3", positive=True), None, "table"),
+    "gas_heating_value": Key(QuantityKind("GJ/m^3", "36 MJ/m^3", positive=True), None,
+                             "heating value of the gas (table)", zh=("天然气热值",)),
 }
+
+
+def coal_saved(households: Number, coal_per_household_t: Number, reburn_rate: Number) -> Number:
+    """Coal no longer burned by converted households in a heating season.
+
+    Parameters
+    ----------
+    households : float, array or Series
+        Households converted. [1]
+    coal_per_household_t : float, array or Series
+        Coal a household burned per heating season. [t]
+    reburn_rate : float, array or Series
+        Share of them still burning coal, in [0, 1]. [1]
+
+    Returns
+    -------
+    float, array or Series
+        households x (1 - reburn_rate) x coal per household, per heating season. [t]
+    """
+    return households * (1.0 - reburn_rate) * coal_per_household_t
 
 
 def _coal_per_household(ctx: Context, fuel: str) -> tuple[float, str]:
@@ -107,86 +129,64 @@ def _coal_per_household(ctx: Context, fuel: str) -> tuple[float, str]:
                         hint="give coal_per_household, e.g. '3 t' per heating season")
 
 
-def _translate(batch: Batch, ctx: Context, sink: LedgerBuilder, keys: tuple[str, ...],
-               substitute: Callable[[Batch, np.ndarray, Context, LedgerBuilder, Removed], None],
-               *extra: np.ndarray) -> None:
-    """Coal removed, then ``substitute`` rows, per group sharing fuel, inline factors, ``extra`` columns and
-    which of the table-default ``keys`` the measures gave."""
-    fuel = NAMES["fuel"].column(batch, "fuel", ctx.table)
-    columns = (fuel, *batch.pollutants("emission_factors").signature(), *extra,
-               given_keys(batch, "coal_per_household", "heating_value", "stove_efficiency", *keys))
-    batch.each_group(lambda group: substitute(batch, group.index, ctx, sink,
-                                              _coal_removed(batch, group.index, ctx, sink, group.keys[0])),
-                     *columns)
-
-
-def _coal_removed(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder,
-                  fuel: str) -> Removed:
+def _coal_removed(group: Group) -> Removed:
     """Rows of the coal no longer burned; returns what the substitute must replace."""
-    given_per_household = batch.floats("coal_per_household")[index]
-    per_household: Number = given_per_household
+    fuel = group.key("fuel")
+    per_household: Number = group.floats("coal_per_household")
     source: Text = "given"
-    if np.isnan(given_per_household[0]):
-        per_household, source = _coal_per_household(ctx, fuel)
-    given, reburn = batch.floats("households")[index], batch.floats("reburn_rate")[index]
-    households = given * (1.0 - reburn)
-    coal_t = households * per_household
-    share = batch.distinct(index, ctx.heating_share_after, "in_service")
-    factors = require_factors(resolve_factors(ctx, "household", fuel, technology="traditional_stove",
-                                              inline=inline_factors(batch, "emission_factors", index)),
-                              f"household {fuel}")
+    if not group.gave("coal_per_household"):
+        per_household, source = _coal_per_household(group.ctx, fuel)
+    given, reburn = group.floats("households"), group.floats("reburn_rate")
+    coal_t = coal_saved(given, per_household, reburn)
+    share = group.in_effect(group.ctx.heating_share_after)
+    factors = group.factors("household", fuel, f"household {fuel}", technology="traditional_stove")
     label = Deferred(lambda: join(f"household {fuel} stoves (", fmt(given), " households x (1 - reburn ", fmt(reburn),
                                   ") x ", fmt(per_household), " t/season [", source, "])"))
-    add_rows(sink, batch, index, factors, source=label, activity=coal_t,
-             activity_unit="t", sign=1.0, time_share=share, time_unit="season")
-    heating_value, _ = parameter(ctx, batch, index, "heating_value", "household", "heating_value", fuel,
-                                 unit="GJ/t")
-    efficiency, _ = parameter(ctx, batch, index, "stove_efficiency", "household", "efficiency", fuel,
-                              "traditional_stove")
-    return Removed(coal_t * heating_value * efficiency, share, households, (factors, f"household {fuel}"))
+    group.removed(factors, coal_t, "t", source=label, time_share=share, time_unit="season")
+    heating_value, _ = group.parameter("heating_value", "household", "heating_value", fuel, unit="GJ/t")
+    efficiency, _ = group.parameter("stove_efficiency", "household", "efficiency", fuel, "traditional_stove")
+    return Removed(useful_heat(coal_t, heating_value, efficiency), share, given * (1.0 - reburn),
+                   (factors, f"household {fuel}"))
 
 
-def _grid_power(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, removed: Removed) -> None:
+def _grid_power(group: Group) -> None:
+    removed = _coal_removed(group)
     heat_gj, share, households = removed.heat_gj, removed.share, removed.households
-    per_household = batch.floats("electricity_per_household")[index]
-    heater = batch.column("heater")[index[0]]
-    if not np.isnan(per_household[0]):
+    per_household = group.floats("electricity_per_household")
+    if group.gave("electricity_per_household"):
         kwh: Number = households * per_household
         label: Deferred[Text] = Deferred(lambda: join("grid power, ", fmt(per_household), " kWh per household"))
-    elif heater == "heat_pump":
-        cop, _ = parameter(ctx, batch, index, "heat_pump_cop", "electricity", "heat_pump_cop", "air_source_heat_pump")
+    elif group.key("heater") == "heat_pump":
+        cop, _ = group.parameter("heat_pump_cop", "electricity", "heat_pump_cop", "air_source_heat_pump")
         kwh, label = heat_to_kwh(heat_gj, cop), Deferred(lambda: join("grid power for heat pumps (COP ", fmt(cop), ")"))
     else:
-        efficiency, _ = parameter(ctx, batch, index, "heater_efficiency", "electricity", "efficiency",
-                                  "resistance_heater")
+        efficiency, _ = group.parameter("heater_efficiency", "electricity", "efficiency", "resistance_heater")
         kwh = heat_to_kwh(heat_gj, efficiency)
         label = Deferred(lambda: join("grid power for electric heaters (efficiency ", fmt(efficiency), ")"))
-    electricity_rows(sink, batch, index, ctx, kwh=kwh, time_share=share, time_unit="season",
-                     counted=batch.counted(index, ctx.count_upstream), label=label)
+    electricity_rows(group, kwh=kwh, time_share=share, time_unit="season", label=label)
 
 
-def _gas(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, removed: Removed) -> None:
-    efficiency, _ = parameter(ctx, batch, index, "heater_efficiency", "gas", "efficiency", "natural_gas",
-                              "household_heater")
-    heating_value, _ = parameter(ctx, batch, index, "gas_heating_value", "gas", "heating_value", "natural_gas",
-                                 unit="GJ/m^3")
-    gas_rows(sink, batch, index, ctx, heat_gj=removed.heat_gj, technology="household_heater", efficiency=efficiency,
+def _gas(group: Group) -> None:
+    removed = _coal_removed(group)
+    efficiency, _ = group.parameter("heater_efficiency", "gas", "efficiency", "natural_gas", "household_heater")
+    heating_value, _ = group.parameter("gas_heating_value", "gas", "heating_value", "natural_gas", unit="GJ/m^3")
+    gas_rows(group, heat_gj=removed.heat_gj, technology="household_heater", efficiency=efficiency,
              heating_value=heating_value, time_share=removed.share, time_unit="season", replaces=removed.factors,
              label=Deferred(lambda: join("wall-hung gas heaters (efficiency ", fmt(efficiency), ")")))
 
 
 def translate_electric(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of coal-to-electric conversions (see module docstring)."""
-    _translate(batch, ctx, sink, ("electricity_per_household", "heat_pump_cop", "heater_efficiency"), _grid_power,
-               batch.column("heater"))
+    each_group(ELECTRIC_KEYS, batch, ctx, sink, _grid_power, fuel=NAMES["fuel"].column(batch, "fuel", ctx.table))
 
 
 def translate_gas(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of coal-to-gas conversions (see module docstring)."""
-    _translate(batch, ctx, sink, ("heater_efficiency", "gas_heating_value"), _gas)
+    each_group(GAS_KEYS, batch, ctx, sink, _gas, fuel=NAMES["fuel"].column(batch, "fuel", ctx.table))
 
 
 COAL_TO_ELECTRIC = MeasureType("coal_to_electric", ELECTRIC_KEYS, translate_electric,
-                               "households switched from coal stoves to electric heating", NAMES)
+                               "households switched from coal stoves to electric heating", NAMES,
+                               zh=("煤改电", "电代煤"))
 COAL_TO_GAS = MeasureType("coal_to_gas", GAS_KEYS, translate_gas, "households switched from coal stoves to gas",
-                          NAMES)
+                          NAMES, zh=("煤改气", "气代煤"))

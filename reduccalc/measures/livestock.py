@@ -41,12 +41,9 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    add_rows,
-    inline_factors,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, Number, fmt, join
+from .rows import Group, each_group
 
 ANIMAL_ALIASES = {
     "猪": "pig", "生猪": "pig", "肉猪": "pig", "商品猪": "pig", "swine": "pig", "pigs": "pig",
@@ -70,18 +67,22 @@ WHOLE_CHAIN, STAGES = "reduction", ("housing", "storage", "spreading")
 
 NAMES = {"animal": TableName("livestock", "animal", ANIMAL_ALIASES)}
 KEYS = {
-    "animal": Key(TextKind(), MISSING, "animal class, e.g. pig, dairy_cattle, layer (生猪, 奶牛, 蛋鸡)"),
-    "head": Key(CountKind(), MISSING, "animals kept over the year (存栏)"),
-    "reduction": Key(FractionKind(), None, "share of the animals' NH3 removed by the works (or give practice)"),
-    "practice": Key(TextKind(), None, "a technique with a table efficiency, e.g. low_protein_feed, covered_storage"),
-    "stage_share": Key(FractionKind(), None, "share of the animals' NH3 emitted at a stage practice's stage"),
+    "animal": Key(TextKind(), MISSING, "animal class, e.g. pig, dairy_cattle, layer (生猪, 奶牛, 蛋鸡)",
+                  zh=("畜种", "畜禽种类")),
+    "head": Key(CountKind(), MISSING, "animals kept over the year (存栏)", zh=("存栏量", "存栏", "存栏数"),
+                scalable=True),
+    "reduction": Key(FractionKind(), None, "share of the animals' NH3 removed by the works (or give practice)",
+                     zh=("减排比例",)),
+    "practice": Key(TextKind(), None, "a technique with a table efficiency, e.g. low_protein_feed, covered_storage",
+                    zh=("减排措施", "减排技术")),
+    "stage_share": Key(FractionKind(), None, "share of the animals' NH3 emitted at a stage practice's stage",
+                       zh=("环节占比", "排放环节占比")),
     **COMMON_KEYS,
 }
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of livestock ammonia measures (see module docstring)."""
-    animal = NAMES["animal"].column(batch, "animal", ctx.table)
     given_reduction, given_practice = batch.given("reduction"), batch.given("practice")
     batch.fail(np.flatnonzero(given_reduction & given_practice), ScenarioError(
         "give reduction or practice, not both", field="practice"))
@@ -92,24 +93,19 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
                           if (row.kind, row.category) == ("parameter", "livestock") and row.technology)
     practice = batch.mapped("practice", lambda value: "" if not isinstance(value, str) else choice(
         value, practices or frozenset([str(value).strip()]), "livestock practice", PRACTICE_ALIASES))
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, group.keys[0], group.keys[1]),
-                     animal, practice, batch.given("stage_share"), *batch.pollutants("emission_factors").signature())
+    each_group(KEYS, batch, ctx, sink, _translate_group, animal=NAMES["animal"].column(batch, "animal", ctx.table),
+               practice=practice)
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, animal: str,
-                     practice: str) -> None:
-    head = batch.floats("head")[index]
-    years = batch.distinct(index, ctx.period.years_in_effect, "in_service")
-    factors = require_factors(resolve_factors(ctx, "livestock", animal,
-                                              inline=inline_factors(batch, "emission_factors", index)),
-                              f"{animal} (livestock)")
-    adjust = _practice(batch, index, ctx, animal, practice) if practice else {
-        "reduction": batch.floats("reduction")[index]}
-    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{animal} (", fmt(head), " head kept)")),
-             activity=head, activity_unit="head*yr", sign=1.0, time_share=years, time_unit="yr", adjust=adjust)
+def _translate_group(group: Group) -> None:
+    animal, practice, head = group.key("animal"), group.key("practice"), group.floats("head")
+    factors = group.factors("livestock", animal, f"{animal} (livestock)")
+    adjust = _practice(group, animal, practice) if practice else {"reduction": group.floats("reduction")}
+    group.removed(factors, head, "head*yr", source=Deferred(lambda: join(f"{animal} (", fmt(head), " head kept)")),
+                  time_share=group.years_in_effect(), time_unit="yr", adjust=adjust)
 
 
-def _practice(batch: Batch, index: np.ndarray, ctx: Context, animal: str, practice: str) -> dict[str, Number]:
+def _practice(group: Group, animal: str, practice: str) -> dict[str, Number]:
     """The adjustments of a practice: its whole-chain efficiency, or its stage efficiency x the given stage share.
 
     Raises
@@ -118,11 +114,12 @@ def _practice(batch: Batch, index: np.ndarray, ctx: Context, animal: str, practi
         When the tables have no efficiency of ``practice`` for ``animal``, a
         stage practice lacks ``stage_share``, or a whole-chain one has it.
     """
+    ctx = group.ctx
     known = ctx.table.technologies("livestock", animal, kind="parameter")
     if practice not in known:
         raise ScenarioError(f"no cited efficiency of {practice} for {animal} in the factor tables", field="practice",
                             hint=f"{animal} has: {', '.join(sorted(known)) or 'none'}; or give reduction")
-    has_share = bool(batch.given("stage_share")[index[0]])
+    has_share = group.gave("stage_share")
     for stage in ("", *STAGES):
         quantity = f"{WHOLE_CHAIN}.{stage}" if stage else WHOLE_CHAIN
         row = ctx.table.parameter("livestock", quantity, animal, technology=practice, region=ctx.region)
@@ -140,9 +137,10 @@ def _practice(batch: Batch, index: np.ndarray, ctx: Context, animal: str, practi
                 f"the share of the animals' NH3 emitted in {stage}", field="stage_share",
                 hint="no cited share per stage is shipped; or give reduction for the whole chain")
         return {f"practice {practice} on {stage} [{row_id}]": value,
-                f"{stage} share of NH3, given": batch.floats("stage_share")[index]}
+                f"{stage} share of NH3, given": group.floats("stage_share")}
     raise ScenarioError(f"the {practice} rows for {animal} give no quantity {WHOLE_CHAIN} or {WHOLE_CHAIN}.<stage> "
                         f"({', '.join(STAGES)})", field="practice")
 
 
-LIVESTOCK_AMMONIA = MeasureType("livestock_ammonia", KEYS, translate, "NH3 cut at livestock farms", NAMES)
+LIVESTOCK_AMMONIA = MeasureType("livestock_ammonia", KEYS, translate, "NH3 cut at livestock farms", NAMES,
+                                zh=("畜禽养殖氨减排", "养殖业氨减排", "氨减排"))

@@ -41,14 +41,11 @@ from .base import (
     COMMON_KEYS,
     Context,
     MeasureType,
-    add_rows,
-    given_keys,
-    inline_factors,
-    parameter,
     require_factors,
     resolve_factors,
 )
-from .batch import Batch, fmt, join
+from .batch import Batch, Number, fmt, join
+from .rows import Group, each_group
 
 MACHINES = frozenset({"excavator", "loader", "forklift", "crane", "agricultural_tractor", "combine_harvester"})
 MACHINE_ALIASES = {
@@ -82,17 +79,45 @@ def _replacement(value: Any) -> str:
 
 STAGE = ChoiceKind(stage, "a stage like 'China II' or 国二")
 KEYS = {
-    "count": Key(CountKind(), MISSING, "machines retired"),
-    "machine": Key(TextKind(), MISSING, "machine class, e.g. excavator (挖掘机)"),
-    "stage": Key(STAGE, None, "emission stage of the retired machines (China 0 .. China IV, 国一 .. 国四)"),
-    "standard": Key(STAGE, None, "the same as stage (a register's 排放阶段 column)"),
-    "power": Key(QuantityKind("kW", "90 kW"), MISSING, "rated power per machine"),
-    "hours": Key(QuantityKind("h/yr", "1000 h/yr"), None, "hours worked per machine per year (table)"),
-    "load_factor": Key(FractionKind(), None, "average load as a share of rated power (table)"),
-    "replaced_by": Key(ChoiceKind(_replacement, "a stage like 'China IV', electric, or none"), "none"),
-    "replacement_emission_factors": Key(PollutantMapKind(FACTOR), None, "inline factors of the new machine"),
+    "count": Key(CountKind(), MISSING, "machines retired", zh=("台数", "数量", "淘汰数量", "淘汰台数"), scalable=True),
+    "machine": Key(TextKind(), MISSING, "machine class, e.g. excavator (挖掘机)", zh=("机械类型", "机械种类")),
+    "stage": Key(STAGE, None, "emission stage of the retired machines (China 0 .. China IV, 国一 .. 国四)",
+                 zh=("淘汰机械排放阶段",)),
+    "standard": Key(STAGE, None, "the same as stage (a register's 排放阶段 column)", zh=("排放阶段", "排放标准")),
+    "power": Key(QuantityKind("kW", "90 kW"), MISSING, "rated power per machine", zh=("额定功率", "单台功率"),
+                 scalable=True),
+    "hours": Key(QuantityKind("h/yr", "1000 h/yr"), None, "hours worked per machine per year (table)",
+                 zh=("年使用小时数", "年工作小时数"), scalable=True),
+    "load_factor": Key(FractionKind(), None, "average load as a share of rated power (table)",
+                       zh=("负载因子", "负荷因子")),
+    "replaced_by": Key(ChoiceKind(_replacement, "a stage like 'China IV', electric, or none"), "none",
+                       "stage of the new machines, or electric", zh=("更新机械排放阶段",)),
+    "replacement_emission_factors": Key(PollutantMapKind(FACTOR), None, "inline factors of the new machine",
+                                        zh=("更新机械排放因子",)),
     **COMMON_KEYS,
 }
+
+
+def engine_energy(count: Number, power_kw: Number, hours_per_yr: Number, load_factor: Number) -> Number:
+    """Work the retired machines' engines did per year.
+
+    Parameters
+    ----------
+    count : float, array or Series
+        Machines. [1]
+    power_kw : float, array or Series
+        Rated power per machine. [kW]
+    hours_per_yr : float, array or Series
+        Hours worked per machine per year. [h/yr]
+    load_factor : float, array or Series
+        Average load as a share of rated power. [1]
+
+    Returns
+    -------
+    float, array or Series
+        count x power x hours x load factor. [kWh/yr]
+    """
+    return count * power_kw * hours_per_yr * load_factor
 
 
 def _stages(batch: Batch) -> np.ndarray:
@@ -109,35 +134,31 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of non-road machinery retirements (see module docstring)."""
     machine = batch.mapped("machine", lambda value: choice(value, MACHINES | ctx.table.subjects("nonroad"),
                                                            "machine class", MACHINE_ALIASES))
-    keys = (machine, _stages(batch), batch.column("replaced_by"), *batch.pollutants("emission_factors").signature(),
-            *batch.pollutants("replacement_emission_factors").signature(), given_keys(batch, "hours", "load_factor"))
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]), *keys)
+    each_group(KEYS, batch, ctx, sink, _translate_group, machine=machine, stage=_stages(batch))
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, machine: str,
-                     old_stage: str, replaced_by: str) -> None:
-    hours, hours_source = parameter(ctx, batch, index, "hours", "nonroad", "hours", machine, unit="h/yr")
-    load, load_source = parameter(ctx, batch, index, "load_factor", "nonroad", "load_factor", machine)
-    count, power = batch.floats("count")[index], batch.floats("power")[index]
-    kwh = count * power * hours * load
-    years = batch.distinct(index, ctx.period.years_in_effect, "in_service")
+def _translate_group(group: Group) -> None:
+    machine, old_stage, replaced_by = group.key("machine"), group.key("stage"), group.key("replaced_by")
+    hours, hours_source = group.parameter("hours", "nonroad", "hours", machine, unit="h/yr")
+    load, load_source = group.parameter("load_factor", "nonroad", "load_factor", machine)
+    count, power = group.floats("count"), group.floats("power")
+    kwh = engine_energy(count, power, hours, load)
+    years = group.years_in_effect()
     label = Deferred(lambda: join(f"{machine} {old_stage} (", fmt(count), " x ", fmt(power), " kW x ", fmt(hours),
                                   " h/yr [", hours_source, "] x load ", fmt(load), " [", load_source, "])"))
-    old = require_factors(resolve_factors(ctx, "nonroad", machine, standard=old_stage,
-                                          inline=inline_factors(batch, "emission_factors", index)),
-                          f"{machine} {old_stage} (non-road)")
-    add_rows(sink, batch, index, old, source=label, activity=kwh, activity_unit="kWh", sign=1.0, time_share=years,
-             time_unit="yr")
-    inline_new = batch.values["replacement_emission_factors"].named(index[0])
+    old = group.factors("nonroad", machine, f"{machine} {old_stage} (non-road)", standard=old_stage)
+    group.removed(old, kwh, "kWh", source=label, time_share=years, time_unit="yr")
+    inline_new = group.batch.values["replacement_emission_factors"].named(group.index[0])
     if replaced_by == "electric" or (replaced_by == "none" and not inline_new):
         return
     new_stage = "" if replaced_by == "none" else replaced_by
-    new = resolve_factors(ctx, "nonroad", machine, standard=new_stage,
-                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"),
+    new = resolve_factors(group.ctx, "nonroad", machine, standard=new_stage,
+                          inline=group.inline("replacement_emission_factors", ".replacement"),
                           complete=bool(new_stage))
     new = require_factors([f for f in new if f.inline or new_stage], f"{machine} {new_stage} (non-road)")
-    add_rows(sink, batch, index, new, source=f"replacement {machine} {new_stage or '(given factors)'}",
-             activity=kwh, activity_unit="kWh", sign=-1.0, time_share=years, time_unit="yr")
+    group.added(new, kwh, "kWh", source=f"replacement {machine} {new_stage or '(given factors)'}", time_share=years,
+                time_unit="yr")
 
 
-NONROAD_RETIREMENT = MeasureType("nonroad_retirement", KEYS, translate, "old non-road machinery retired or replaced")
+NONROAD_RETIREMENT = MeasureType("nonroad_retirement", KEYS, translate, "old non-road machinery retired or replaced",
+                                 zh=("非道路移动机械淘汰", "淘汰非道路移动机械", "非道路移动机械"))

@@ -50,13 +50,9 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    add_rows,
-    given_keys,
-    inline_factors,
-    require_factors,
-    resolve_factors,
 )
 from .batch import Batch, fmt, join, objects
+from .rows import Group, each_group
 
 # output per year in the unit each category's factors are per
 OUTPUT_UNITS = {"production": "t", "power": "kWh"}
@@ -125,14 +121,16 @@ def outputs(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
 
 NAMES: dict[str, TableName] = {"sector": SectorName("production", "sector", SECTOR_ALIASES)}
 KEYS = {
-    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker, or coal_power"),
-    "output": Key(OutputKind("1.2 Mt/yr", "an output per year (electricity for coal_power)"), MISSING, "production per year (electricity for coal_power)"),
-    "curtailment": Key(FractionKind(), 1.0, "share of output stopped (1 = stopped)"),
-    "days": Key(DaysKind(), None, "days curtailed in the period"),
-    "window": Key(WindowKind(), None, "dates curtailed, clipped to the period"),
+    "sector": Key(TextKind(), MISSING, "product, e.g. cement_clinker, or coal_power", zh=("行业",)),
+    "output": Key(OutputKind("1.2 Mt/yr", "an output per year (electricity for coal_power)"), MISSING,
+                  "production per year (electricity for coal_power)", zh=("产量", "年产量"), scalable=True),
+    "curtailment": Key(FractionKind(), 1.0, "share of output stopped (1 = stopped)", zh=("限产比例", "限产幅度")),
+    "days": Key(DaysKind(), None, "days curtailed in the period", zh=("天数", "错峰天数", "停产天数"), scalable=True),
+    "window": Key(WindowKind(), None, "dates curtailed, clipped to the period",
+                  zh_parts=(("start", ("开始日期", "停产开始日期")), ("end", ("结束日期", "停产结束日期")))),
     "control": Key(TextKind(), "", "control level: uncontrolled, standard, special_limit, ultra_low "
-                                   "(default: the table's typical row)"),
-    "technology": Key(TextKind(), "", "older name of control"),
+                                   "(default: the table's typical row)", zh=("治理水平",)),
+    "technology": Key(TextKind(), "", "older name of control", zh=("治理技术",)),
     **COMMON_KEYS,
 }
 
@@ -213,24 +211,20 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
     _check_days(batch, ctx)
     amounts, units = outputs(batch)
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3],
-                                                    output=amounts[group.index], unit=group.keys[3]),
-                     sector, control_column(batch), batch.given("window"), units,
-                     *batch.pollutants("emission_factors").signature(), given_keys(batch, "days"))
+    each_group(KEYS, batch, ctx, sink, lambda group: _translate_group(group, amounts[group.index]), sector=sector,
+               control=control_column(batch), by_window=batch.given("window"), output_unit=units)
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
-                     control: str, by_window: bool, *, output: np.ndarray, unit: str) -> None:
-    days, years = days_curtailed(batch, index, ctx, by_window)
-    category = check_output(sector, unit, ctx.table)
-    check_control(ctx.table, category, sector, control, "control")
-    factors = require_factors(resolve_factors(ctx, category, sector, technology=control,
-                                              inline=inline_factors(batch, "emission_factors", index)),
-                              f"{sector} {control or 'production'}")
-    add_rows(sink, batch, index, factors, source=Deferred(lambda: join(f"{sector} (", fmt(output), f" {unit}/yr for ",
-                                                                        fmt(days), f" d, {control_label(control)})")),
-             activity=output, activity_unit=unit, sign=1.0, time_share=years, time_unit="yr",
-             adjust={"curtailment": batch.floats("curtailment")[index]})
+def _translate_group(group: Group, output: np.ndarray) -> None:
+    sector, control, unit = group.key("sector"), group.key("control"), group.key("output_unit")
+    days, years = days_curtailed(group.batch, group.index, group.ctx, group.key("by_window"))
+    category = check_output(sector, unit, group.ctx.table)
+    check_control(group.ctx.table, category, sector, control, "control")
+    factors = group.factors(category, sector, f"{sector} {control or 'production'}", technology=control)
+    group.removed(factors, output, unit, source=Deferred(lambda: join(f"{sector} (", fmt(output), f" {unit}/yr for ",
+                                                                      fmt(days), f" d, {control_label(control)})")),
+                  time_share=years, time_unit="yr", adjust={"curtailment": group.floats("curtailment")})
 
 
-STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed", NAMES)
+STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed", NAMES,
+                                   zh=("错峰生产", "限产"))

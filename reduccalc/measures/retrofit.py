@@ -36,8 +36,6 @@ from .base import (
     Context,
     MeasureType,
     ResolvedFactor,
-    add_rows,
-    given_keys,
     inline_factors,
     parameter,
     resolve_factors,
@@ -45,37 +43,41 @@ from .base import (
 from .batch import Batch, Text, fmt, join
 from .production import KEYS as PRODUCTION_KEYS
 from .production import NAMES, category_of, check_control, check_output, outputs
+from .rows import Group, each_group
 
 SIDES = ("before", "after")
 LEVEL_KEYS = {"before": "from", "after": "to"}
 KEYS = {
     "sector": PRODUCTION_KEYS["sector"],
     "output": PRODUCTION_KEYS["output"],
-    "from": Key(TextKind(), "", "control level before (uncontrolled, standard, special_limit, ultra_low)"),
-    "to": Key(TextKind(), "", "control level after"),
-    "emission_factors_before": Key(PollutantMapKind(FACTOR), None, "factors before, e.g. {NOx: '0.96 kg/t'}"),
-    "emission_factors_after": Key(PollutantMapKind(FACTOR), None, "factors after"),
-    "concentration_before": Key(PollutantMapKind(FACTOR), None, "stack concentrations before, {NOx: '400 mg/m^3'}"),
-    "concentration_after": Key(PollutantMapKind(FACTOR), None, "stack concentrations after"),
-    "flue_gas": Key(QuantityKind("m^3/t", "2400 m^3/t"), None, "Nm^3 of flue gas per t of product (table)"),
+    "from": Key(TextKind(), "", "control level before (uncontrolled, standard, special_limit, ultra_low)",
+                zh=("改造前治理水平",)),
+    "to": Key(TextKind(), "", "control level after", zh=("改造后治理水平",)),
+    "emission_factors_before": Key(PollutantMapKind(FACTOR), None, "factors before, e.g. {NOx: '0.96 kg/t'}",
+                                   zh=("改造前排放因子",)),
+    "emission_factors_after": Key(PollutantMapKind(FACTOR), None, "factors after", zh=("改造后排放因子",)),
+    "concentration_before": Key(PollutantMapKind(FACTOR), None, "stack concentrations before, {NOx: '400 mg/m^3'}",
+                                zh=("改造前排放浓度",)),
+    "concentration_after": Key(PollutantMapKind(FACTOR), None, "stack concentrations after",
+                               zh=("改造后排放浓度",)),
+    "flue_gas": Key(QuantityKind("m^3/t", "2400 m^3/t"), None, "Nm^3 of flue gas per t of product (table)",
+                    zh=("单位产品烟气量",)),
     **{k: v for k, v in COMMON_KEYS.items() if k != "emission_factors"},
 }
-MAPS = [f"{prefix}_{side}" for side in SIDES for prefix in ("emission_factors", "concentration")]
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of industrial retrofits (see module docstring)."""
     sector = NAMES["sector"].column(batch, "sector", ctx.table)
-    signatures = [column for key in MAPS for column in batch.pollutants(key).signature()]
     amounts, units = outputs(batch)
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3],
-                                                    output=amounts[group.index], unit=group.keys[3]),
-                     sector, batch.column("from"), batch.column("to"), units, *signatures,
-                     given_keys(batch, "flue_gas"))
+    each_group(KEYS, batch, ctx, sink, lambda group: _translate_group(group, amounts[group.index]), sector=sector,
+               output_unit=units)
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, sector: str,
-                     before_level: str, after_level: str, *, output: np.ndarray, unit: str) -> None:
+def _translate_group(group: Group, output: np.ndarray) -> None:
+    batch, index, ctx = group.batch, group.index, group.ctx
+    sector, unit = group.key("sector"), group.key("output_unit")
+    before_level, after_level = group.key("from"), group.key("to")
     check_output(sector, unit, ctx.table)
     before = _side(batch, index, ctx, sector, "before", before_level)
     after = _side(batch, index, ctx, sector, "after", after_level)
@@ -95,13 +97,13 @@ def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: Ledger
     keep = ~raised
     if not keep.any():
         return
+    kept = group.subset(keep)
     output = output[keep]
-    years = batch.distinct(index[keep], ctx.period.years_in_effect, "in_service")
     label = f"{sector} ({_side_name(batch, index, 'before', before_level)} -> " \
             f"{_side_name(batch, index, 'after', after_level)})"
-    add_rows(sink, batch, index[keep], [_taken(f, keep) for f in factors],
-             source=Deferred(lambda: join(f"{label[:-1]}, ", fmt(output), f" {unit}/yr)")),
-             activity=output, activity_unit=unit, sign=1.0, time_share=years, time_unit="yr")
+    kept.removed([_taken(f, keep) for f in factors], output, unit,
+                 source=Deferred(lambda: join(f"{label[:-1]}, ", fmt(output), f" {unit}/yr)")),
+                 time_share=kept.years_in_effect(), time_unit="yr")
 
 
 def _side_name(batch: Batch, index: np.ndarray, side: str, level: str) -> str:
@@ -183,4 +185,5 @@ def _taken(factor: ResolvedFactor, keep: np.ndarray) -> ResolvedFactor:
 
 
 INDUSTRIAL_RETROFIT = MeasureType("industrial_retrofit", KEYS, translate,
-                                  "a plant's control level raised (ultra-low retrofit)", NAMES)
+                                  "a plant's control level raised (ultra-low retrofit)", NAMES,
+                                  zh=("超低排放改造", "深度治理"))

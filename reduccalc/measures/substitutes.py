@@ -16,12 +16,11 @@ removed.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import ScenarioError
-from ..ledger import Deferred, LedgerBuilder
-from .base import KWH_PER_GJ, Context, ResolvedFactor, add_rows, require_factors, resolve_factors
-from .batch import Batch, Number, Text
+from ..ledger import Deferred
+from .base import KWH_PER_GJ, ResolvedFactor
+from .batch import Number, Text
+from .rows import Group
 
 
 def replacing(factors: list[ResolvedFactor], removed: list[ResolvedFactor], what: str,
@@ -43,37 +42,87 @@ def replacing(factors: list[ResolvedFactor], removed: list[ResolvedFactor], what
     return factors
 
 
-def gas_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
-             technology: str, efficiency: Number, heating_value: Number, time_share: Number, label: Text | Deferred[Text],
-             replaces: tuple[list[ResolvedFactor], str], time_unit: str = "") -> None:
+def gas_rows(group: Group, *, heat_gj: Number, technology: str, efficiency: Number, heating_value: Number,
+             time_share: Number, label: Text | Deferred[Text], replaces: tuple[list[ResolvedFactor], str],
+             time_unit: str = "") -> None:
     """Gas burned to deliver ``heat_gj`` [GJ] at ``efficiency`` and ``heating_value`` [GJ/m3], replacing
     ``replaces`` (the removed factors and what they are of, see :func:`replacing`)."""
-    gas_m3 = heat_gj / (efficiency * heating_value)
-    factors = replacing(require_factors(resolve_factors(ctx, "gas", "natural_gas", technology=technology),
-                                        f"natural gas {technology}"), *replaces, f"natural gas ({technology})")
-    add_rows(sink, batch, index, factors, source=label, activity=gas_m3, activity_unit="m^3", sign=-1.0,
-             time_share=time_share, time_unit=time_unit)
+    factors = replacing(group.factors("gas", "natural_gas", f"natural gas {technology}", technology=technology,
+                                      inline=None), *replaces, f"natural gas ({technology})")
+    group.added(factors, gas_volume(heat_gj, efficiency, heating_value), "m^3", source=label, time_share=time_share,
+                time_unit=time_unit)
 
 
-def electricity_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, kwh: Number,
-                     time_share: Number, counted: bool | np.ndarray, label: Text | Deferred[Text],
+def electricity_rows(group: Group, *, kwh: Number, time_share: Number, label: Text | Deferred[Text],
                      time_unit: str = "") -> None:
-    """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream)."""
-    factors = require_factors(resolve_factors(ctx, "electricity", "grid"), "grid electricity")
-    add_rows(sink, batch, index, factors, source=label, activity=kwh, activity_unit="kWh", sign=-1.0,
-             time_share=time_share, time_unit=time_unit, scope="upstream", counted=counted)
+    """Power-plant emissions of ``kwh`` [kWh] from the region's grid (scope upstream, counted as each measure's
+    ``count_upstream`` says, default the scenario's)."""
+    factors = group.factors("electricity", "grid", "grid electricity", inline=None)
+    group.added(factors, kwh, "kWh", source=label, time_share=time_share, time_unit=time_unit, scope="upstream",
+                counted=group.batch.counted(group.index, group.ctx.count_upstream))
 
 
-def district_heat_rows(sink: LedgerBuilder, batch: Batch, index: np.ndarray, ctx: Context, *, heat_gj: Number,
-                       time_share: Number, label: Text | Deferred[Text], replaces: tuple[list[ResolvedFactor], str],
-                       time_unit: str = "") -> None:
+def district_heat_rows(group: Group, *, heat_gj: Number, time_share: Number, label: Text | Deferred[Text],
+                       replaces: tuple[list[ResolvedFactor], str], time_unit: str = "") -> None:
     """Emissions of delivering ``heat_gj`` [GJ] of district heat, replacing ``replaces`` (see :func:`replacing`)."""
-    factors = replacing(require_factors(resolve_factors(ctx, "district_heat", "district_heat"), "district heat"),
-                        *replaces, "district heat")
-    add_rows(sink, batch, index, factors, source=label, activity=heat_gj, activity_unit="GJ", sign=-1.0,
-             time_share=time_share, time_unit=time_unit)
+    factors = replacing(group.factors("district_heat", "district_heat", "district heat", inline=None), *replaces,
+                        "district heat")
+    group.added(factors, heat_gj, "GJ", source=label, time_share=time_share, time_unit=time_unit)
+
+
+def useful_heat(fuel_t: Number, heating_value_gj_per_t: Number, efficiency: Number) -> Number:
+    """Heat that coal delivered, which its substitute must deliver too.
+
+    Parameters
+    ----------
+    fuel_t : float, array or Series
+        Coal no longer burned. [t]
+    heating_value_gj_per_t : float, array or Series
+        Its heating value. [GJ/t]
+    efficiency : float, array or Series
+        Efficiency of the boiler or stove that burned it. [1]
+
+    Returns
+    -------
+    float, array or Series
+        fuel x heating value x efficiency. [GJ]
+    """
+    return fuel_t * heating_value_gj_per_t * efficiency
+
+
+def gas_volume(heat_gj: Number, efficiency: Number, heating_value_gj_per_m3: Number) -> Number:
+    """Natural gas that delivers a heat.
+
+    Parameters
+    ----------
+    heat_gj : float, array or Series
+        Heat to deliver. [GJ]
+    efficiency : float, array or Series
+        Efficiency of the gas boiler or heater. [1]
+    heating_value_gj_per_m3 : float, array or Series
+        Heating value of the gas. [GJ/m3]
+
+    Returns
+    -------
+    float, array or Series
+        heat / (efficiency x heating value). [m3]
+    """
+    return heat_gj / (efficiency * heating_value_gj_per_m3)
 
 
 def heat_to_kwh(heat_gj: Number, efficiency: Number) -> Number:
-    """Electricity [kWh] delivering ``heat_gj`` [GJ] at ``efficiency`` (or COP)."""
+    """Electricity that delivers a heat.
+
+    Parameters
+    ----------
+    heat_gj : float, array or Series
+        Heat to deliver. [GJ]
+    efficiency : float, array or Series
+        Efficiency of the electric boiler or heater, or a heat pump's COP. [1]
+
+    Returns
+    -------
+    float, array or Series
+        heat x 277.8 kWh/GJ / efficiency. [kWh]
+    """
     return heat_gj * KWH_PER_GJ / efficiency

@@ -42,14 +42,11 @@ from .base import (
     Context,
     MeasureType,
     TableName,
-    add_rows,
-    given_keys,
-    inline_factors,
-    parameter,
     require_factors,
     resolve_factors,
 )
-from .batch import Batch, fmt, join
+from .batch import Batch, Number, fmt, join
+from .rows import Group, each_group
 
 
 def _standard_or_none(value: Any) -> str:
@@ -60,53 +57,70 @@ def _standard_or_none(value: Any) -> str:
 
 NAMES = {"vehicle": TableName("vehicle", "vehicle class", VEHICLE_ALIASES)}
 KEYS = {
-    "count": Key(CountKind(), MISSING, "vehicles retired"),
-    "vehicle": Key(TextKind(), MISSING, "vehicle class, e.g. heavy_duty_diesel_truck"),
-    "standard": Key(ChoiceKind(standard, "a standard like 'China III' or 国三"), MISSING),
-    "annual_km": Key(QuantityKind("km/yr", "50000 km/yr"), None, "distance per vehicle per year (table)"),
-    "replaced_by": Key(ChoiceKind(_standard_or_none, "a standard like 'China VI', or none"), "none"),
-    "replacement_rate": Key(FractionKind(), None, "share of retired vehicles replaced (1 if replaced_by)"),
-    "replacement_emission_factors": Key(PollutantMapKind(FACTOR), None, "inline factors of the new vehicle"),
+    "count": Key(CountKind(), MISSING, "vehicles retired", zh=("台数", "数量", "车辆数", "淘汰数量"), scalable=True),
+    "vehicle": Key(TextKind(), MISSING, "vehicle class, e.g. heavy_duty_diesel_truck", zh=("车型", "车辆类型")),
+    "standard": Key(ChoiceKind(standard, "a standard like 'China III' or 国三"), MISSING, "emission standard",
+                    zh=("排放标准", "排放阶段")),
+    "annual_km": Key(QuantityKind("km/yr", "50000 km/yr"), None, "distance per vehicle per year (table)",
+                     zh=("年行驶里程", "年均行驶里程"), scalable=True),
+    "replaced_by": Key(ChoiceKind(_standard_or_none, "a standard like 'China VI', or none"), "none",
+                       "standard of the new vehicles", zh=("更新车辆排放标准",)),
+    "replacement_rate": Key(FractionKind(), None, "share of retired vehicles replaced (1 if replaced_by)",
+                            zh=("更新比例",)),
+    "replacement_emission_factors": Key(PollutantMapKind(FACTOR), None, "inline factors of the new vehicle",
+                                        zh=("更新车辆排放因子",)),
     **COMMON_KEYS,
 }
 
 
+def distance(count: Number, annual_km: Number) -> Number:
+    """Distance the retired vehicles drove per year.
+
+    Parameters
+    ----------
+    count : float, array or Series
+        Vehicles. [1]
+    annual_km : float, array or Series
+        Distance per vehicle per year. [km/yr]
+
+    Returns
+    -------
+    float, array or Series
+        count x annual_km. [km/yr]
+    """
+    return count * annual_km
+
+
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of vehicle retirements (see module docstring)."""
-    vehicle = NAMES["vehicle"].column(batch, "vehicle", ctx.table)
-    keys = (vehicle, batch.column("standard"), batch.column("replaced_by"),
-            *batch.pollutants("emission_factors").signature(),
-            *batch.pollutants("replacement_emission_factors").signature(), given_keys(batch, "annual_km"))
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, *group.keys[:3]), *keys)
+    each_group(KEYS, batch, ctx, sink, _translate_group,
+               vehicle=NAMES["vehicle"].column(batch, "vehicle", ctx.table))
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, vehicle: str,
-                     old_standard: str, replaced_by: str) -> None:
-    annual_km, km_source = parameter(ctx, batch, index, "annual_km", "vehicle", "annual_km", vehicle, unit="km/yr")
-    count = batch.floats("count")[index]
-    km = count * annual_km
-    share = batch.distinct(index, ctx.period.years_in_effect, "in_service")
+def _translate_group(group: Group) -> None:
+    vehicle, old_standard, replaced_by = group.key("vehicle"), group.key("standard"), group.key("replaced_by")
+    annual_km, km_source = group.parameter("annual_km", "vehicle", "annual_km", vehicle, unit="km/yr")
+    count = group.floats("count")
+    km = distance(count, annual_km)
+    years = group.years_in_effect()
     label = Deferred(lambda: join(f"{vehicle} {old_standard} (", fmt(count), " x ", fmt(annual_km), " km/yr [",
                                   km_source, "])"))
-    old = require_factors(resolve_factors(ctx, "vehicle", vehicle, standard=old_standard,
-                                          inline=inline_factors(batch, "emission_factors", index)),
-                          f"{vehicle} {old_standard}")
-    add_rows(sink, batch, index, old, source=label, activity=km, activity_unit="km", sign=1.0, time_share=share,
-             time_unit="yr")
-    replaced = replaced_by != "none" or bool(batch.values["replacement_emission_factors"].named(index[0]))
+    old = group.factors("vehicle", vehicle, f"{vehicle} {old_standard}", standard=old_standard)
+    group.removed(old, km, "km", source=label, time_share=years, time_unit="yr")
+    replaced = replaced_by != "none" or bool(group.batch.values["replacement_emission_factors"].named(group.index[0]))
     if not replaced:
         return
-    rate = batch.floats("replacement_rate")[index]
+    rate = group.floats("replacement_rate")
     rate = np.where(np.isnan(rate), 1.0, rate)
     new_standard = "" if replaced_by == "none" else replaced_by
     # without a standard, the new vehicle is what its inline factors give
-    new = resolve_factors(ctx, "vehicle", vehicle, standard=new_standard,
-                          inline=inline_factors(batch, "replacement_emission_factors", index, ".replacement"),
+    new = resolve_factors(group.ctx, "vehicle", vehicle, standard=new_standard,
+                          inline=group.inline("replacement_emission_factors", ".replacement"),
                           complete=bool(new_standard))
     new = require_factors([f for f in new if f.inline or new_standard], f"{vehicle} {new_standard}")
-    add_rows(sink, batch, index, new, source=f"replacement {vehicle} {new_standard or '(given factors)'}",
-             activity=km, activity_unit="km", sign=-1.0, time_share=share, time_unit="yr",
-             adjust={"replacement_rate": rate})
+    group.added(new, km, "km", source=f"replacement {vehicle} {new_standard or '(given factors)'}", time_share=years,
+                time_unit="yr", adjust={"replacement_rate": rate})
 
 
-VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced", NAMES)
+VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced", NAMES,
+                                 zh=("淘汰老旧车辆", "老旧车辆淘汰", "老旧车淘汰"))

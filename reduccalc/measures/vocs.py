@@ -42,8 +42,9 @@ from ..errors import ScenarioError
 from ..fields import MISSING, FractionKind, Key, Kind, QuantityKind
 from ..ledger import Deferred, LedgerBuilder
 from ..vocabulary import choice
-from .base import COMMON_KEYS, Context, MeasureType, ResolvedFactor, add_rows, inline_factors
-from .batch import Batch, Text, fmt, join, objects
+from .base import COMMON_KEYS, Context, MeasureType, ResolvedFactor
+from .batch import Batch, Number, Text, fmt, join, objects
+from .rows import Group, each_group
 
 CAPTURE_ALIASES = {
     "密闭负压": "enclosed_negative_pressure", "单层密闭负压": "enclosed_negative_pressure",
@@ -88,15 +89,43 @@ class EfficiencyKind(Kind):
 
 EFFICIENCY = EfficiencyKind()
 KEYS = {
-    "generated": Key(QuantityKind("t/yr", "120 t/yr"), None, "VOCs generated per year (产生量)"),
-    "activity": Key(QuantityKind("t/yr", "2000 t/yr"), None, "material used per year, with emission_factors VOCs"),
-    "capture": Key(EFFICIENCY, MISSING, "capture efficiency after the works, or a capture type (密闭负压 ...)"),
-    "removal": Key(EFFICIENCY, MISSING, "removal efficiency after the works, or a technology (RTO, 活性炭 ...)"),
-    "capture_before": Key(EFFICIENCY, 0.0, "capture efficiency before the works"),
-    "removal_before": Key(EFFICIENCY, 0.0, "removal efficiency before the works"),
-    "substitution": Key(FractionKind(), 0.0, "share of solvent replaced by low-VOC material"),
+    "generated": Key(QuantityKind("t/yr", "120 t/yr"), None, "VOCs generated per year (产生量)",
+                     zh=("产生量", "VOCs产生量"), scalable=True),
+    "activity": Key(QuantityKind("t/yr", "2000 t/yr"), None, "material used per year, with emission_factors VOCs",
+                    zh=("活动水平", "原辅材料用量"), scalable=True),
+    "capture": Key(EFFICIENCY, MISSING, "capture efficiency after the works, or a capture type (密闭负压 ...)",
+                   zh=("收集方式", "收集效率")),
+    "removal": Key(EFFICIENCY, MISSING, "removal efficiency after the works, or a technology (RTO, 活性炭 ...)",
+                   zh=("治理工艺", "治理效率", "去除率")),
+    "capture_before": Key(EFFICIENCY, 0.0, "capture efficiency before the works", zh=("原收集方式", "原收集效率")),
+    "removal_before": Key(EFFICIENCY, 0.0, "removal efficiency before the works", zh=("原治理工艺", "原治理效率")),
+    "substitution": Key(FractionKind(), 0.0, "share of solvent replaced by low-VOC material",
+                        zh=("源头替代比例", "替代比例")),
     **COMMON_KEYS,
 }
+
+
+def share_removed(substitution: Number, capture: Number, removal: Number, capture_before: Number,
+                  removal_before: Number) -> Number:
+    """Share of the VOCs generated that the works keep out of the air.
+
+    Parameters
+    ----------
+    substitution : float, array or Series
+        Share of solvent replaced by low-VOC material. [1]
+    capture, removal : float, array or Series
+        Capture and removal efficiency after the works. [1]
+    capture_before, removal_before : float, array or Series
+        Capture and removal efficiency before the works. [1]
+
+    Returns
+    -------
+    float, array or Series
+        1 - (1 - substitution) x (1 - capture x removal) - capture_before x removal_before. [1]
+    """
+    return 1.0 - (1.0 - substitution) * (1.0 - capture * removal) - capture_before * removal_before
+
+
 SHARE = "share removed: 1 - (1 - substitution)*(1 - capture*removal) - capture_before*removal_before"
 GENERATED = ResolvedFactor("VOCs", 1.0, "t/t", "generated", "VOCs generated (产生量), given in the scenario")
 
@@ -140,29 +169,26 @@ def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     keys = ("capture", "removal", "capture_before", "removal_before")
     quantities = ("capture_efficiency", "removal_efficiency", "capture_efficiency", "removal_efficiency")
     shares = {key: _efficiencies(batch, ctx, key, quantity) for key, quantity in zip(keys, quantities)}
-    batch.each_group(lambda group: _translate_group(batch, group.index, ctx, sink, bool(group.keys[0]), shares),
-                     by_activity, *batch.pollutants("emission_factors").signature())
+    each_group(KEYS, batch, ctx, sink, lambda group: _translate_group(group, shares), by_activity=by_activity)
 
 
-def _translate_group(batch: Batch, index: np.ndarray, ctx: Context, sink: LedgerBuilder, by_activity: bool,
-                     shares: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-    s = batch.floats("substitution")[index]
+def _translate_group(group: Group, shares: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    index, by_activity = group.index, bool(group.key("by_activity"))
+    s = group.floats("substitution")
     c, r, c0, r0 = (shares[key][0][index] for key in ("capture", "removal", "capture_before", "removal_before"))
-    share = 1.0 - (1.0 - s) * (1.0 - c * r) - c0 * r0
+    share = share_removed(s, c, r, c0, r0)
     if by_activity:
-        factors = [f for f in inline_factors(batch, "emission_factors", index).values() if f.pollutant == "VOCs"]
+        factors = [f for f in group.inline().values() if f.pollutant == "VOCs"]
         if not factors:
             raise ScenarioError("activity needs a VOCs generation factor", field="emission_factors",
                                 hint="give emission_factors: {VOCs: '<value> kg/t'}, or generated instead")
-        activity = batch.floats("activity")[index]
+        activity = group.floats("activity")
     else:
-        factors, activity = [GENERATED], batch.floats("generated")[index]
+        factors, activity = [GENERATED], group.floats("generated")
     provenance = {key: shares[key][1][index] for key in ("capture", "removal")}
-    add_rows(sink, batch, index, factors, source=Deferred(lambda: _source(activity, by_activity, s, c, r, c0, r0,
-                                                                            provenance)),
-             activity=activity, activity_unit="t", sign=1.0,
-             time_share=batch.distinct(index, ctx.period.years_in_effect, "in_service"), time_unit="yr",
-             adjust={SHARE: share})
+    group.removed(factors, activity, "t",
+                  source=Deferred(lambda: _source(activity, by_activity, s, c, r, c0, r0, provenance)),
+                  time_share=group.years_in_effect(), time_unit="yr", adjust={SHARE: share})
 
 
 def _source(activity: np.ndarray, by_activity: bool, s: np.ndarray, c: np.ndarray, r: np.ndarray, c0: np.ndarray,
@@ -174,4 +200,5 @@ def _source(activity: np.ndarray, by_activity: bool, s: np.ndarray, c: np.ndarra
                 fmt(c0), " x removal ", fmt(r0))
 
 
-VOCS_TREATMENT = MeasureType("vocs_treatment", KEYS, translate, "VOCs capture, treatment and substitution")
+VOCS_TREATMENT = MeasureType("vocs_treatment", KEYS, translate, "VOCs capture, treatment and substitution",
+                             zh=("VOCs治理", "挥发性有机物治理", "VOCs综合治理"))
