@@ -540,7 +540,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub("keys", "list a measure type's keys: kind and unit, default, Chinese names, help")
     p.add_argument("type", metavar="TYPE", help="a measure type, e.g. boiler_phaseout or 锅炉淘汰")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people (default); json: one object per key, for programs")
     p.set_defaults(func=cmd_keys)
 
     p = sub("schema", "print the JSON Schema of scenario files (for editors: see the README)")
