@@ -121,11 +121,11 @@ class Result:
                        and found & {"PM10", "PM2.5"} and TOTAL_PARTICULATE not in found]
             if lacking:
                 shown = ", ".join(lacking[:5]) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
-                some = (f"{len(lacking)} measures that change particulate matter have" if len(lacking) > 1 else
-                        "a measure that changes particulate matter has")
+                some, them = ((f"{len(lacking)} measures that change particulate matter have", "them")
+                              if len(lacking) > 1 else ("a measure that changes particulate matter has", "it"))
                 collector.add(ScenarioError(
                     f"county {county.name!r} has a TSP baseline, but {some} no TSP factor ({shown}): its TSP "
-                    "reduction would leave them out", file=self.scenario.file,
+                    f"reduction would leave {them} out", file=self.scenario.file,
                     line=county.line, field=f"counties.{county.name}.baseline.TSP",
                     hint="give those measures emission_factors: {TSP: ...} (颗粒物 as your source gives it), or "
                          "compare PM10 instead and drop the TSP baseline"))
