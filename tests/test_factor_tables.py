@@ -217,3 +217,17 @@ def test_beijing_household_so2_is_the_measured_low_sulfur_factor_not_the_1_perce
         row = TABLE.emission_factors("household", "raw_bituminous_coal", technology="traditional_stove",
                                      region=region)["SO2"]
         assert (row.region, row.value) == ("north_china", 17.0)
+
+
+def test_hebei_clean_coal_households_have_their_own_coal_per_household():
+    # Hebei's 2018-19 clean-coal plan: 18.2 Mt for 9.1 million households = 2.0 t per household per season
+    for fuel in ("anthracite", "briquette"):
+        row = TABLE.parameter("household", "coal_per_household", fuel, region="hebei")
+        assert (row.region, row.value, row.unit) == ("hebei", 2.0, "t")
+        assert TABLE.parameter("household", "coal_per_household", fuel, region="shanxi") is None
+    # loose coal in Hebei keeps the 2+26 figure, (5600 - 2300)万 t / (2400 - 1000)万 households = 2.36 t
+    assert TABLE.parameter("household", "coal_per_household", "", region="hebei").value == 2.36
+    # the same heat either way, within 8 %: 2.0 t x 26.7 MJ/kg = 53.4 GJ against 2.36 t x 20.93 MJ/kg = 49.4 GJ
+    anthracite_heat = 2.0 * TABLE.parameter("household", "heating_value", "anthracite").value
+    loose_heat = 2.36 * TABLE.parameter("household", "heating_value", "raw_bituminous_coal").value
+    assert anthracite_heat / loose_heat == pytest.approx(1.08, abs=0.01)
