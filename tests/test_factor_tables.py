@@ -185,3 +185,49 @@ def test_factors_show_prints_the_evidence_grade(capsys, factor_id, grade):
     assert main(["factors", "show", factor_id]) == 0
     lines = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()]
     assert ["evidence", grade] in lines
+
+
+# Household SO2 is a mass balance, 2 x 10 kg S/t x (1 - sr) x S%: 17 kg/t per 1 % S at the T/CSES sr = 0.15,
+# 20 kg/t per 1 % S if the stove retains nothing (sr = 0). No region's default may claim more SO2 than its own
+# sulfur row allows at its top (a cap read in a standard), or the value sits above the legal maximum.
+SULFUR_REGIONS = ("national", "north_china", "beijing", "hebei", "tianjin", "shanxi", "henan", "hunan")
+
+
+@pytest.mark.parametrize("region", SULFUR_REGIONS)
+@pytest.mark.parametrize("fuel", ["raw_bituminous_coal", "anthracite"])
+def test_household_so2_never_exceeds_its_regions_sulfur_at_the_top(region, fuel):
+    so2 = TABLE.emission_factors("household", fuel, technology="traditional_stove", region=region)["SO2"]
+    sulfur = TABLE.parameter("household", "sulfur_content", fuel, region=region)
+    assert so2.unit == "kg/t" and sulfur is not None and sulfur.high is not None
+    assert so2.value <= 17 * sulfur.high + 1e-9, (so2.id, sulfur.id)
+    assert so2.high is not None and so2.high <= 20 * sulfur.high + 1e-9, (so2.id, sulfur.id)
+
+
+def test_beijing_household_so2_is_the_measured_low_sulfur_factor_not_the_1_percent_ceiling():
+    # Beijing's 低硫煤及制品 standard caps all coal at 0.4 % S: 17 kg/t per % x 0.4 = 6.8 kg/t at the cap;
+    # Liang et al. 2017 measured 1.62 kg/t for loose bituminous coal in Beijing stoves (the value)
+    raw = TABLE.emission_factors("household", "raw_bituminous_coal", technology="traditional_stove",
+                                 region="beijing")["SO2"]
+    assert (raw.value, raw.low, raw.high, raw.source) == (1.62, 1.5, 6.8, "liang2017")
+    anthracite = TABLE.emission_factors("household", "anthracite", technology="traditional_stove",
+                                        region="beijing")["SO2"]
+    assert anthracite.value == pytest.approx(17 * 0.4)
+    # Hebei and Tianjin keep the north China row at the 1 % ceiling of the other key-region provinces
+    for region in ("hebei", "tianjin"):
+        row = TABLE.emission_factors("household", "raw_bituminous_coal", technology="traditional_stove",
+                                     region=region)["SO2"]
+        assert (row.region, row.value) == ("north_china", 17.0)
+
+
+def test_hebei_clean_coal_households_have_their_own_coal_per_household():
+    # Hebei's 2018-19 clean-coal plan: 18.2 Mt for 9.1 million households = 2.0 t per household per season
+    for fuel in ("anthracite", "briquette"):
+        row = TABLE.parameter("household", "coal_per_household", fuel, region="hebei")
+        assert (row.region, row.value, row.unit) == ("hebei", 2.0, "t")
+        assert TABLE.parameter("household", "coal_per_household", fuel, region="shanxi") is None
+    # loose coal in Hebei keeps the 2+26 figure, (5600 - 2300)万 t / (2400 - 1000)万 households = 2.36 t
+    assert TABLE.parameter("household", "coal_per_household", "", region="hebei").value == 2.36
+    # the same heat either way, within 8 %: 2.0 t x 26.7 MJ/kg = 53.4 GJ against 2.36 t x 20.93 MJ/kg = 49.4 GJ
+    anthracite_heat = 2.0 * TABLE.parameter("household", "heating_value", "anthracite").value
+    loose_heat = 2.36 * TABLE.parameter("household", "heating_value", "raw_bituminous_coal").value
+    assert anthracite_heat / loose_heat == pytest.approx(1.08, abs=0.01)

@@ -72,3 +72,24 @@ def test_a_bad_cases_file_is_refused_with_its_field(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match=message.replace("[", r"\[")):
         load_cases(path)
+
+
+def test_the_beijing_case_by_hand():
+    """Beijing 2013-17: 974,000 households x 2.98 t (beijing row) = 2,902,520 t coal (circular);
+    SO2 = 2,902,520 t x 1.62 kg/t (Liang et al. 2017, the Beijing stove factor) = 4,702.1 t, 0.336 of 14,000 t."""
+    got = {c.quantity: c for c in COMPARISONS if c.case == "beijing_2013_2017_households"}
+    assert got["coal_t"].reduccalc == pytest.approx(974_000 * 2.98)
+    assert got["SO2"].reduccalc == pytest.approx(974_000 * 2.98 * 1.62 / 1000)
+    assert got["SO2"].ratio == pytest.approx(4_702.08 / 14_000, rel=1e-5)
+
+
+def test_beijing_on_the_north_china_defaults_misses_its_coal():
+    """Without the Beijing rows (north China 2.36 t, 17 kg/t): coal 974,000 x 2.36 = 2,298,640 t, 0.79 of 2.9 Mt,
+    outside 0.9-1.1; SO2 2,298,640 t x 17 kg/t = 39,077 t, 2.79x the published 14,000 t."""
+    cases = [case for case in CASES if case["id"] == "beijing_2013_2017_households"]
+    table = _table_with(param__coal_per_household__beijing=2.36,
+                        household__raw_bituminous_coal__traditional_stove__SO2__beijing=17.0)
+    coal, so2 = evaluate(cases, table)
+    assert coal.ratio == pytest.approx(2_298_640 / 2_900_000)
+    assert not coal.as_expected
+    assert so2.ratio == pytest.approx(39_076.88 / 14_000)
