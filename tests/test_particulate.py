@@ -90,12 +90,31 @@ def test_a_retrofit_of_a_coal_unit_lowers_its_tsp():
 
 
 def test_a_shipped_plan_given_a_tsp_baseline_names_the_measures_the_tables_give_no_tsp():
-    # Shangqiu 2024: clean heating (household coal) and the brick-line exits change PM10 and PM2.5, but no read
-    # source gives TSP for household stoves or T/CSES-derived brick rows (factors/SOURCES.md, TSP): both are named
+    # Shangqiu 2024: the clean-heating conversion (raw coal, EMEP TSP row) has TSP, the brick-line exits do not
+    # (T/CSES gives PM10 and PM2.5 only, factors/SOURCES.md, TSP): the brick measure is named, the other is not
     data = yaml.safe_load((REPO / "scenarios" / "shangqiu_2024.yaml").read_text(encoding="utf-8"))
     data["counties"]["商丘市"]["baseline"]["颗粒物"] = "80000 t"
     with pytest.raises(ScenarioError) as info:
         load_scenario(data, table=SHIPPED).run()
     problem = info.value.first
     assert problem.field == "counties.商丘市.baseline.TSP"
-    assert "(rural-clean-heating-2024, brick-lines-exit)" in problem.message
+    assert "(brick-lines-exit)" in problem.message and "rural-clean-heating-2024" not in problem.message
+
+
+def test_household_coal_tsp_is_emep_tier1_per_kg():
+    # EMEP/EEA 1.A.4.b.i Table 3-3: TSP 444 g/GJ x 20.93 MJ/kg = 9.29 g/kg, above PM10 404 g/GJ -> 8.46 g/kg
+    row = SHIPPED["household.raw_bituminous_coal.traditional_stove.TSP"]
+    assert row.value == pytest.approx(444 * 0.02093, abs=0.005) and row.unit == "g/kg"
+    assert row.value > SHIPPED["household.raw_bituminous_coal.traditional_stove.PM10"].value
+    # straw in household stoves: Wei et al. 2014 measured total PM 9.1 g/kg, read as TSP (= the PM10 row)
+    assert SHIPPED["household.biomass.traditional_stove.TSP"].value == 9.1
+
+
+def test_coal_to_electric_counts_tsp_against_a_tsp_baseline():
+    # 1,000 households x 3 t raw coal for 2021 (a whole year counts one season) = 3,000 t x 9.29 g/kg = 27.87 t TSP;
+    # of a 颗粒物 baseline of 2,787 t that is 1.0 %
+    heating = {"type": "coal_to_electric", "id": "heat", "households": 1000, "coal_per_household": "3 t"}
+    data = scenario_dict([heating], baseline={"烟粉尘": "2787 t", "PM10": "3000 t"})
+    summary = load_scenario(data, table=SHIPPED).run().summary().set_index(["county", "pollutant"])
+    assert summary.loc[("甲县", "TSP"), "reduction_t"] == pytest.approx(27.87)
+    assert summary.loc[("甲县", "TSP"), "reduction_pct"] == pytest.approx(1.0)
