@@ -175,13 +175,15 @@ def test_coal_power_closure_in_electricity_by_control_level():
                                                          **({"control": control} if control else {})))
               for control in ("standard", "ultra_low", "")}
     # CO2: MEE/NBS 2023 fossil-power factor 0.8273 kg/kWh x 1.2e9 kWh = 992,760 t at every level (one row)
-    assert closed["standard"] == pytest.approx({"SO2": 720.0, "NOx": 360.0, "PM10": 108.0, "CO2": 992760.0})
+    # TSP: the standards' 烟尘 limit is total particulate, the same 30 / 10 mg/m3 as PM10 -> 108 / 36 t
+    assert closed["standard"] == pytest.approx({"SO2": 720.0, "NOx": 360.0, "PM10": 108.0, "TSP": 108.0,
+                                                "CO2": 992760.0})
     assert closed["ultra_low"] == closed[""] == pytest.approx({"SO2": 126.0, "NOx": 180.0, "PM10": 36.0,
-                                                               "CO2": 992760.0})
+                                                               "TSP": 36.0, "CO2": 992760.0})
     # the retrofit identity holds for power too: 720 - 126 = 594 t SO2; CO2 is one row on both sides: no rows
     assert totals(calc.run_measure("industrial_retrofit", {"sector": "coal_power", "output": "1.2 TWh/yr",
                                                            "from": "standard", "to": "ultra_low"}, period=YEAR)) == \
-        pytest.approx({"SO2": 594.0, "NOx": 180.0, "PM10": 72.0})
+        pytest.approx({"SO2": 594.0, "NOx": 180.0, "PM10": 72.0, "TSP": 72.0})
 
 
 @pytest.mark.parametrize(("sector", "output", "message"), [
