@@ -26,6 +26,8 @@ EXAMPLES = {
     "factors": "reduccalc factors list --category vehicle\n  reduccalc factors show boiler.bituminous_coal.le10.NOx",
     "uncertainty": "reduccalc uncertainty plan.yaml --draws 2000 --seed 1",
     "optimize": "reduccalc optimize plan.yaml --format json",
+    "report": "reduccalc report scenarios/changzhi_2024.yaml -o report.html\n"
+              "  reduccalc report plan.yaml -o report.html --lang en --draws 1000",
     "ensemble": "reduccalc ensemble scenarios/tutorial.yaml scenarios/xinfu_2021.yaml --target 5%\n"
                 "  reduccalc ensemble variants/*.yaml --engine dask --scheduler tcp://10.0.0.5:8786 --format csv",
 }
@@ -111,7 +113,8 @@ def _write(result: Any, args: argparse.Namespace) -> None:
     """Write ``--out`` and ``--plot``, all or nothing, and say what was written, removed and changed."""
     from .report.outputs import write_outputs
 
-    for written in write_outputs(result, out=args.out, plot=args.plot):
+    figures = {"lang": _lang(args, result.scenario), "fmt": args.plot_format, "which": args.plot_which}
+    for written in write_outputs(result, out=args.out, plot=args.plot, **figures):
         print(f"wrote {_listing(written.names)} to {written.path}", file=sys.stderr)
         if written.removed:
             print(f"removed {_listing(written.removed)} that an earlier run wrote to {written.path} "
@@ -129,6 +132,27 @@ def _listing(names: list[str]) -> str:
         kind = name.rsplit(".", 1)[-1]
         kinds[kind] = kinds.get(kind, 0) + 1
     return ", ".join(f"{count} {kind.upper()} files" for kind, count in kinds.items())
+
+
+def _lang(args: argparse.Namespace, scenario: Any) -> str:
+    """``--lang``, else zh where the scenario's names are Chinese (see :func:`reduccalc.report.labels.default_lang`)."""
+    from .report.labels import default_lang
+
+    return str(args.lang) if args.lang else default_lang(scenario)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the one-file HTML report, all or nothing, keeping any file of that name reduccalc did not write."""
+    from .report.html import render
+    from .report.outputs import write_report
+
+    if args.draws is not None and args.draws < 1:
+        raise UsageError(f"reduccalc report: --draws must be 1 or more, not {args.draws}")
+    result = _scenario(args).run()
+    page = render(result, _lang(args, result.scenario), draws=args.draws, seed=args.seed)
+    written = write_report(result, args.output, page.encode("utf-8"))
+    print(f"wrote {_listing(written.names)} to {written.path}", file=sys.stderr)
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -352,7 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger (CSV), results.xlsx, metadata")
-    p.add_argument("--plot", metavar="DIR", help="write PNG figures (waterfall per county, targets)")
+    p.add_argument("--plot", metavar="DIR", help="write figures (waterfall per county, targets, air quality)")
+    p.add_argument("--plot-format", choices=("png", "svg"), default="png",
+                   help="figures as PNG (200 dpi, default) or SVG")
+    p.add_argument("--plot-which", metavar="KINDS", action="append",
+                   help="only these figures: targets, waterfall, air_quality (comma-separated or repeated; "
+                        "default all)")
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="language of the figures (default zh where the scenario's names are Chinese, else en)")
     p.set_defaults(func=cmd_run)
 
     p = sub("check", "exit 0 when every target is met, 1 when any falls short, 2 on bad input")
@@ -394,6 +425,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_optimize)
 
+    p = sub("report", "write a one-file HTML report (verdict, tables, figures, ledger, sources, checksums)")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("-o", "--output", metavar="FILE", required=True,
+                   help="the HTML file to write (never a file of that name that reduccalc did not write)")
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="language of labels and figures (default zh where the scenario's names are Chinese, "
+                        "else en)")
+    p.add_argument("--draws", type=int, metavar="N", help="add the uncertainty (Monte Carlo with N draws)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+    p.set_defaults(func=cmd_report)
+
     p = sub("ensemble", "run many scenario variants and print every variant's summary in one table")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files, one per variant")
     p.add_argument("--target", metavar="PCT", help="one target for every county and TOTAL of every variant, e.g. 5%%")
@@ -403,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _add_engine_options(p)
     p.set_defaults(func=cmd_ensemble)
-    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):
+    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble", "report"):
         commands.choices[name].add_argument(
             "--allow-outside", action="store_true",
             help="let the plan read files outside its folder (absolute paths, ../, links elsewhere): for plans "
