@@ -75,6 +75,7 @@ class _Folder:
     written: Written | None = None
     committed: bool = False
     replaces_earlier: bool = True  # remove the files of the manifest's earlier run that this run did not write
+    figures: dict[str, Any] = field(default_factory=dict)  # save_plots' keywords: lang, fmt, which
 
     @property
     def option(self) -> str:
@@ -102,8 +103,8 @@ def write_outputs(result: Result, out: str | Path | None = None, plot: str | Pat
         for folder in folders:
             _stage(folder)
         for folder in folders:
-            _write_files(result, folder, results="--out" in folder.options, figures="--plot" in folder.options,
-                         options=figures)
+            folder.figures = figures
+            _write_files(result, folder, results="--out" in folder.options, figures="--plot" in folder.options)
         _commit(folders)
     except OSError as error:
         raise _os_error(folders, error) from None
@@ -191,7 +192,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _write_files(result: Result, folder: _Folder, results: bool, figures: bool, options: dict[str, Any]) -> None:
+def _write_files(result: Result, folder: _Folder, results: bool, figures: bool) -> None:
     staging = folder.staging
     assert staging is not None
     notes: list[str] = []
@@ -200,7 +201,7 @@ def _write_files(result: Result, folder: _Folder, results: bool, figures: bool, 
     if figures:
         from .figures import save_plots
 
-        save_plots(result, staging, **options)
+        save_plots(result, staging, **folder.figures)
     names = sorted(p.name for p in staging.iterdir())
     _write_manifest(folder, result.scenario.name, files=names, reports=_manifest(folder.path, REPORTS))
     folder.written = Written(folder.path, names, notes=notes)
