@@ -106,6 +106,19 @@ def use_cjk_font(families: tuple[str, ...] | None = None) -> str | None:
     return found
 
 
+def cjk_font_file() -> Path | None:
+    """The file of the CJK font :func:`use_cjk_font` chose (None without one)."""
+    family = use_cjk_font()
+    if family is None:
+        return None
+    from matplotlib import font_manager
+
+    try:
+        return Path(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
+    except ValueError:
+        return None
+
+
 def _wrapped(text: str, width: int = 20) -> str:
     """``text`` in lines of at most ``width`` characters, so that a long name does not squeeze the plot away."""
     return textwrap.fill(str(text), width) or str(text)
@@ -143,7 +156,7 @@ def plot_waterfall(result: Result, county: str, pollutant: str, lang: str = "en"
     colors = [MET_COLOR if v >= 0 else SHORT_COLOR for v in values]
     steps = ax.bar([_wrapped(n, 14) for n in names], values, bottom=starts, color=colors,
                    label=word("reduction_by_measure", lang, pollutant=pollutant))
-    ax.bar_label(steps, labels=[_tonnes(v) for v in values], fontsize=8, label_type="center", color="white")
+    ax.bar_label(steps, labels=[_tonnes(v) for v in values], fontsize=8, padding=2)
     total = float(values.sum())
     whole = ax.bar([word("total", lang)], [total], color=TOTAL_COLOR, label=word("total", lang))
     ax.bar_label(whole, labels=[_tonnes(total)], fontsize=9, padding=2)

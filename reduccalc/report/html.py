@@ -2,8 +2,14 @@
 
 The file stands alone: CSS inline, figures as inline SVG (text drawn as
 paths, so no font is needed), no script, no link, no image or font to
-fetch, so opening it makes no network request. Every text from the user
-(scenario, county and measure names, the file's comments) is HTML-escaped.
+fetch, so opening it makes no network request. The Chinese characters of
+the page's text come with it: the CJK font the figures use (Noto Sans CJK
+SC of ``reduccalc[cjk]``, SIL Open Font License, which allows embedding),
+cut down to those characters with fontTools (matplotlib's dependency), as
+a ``data:`` URI, so a machine without a Chinese font shows them too; without
+such a font file the page names the usual system families. Every text from
+the user (scenario, county and measure names, the file's comments) is
+HTML-escaped.
 
 In order: the verdict (targets met, or short by how many tonnes and
 percentage points; concentration targets in µg/m³), the county table and
@@ -35,21 +41,22 @@ if TYPE_CHECKING:
 MAX_MEASURES = 200  # measures shown in the contribution and ledger tables; the rest are counted, not hidden
 
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei",
+body{font-family:"reduccalc CJK","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei",
  "Helvetica Neue",Arial,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#212529;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px solid #dee2e6;margin-top:2em}
 h3{font-size:1.05em}.meta{color:#495057}
 table{border-collapse:collapse;margin:.6em 0;font-size:.88em}
-th,td{border:1px solid #ced4da;padding:.25em .55em;vertical-align:top}
+th,td{border:1px solid #ced4da;padding:.25em .55em;vertical-align:top;overflow-wrap:break-word}
 th{background:#f1f3f5;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.total td{font-weight:bold;background:#f8f9fa}
 .met{color:#2b8a3e;font-weight:bold}.short{color:#c92a2a;font-weight:bold}.none{color:#868e96}
-.verdict{font-size:1.1em;padding:.6em 1em;border-left:6px solid #868e96;background:#f8f9fa}
-.verdict.met{border-color:#2b8a3e}.verdict.short{border-color:#c92a2a}
-figure{margin:1em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}
+.verdict{font-size:1.05em;padding:.6em 1em;border-left:6px solid #868e96;background:#f8f9fa}
+.verdict.all-met{border-color:#2b8a3e}.verdict.some-short{border-color:#c92a2a}
+figure{margin:1em 0;page-break-inside:avoid}figure svg{width:100%;max-width:56em;height:auto}
 figcaption{color:#495057;font-size:.9em}
 pre{white-space:pre-wrap;background:#f8f9fa;padding:.6em;font-size:.82em;border:1px solid #e9ecef}
-code{font-size:.9em}
+pre,code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,"reduccalc CJK","Noto Sans CJK SC",
+ "Microsoft YaHei",monospace}code{font-size:.9em}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}}
 """
 
@@ -60,11 +67,13 @@ def esc(value: Any) -> str:
 
 
 def _number(value: Any, digits: int) -> str:
+    """``value`` with thousands separators and ``digits`` decimals; one too small for them in two
+    significant digits (``-0.02``, never ``-0.0``); missing as a dash."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    if isinstance(value, (bool,)):
-        return str(value)
-    return f"{value:,.{digits}f}"
+    if value != 0 and abs(value) < 0.5 * 10 ** -digits:
+        return f"{value:.2g}"
+    return f"{value + 0.0:,.{digits}f}"  # + 0.0: no "-0.0"
 
 
 _DIGITS = {"_t": 1, "_pct": 2, "_ugm3": 2}
@@ -76,16 +85,23 @@ def table(frame: pd.DataFrame, lang: str, total_rows: bool = False, digits: int 
     达标/未达标 (met/short); rows of TOTAL in bold, named 全市 (TOTAL) / city (TOTAL), where ``total_rows``."""
     head = "".join(f"<th>{esc(column(c, lang))}</th>" for c in frame.columns)
     body = []
+    judged = "met" in frame.columns
     for row in frame.itertuples(index=False, name=None):
         cells = []
+        met = row[list(frame.columns).index("met")] if judged else True
+        without_target = met is None or met is pd.NA
         for name, value in zip(frame.columns, row):
-            if name == "met":
+            if without_target and str(name).startswith("shortfall"):
+                cells.append('<td class="n none">—</td>')  # 0 in the data: no target, nothing to fall short of
+            elif name == "met":
                 kind = "none" if value is None or value is pd.NA else "met" if value else "short"
                 cells.append(f'<td class="{kind}">{esc(verdict_word(value, lang))}</td>')
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 shown = digits if digits is not None else next(
                     (d for suffix, d in _DIGITS.items() if str(name).endswith(suffix)), 3)
                 cells.append(f'<td class="n">{esc(_number(value, shown))}</td>')
+            elif name == "factor_id":  # a long dotted id may break after its dots
+                cells.append(f"<td>{esc(value).replace('.', '.<wbr>')}</td>")
             elif total_rows and not cells and value == TOTAL:
                 cells.append(f"<td>{esc(word('city', lang))} (TOTAL)</td>")
             else:
@@ -103,10 +119,7 @@ def render(result: Result, lang: str = "en", draws: int | None = None, seed: int
     """
     scenario = result.scenario
     title = f"{scenario.name} — {word('report', lang)}"
-    parts = [
-        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
+    body = [
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{esc(word("period", lang))}: {esc(scenario.period.start)} – {esc(scenario.period.end)}'
         f" · reduccalc {esc(result.metadata()['reduccalc_version'])}</p>",
@@ -120,9 +133,50 @@ def render(result: Result, lang: str = "en", draws: int | None = None, seed: int
         _section("assumptions", lang, _assumptions(result, lang)),
         _uncertainty(result, lang, draws, seed),
         _section("provenance", lang, _provenance(result, lang)),
-        "</body></html>\n",
     ]
-    return "\n".join(p for p in parts if p)
+    text = "\n".join(p for p in body if p)
+    return "\n".join([
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{embedded_font(title + _SVG.sub('', text))}{CSS}</style></head><body>",
+        text, "</body></html>\n"])
+
+
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_WIDE = re.compile(r"[^\x00-\u2000]")  # CJK and full-width characters: Latin is left to the system's fonts
+EMBEDDED_FAMILY = "reduccalc CJK"
+
+
+def embedded_font(text: str) -> str:
+    """A CSS ``@font-face`` of the CJK font the figures use, holding only the wide characters of ``text``, as
+    a ``data:`` URI; empty when ``text`` has none or no such font file (OTF or TTF) is at hand."""
+    import base64
+    import io
+
+    chars = "".join(sorted(set(_WIDE.findall(text))))
+    if not chars:
+        return ""
+    from .figures import cjk_font_file
+
+    path = cjk_font_file()
+    if path is None or path.suffix.lower() not in (".otf", ".ttf"):
+        return ""
+    try:
+        from fontTools import subset
+    except ImportError:
+        return ""
+    options = subset.Options()
+    options.notdef_outline = True
+    font = subset.load_font(str(path), options)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=chars)
+    cutter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    kind = ("font/otf", "opentype") if path.suffix.lower() == ".otf" else ("font/ttf", "truetype")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'@font-face{{font-family:"{EMBEDDED_FAMILY}";src:url(data:{kind[0]};base64,{data}) '
+            f'format("{kind[1]}")}}\n')
 
 
 def _section(key: str, lang: str, body: str, **values: Any) -> str:
@@ -138,7 +192,7 @@ def _verdict(result: Result, lang: str) -> str:
         short = int((~with_target["met"].astype(bool)).sum())
         head = word("all_met", lang, n=len(with_target)) if short == 0 else word(
             "some_short", lang, n=len(with_target), k=short)
-        kind = "met" if short == 0 else "short"
+        kind = "all-met" if short == 0 else "some-short"
         for row in with_target.itertuples(index=False):
             line = _target_line(row, lang)
             items.append(f'<li><span class="{"met" if row.met else "short"}">{esc(verdict_word(row.met, lang))}'
@@ -261,20 +315,25 @@ def _measure_frame(result: Result, lang: str) -> pd.DataFrame:
 
 
 def _contributions(result: Result, lang: str) -> str:
-    """One row per measure, one column per pollutant: its reduction [t]; then upstream changes where any."""
+    """One row per measure, one column per pollutant: its reduction [t]; then the same of the upstream
+    changes (power plants; negative = added) where any."""
     frame = _measure_frame(result, lang)
-    order = list(dict.fromkeys(frame["pollutant"]))
-    keys = ["county", "measure", "id"]
-    wide = frame.pivot_table(index=keys, columns="pollutant", values="reduction_t", aggfunc="sum", sort=False)
-    wide = wide.reindex(columns=[p for p in order if p in wide.columns]).reset_index()
-    shown, more = _first_measures(wide)
-    id_label = "编号" if lang == "zh" else "id"
-    html = table(shown.rename(columns={"id": id_label}), lang, digits=1) + _more(more, lang)
+    html = _by_pollutant(frame, "reduction_t", lang)
     upstream = frame[frame["upstream_t"] != 0]
     if len(upstream):
-        html += (f"<h3>{esc(word('upstream', lang))}</h3>"
-                 + table(upstream[["county", "measure", "pollutant", "upstream_t"]], lang))
+        html += f"<h3>{esc(word('upstream', lang))}</h3>" + _by_pollutant(upstream, "upstream_t", lang)
     return html
+
+
+def _by_pollutant(frame: pd.DataFrame, values: str, lang: str) -> str:
+    """``frame[values]`` as a table of measures by pollutants (the first :data:`MAX_MEASURES` measures)."""
+    order = list(dict.fromkeys(frame["pollutant"]))
+    wide = frame.pivot_table(index=["county", "measure", "id"], columns="pollutant", values=values, aggfunc="sum",
+                             sort=False)
+    wide = wide.reindex(columns=[p for p in order if p in wide.columns]).reset_index()
+    wide.columns.name = None
+    shown, more = _first_measures(wide)
+    return table(shown.rename(columns={"id": word("id", lang)}), lang, digits=1) + _more(more, lang)
 
 
 def _first_measures(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -292,30 +351,50 @@ def _more(count: int, lang: str) -> str:
 
 
 def _ledger(result: Result, lang: str) -> str:
-    """Per measure: its ledger rows summed by pollutant, scope and factor (activity, factor, tonnes, source)."""
+    """Per measure: its ledger rows summed by pollutant, scope and factor: activity x factor x adjustments x
+    time in effect = tonnes, with the factor's id and source, as ``explain`` prints them."""
     ledger = result.ledger
     if not len(ledger):
         return "<p>—</p>"
     names = measure_labels(result, lang)
-    text = ["county", "measure", "pollutant", "scope", "activity_unit", "factor_unit", "factor_id", "factor_source"]
+    text = ["county", "measure", "pollutant", "scope", "activity_unit", "factor_unit", "factor_id", "factor_source",
+            "adjust_note", "time_unit"]
     frame = pd.DataFrame({c: ledger[c].astype(str).to_numpy() for c in text})
-    frame["sign"] = ["+" if s > 0 else "−" for s in ledger["sign"].to_numpy()]
-    frame["factor"] = ledger["factor"].to_numpy()
-    frame["activity"] = ledger["activity"].to_numpy()
-    frame["reduction_t"] = ledger["reduction_t"].to_numpy()
-    grouped = frame.groupby(["county", "measure", "pollutant", "scope", "sign", "activity_unit", "factor",
-                             "factor_unit", "factor_id", "factor_source"], sort=False, as_index=False)[
-        ["activity", "reduction_t"]].sum()
+    for name in ("sign", "factor", "adjust", "time_share", "activity", "reduction_t"):
+        frame[name] = ledger[name].to_numpy()
+    keys = [c for c in frame.columns if c not in ("activity", "reduction_t")]
+    grouped = frame.groupby(keys, sort=False, as_index=False)[["activity", "reduction_t"]].sum()
     shown, more = _first_measures(grouped.rename(columns={"measure": "id"}))
     out = []
     for (county, ident), rows in shown.groupby(["county", "id"], sort=False):
         label = names.get((county, ident), ident)
-        rows = rows.assign(factor_text=[f"{f:.6g} {u}" for f, u in zip(rows["factor"], rows["factor_unit"])],
-                           activity_text=[f"{a:,.6g} {u}" for a, u in zip(rows["activity"], rows["activity_unit"])])
-        shown_rows = rows[["pollutant", "scope", "sign", "activity_text", "factor_text", "factor_id", "reduction_t",
-                           "factor_source"]].rename(columns={"activity_text": "activity", "factor_text": "factor"})
-        out.append(f"<h3>{esc(county)} / {esc(label)} <code>{esc(ident)}</code></h3>" + table(shown_rows, lang))
+        table_rows = pd.DataFrame({
+            "pollutant": rows["pollutant"], "scope": rows["scope"],
+            "sign": ["+" if s > 0 else "−" for s in rows["sign"]],
+            "activity": [f"{_significant(a)} {u}" for a, u in zip(rows["activity"], rows["activity_unit"])],
+            "factor": [f"{_significant(f)} {u}" for f, u in zip(rows["factor"], rows["factor_unit"])],
+            "adjust_note": [n if n else ("" if a == 1 else _significant(a)) for n, a in zip(rows["adjust_note"],
+                                                                                          rows["adjust"])],
+            "time": [_time(t, u) for t, u in zip(rows["time_share"], rows["time_unit"])],
+            "reduction_t": rows["reduction_t"], "factor_id": rows["factor_id"], "factor_source": rows["factor_source"]})
+        out.append(f"<h3>{esc(county)} / {esc(label)} <code>{esc(ident)}</code></h3>" + table(table_rows, lang))
     return "\n".join(out) + _more(more, lang)
+
+
+def _significant(value: float) -> str:
+    """``value`` to 6 significant digits with thousands separators (``1,260,280``, ``0.1227``)."""
+    if value == 0 or not math.isfinite(value) or not 1e-4 <= abs(value) < 1e15:
+        return f"{value:.6g}"
+    decimals = max(0, 5 - math.floor(math.log10(abs(value))))
+    shown = f"{value:,.{decimals}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def _time(share: float, unit: str) -> str:
+    """The time in effect: ``0.5 yr`` for a rate per year, else the share of the period (blank for all of it)."""
+    if unit:
+        return f"{_significant(share)} {unit}"
+    return "" if share == 1 else _significant(share)
 
 
 def _sources(result: Result, lang: str) -> str:

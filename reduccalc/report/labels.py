@@ -57,6 +57,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "source": ("说明", "what"),
     "scope": ("范围", "scope"),
     "sign": ("增减", "sign"),
+    "adjust_note": ("调整", "adjustments"),
+    "time": ("生效时间", "time in effect"),
     "reduction_p5": ("削减量 P5 (t)", "reduction P5 (t)"),
     "reduction_p50": ("削减量 P50 (t)", "reduction P50 (t)"),
     "reduction_p95": ("削减量 P95 (t)", "reduction P95 (t)"),
@@ -132,6 +134,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "aq_title": ("观测与预测浓度", "observed vs projected"),
     "others": ("其他 {n} 项措施", "{n} other measures"),
     "city": ("全市", "city"),
+    "id": ("编号", "id"),
 }
 
 
