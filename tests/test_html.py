@@ -320,3 +320,32 @@ def test_a_browser_renders_the_report_offline(result, tmp_path):
     assert dominant < 0.97  # not all white
     green, red = (43, 138, 62), (201, 42, 42)  # the charts' met and short bars
     assert any(rgb == green for _, rgb in colours) and any(rgb == red for _, rgb in colours)
+
+
+def test_the_verdict_in_micrograms(table):
+    data = scenario_dict([{"type": "custom", "activity": "200 t", "emission_factors": {"SO2": "1000 kg/t"}}],
+                         baseline={"SO2": "2000 t"})
+    data["air_quality"] = {"PM2.5": {"observed": "40 ug/m3", "local_share": "50%", "shares": {"SO2": "20%"},
+                                     "target": "39 ug/m3"}}
+    page = html.render(load_scenario(data, table=table).run(), "zh")
+    # 40 x 50 % x 20 % x 200 t / 2,000 t = 0.4 µg/m³: 39.6 projected against 39, short by 0.6
+    assert ("未达标</span> 全市 (TOTAL) PM2.5：预测 39.60 µg/m³（观测 40.00），目标 39.00 µg/m³；差 0.60 µg/m³"
+            "（平均浓度不高于 39.00 µg/m³ 时各项目标均达成）") in page
+    assert "空气质量目标: 1 项目标中 1 项未达标" in page and page.count("<svg") == 2  # waterfall, air quality
+
+
+def test_the_pages_chinese_travels_with_it(result):
+    if figures.cjk_font_file() is None or figures.cjk_font_file().suffix.lower() not in (".otf", ".ttf"):
+        pytest.skip("no CJK font file to embed")
+    page = html.render(result, "zh")
+    face = re.search(r'@font-face\{font-family:"reduccalc CJK";src:url\(data:font/(otf|ttf);base64,([A-Za-z0-9+/=]+)\)',
+                     page)
+    assert face is not None
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(BytesIO(__import__("base64").b64decode(face.group(2))))
+    mapped = set(map(chr, font.getBestCmap()))
+    assert {"县", "达", "标", "削"} <= mapped and len(mapped) < 400  # the page's characters, not the 16 MB font
+    assert html.embedded_font("only latin text") == ""

@@ -52,7 +52,7 @@ tr.total td{font-weight:bold;background:#f8f9fa}
 .met{color:#2b8a3e;font-weight:bold}.short{color:#c92a2a;font-weight:bold}.none{color:#868e96}
 .verdict{font-size:1.05em;padding:.6em 1em;border-left:6px solid #868e96;background:#f8f9fa}
 .verdict.all-met{border-color:#2b8a3e}.verdict.some-short{border-color:#c92a2a}
-figure{margin:1em 0;page-break-inside:avoid}figure svg{width:100%;max-width:56em;height:auto}
+figure{margin:1em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}
 figcaption{color:#495057;font-size:.9em}
 pre{white-space:pre-wrap;background:#f8f9fa;padding:.6em;font-size:.82em;border:1px solid #e9ecef}
 pre,code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,"reduccalc CJK","Noto Sans CJK SC",
@@ -235,10 +235,17 @@ def _air_quality_verdict(result: Result, lang: str) -> str:
                 if lang == "zh" else
                 f"{where} {row.pollutant}: projected {row.projected_ugm3:.2f} µg/m³ (observed "
                 f"{row.observed_ugm3:.2f}){target}")
+        for name in ("good_days", "heavy_days"):
+            wanted = getattr(row, f"{name}_target_pct", math.nan)
+            if not math.isnan(wanted):
+                line += word("days", lang, what=word(name, lang), pct=f"{getattr(row, f'{name}_pct'):.1f}",
+                             target=f"{wanted:.1f}")
         if not row.met:
-            gap = (f"{row.shortfall_ugm3:.2f} µg/m³" if math.isfinite(row.shortfall_ugm3) else
-                   ("措施无法达到" if lang == "zh" else "out of reach of these measures"))
-            line += f"；差 {gap}" if lang == "zh" else f"; short by {gap}"
+            if math.isfinite(row.shortfall_ugm3):
+                line += word("aq_short", lang, gap=f"{row.shortfall_ugm3:.2f}",
+                             mean=f"{row.projected_ugm3 - row.shortfall_ugm3:.2f}")
+            else:
+                line += word("aq_out_of_reach", lang)
         items.append(f'<li><span class="{"met" if row.met else "short"}">{esc(verdict_word(row.met, lang))}'
                      f"</span> {esc(line)}</li>")
     short = sum(1 for m in judged["met"] if not m)

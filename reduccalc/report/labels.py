@@ -99,6 +99,13 @@ WORDS: dict[str, tuple[str, str]] = {
                    "reductions only, nothing is judged met"),
     "short_by": ("差 {t} t（{pp} 个百分点）", "short by {t} t ({pp} percentage points)"),
     "aq_verdict": ("空气质量目标", "air-quality targets"),
+    "good_days": ("优良天数比例", "good days"),
+    "heavy_days": ("重污染天数比例", "heavy days"),
+    "days": ("，{what} {pct}%（目标 {target}%）", ", {what} {pct}%, target {target}%"),
+    "aq_short": ("；差 {gap} µg/m³（平均浓度不高于 {mean} µg/m³ 时各项目标均达成）",
+                 "; short by {gap} µg/m³ (every target holds at a mean of {mean} µg/m³ or less)"),
+    "aq_out_of_reach": ("；这些措施无法达到（其他污染物造成的超标天数）",
+                        "; out of reach of these measures (days lost to other pollutants)"),
     "aq_not_checked": ("情景无空气质量（浓度）目标：未作浓度判断", "no air-quality (concentration) targets in the "
                        "scenario: concentrations not judged"),
     "counties": ("分县区结果", "results by county"),
