@@ -228,6 +228,8 @@ def write_report(result: Result, path: str | Path, content: bytes) -> Written:
     included, are never touched, and a later ``--out`` run into the folder
     keeps the reports.
     """
+    if str(path) == "":
+        raise ScenarioError("the file's name is empty", field="-o", hint="e.g. -o report.html")
     target = Path(path)
     if target.name in ("", ".", "..") or str(path).endswith(("/", os.sep)):
         raise ScenarioError(f"{path} names a folder, not a file", field="-o", hint="e.g. -o report.html")
