@@ -146,6 +146,8 @@ def test_default_language_follows_the_names(table):
     assert labels.default_lang(load_scenario(english, table=table)) == "en"
     assert labels.verdict_word(True, "zh") == "达标" and labels.verdict_word(False, "zh") == "未达标"
     assert labels.column("baseline_t", "zh") == "基准排放量 (t)" and labels.column("unknown", "zh") == "unknown"
+    with pytest.raises(ValueError, match="no language 'fr'"):
+        labels.check_lang("fr")
 
 
 # -- writing it: the trust rules of --out ----------------------------------------------------------------------

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import ScenarioError, did_you_mean
 from ..vocabulary import TOTAL
-from .labels import measure_labels, verdict_word, word
+from .labels import check_lang, measure_labels, verdict_word, word
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -353,6 +353,7 @@ def save_plots(result: Result, folder: Path, lang: str = "en", fmt: str = "png",
     the file names written (see :func:`figure_files`).
     """
     plt = _matplotlib()
+    check_lang(lang)
     folder = Path(folder)
     names = []
     for kind, pollutant, county, name in figure_files(result, fmt, which):

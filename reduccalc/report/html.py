@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..vocabulary import TOTAL
-from .labels import column, measure_labels, verdict_word, word
+from .labels import check_lang, column, measure_labels, verdict_word, word
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -117,6 +117,7 @@ def render(result: Result, lang: str = "en", draws: int | None = None, seed: int
     With ``draws``, the uncertainty section runs ``draws`` Monte Carlo
     draws with ``seed``.
     """
+    check_lang(lang)
     scenario = result.scenario
     title = f"{scenario.name} — {word('report', lang)}"
     body = [

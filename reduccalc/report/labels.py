@@ -171,11 +171,6 @@ def column(name: str, lang: str) -> str:
     return _pick(COLUMNS[name], lang) if name in COLUMNS else name
 
 
-def columns(names: list[str], lang: str) -> dict[str, str]:
-    """``{name: label}`` for renaming a DataFrame's columns."""
-    return {n: column(n, lang) for n in names}
-
-
 def word(key: str, lang: str, **values: Any) -> str:
     """A report's or figure's word :data:`WORDS` ``[key]`` in ``lang``, formatted with ``values``."""
     return _pick(WORDS[key], lang).format(**values)
