@@ -352,3 +352,12 @@ def test_the_pages_chinese_travels_with_it(result):
     mapped = set(map(chr, font.getBestCmap()))
     assert {"县", "达", "标", "削"} <= mapped and len(mapped) < 400  # the page's characters, not the 16 MB font
     assert html.embedded_font("only latin text") == ""
+
+
+def test_past_the_bound_measures_are_counted_not_hidden(result, monkeypatch):
+    monkeypatch.setattr(html, "MAX_MEASURES", 1)
+    page = html.render(result, "en")
+    # two measures (trucks in 甲县, the cement stop in 乙县): one shown in each table, one counted
+    second = result.reductions["measure"].astype(str).unique()[1]
+    assert page.count("1 more measures not shown") == 2 and f">{second}<" not in page
+    assert "<code>trucks</code>" in page and ">trucks<" in page

@@ -11,6 +11,7 @@ else ``en``. Library functions take ``lang=`` themselves (default ``en``).
 from __future__ import annotations
 
 import re
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -189,14 +190,25 @@ def measure_type(name: str, lang: str) -> str:
     return _pick(MEASURE_TYPES[name], lang) if name in MEASURE_TYPES else name
 
 
+_LABELS: weakref.WeakKeyDictionary[Any, dict[str, dict[tuple[str, str], str]]] = weakref.WeakKeyDictionary()
+
+
 def measure_labels(result: Result, lang: str) -> dict[tuple[str, str], str]:
     """A readable label for every (county, measure id) of ``result.reductions``.
 
     The measure's ``name`` where the model carries one, else its type's
     display name with what it acts on (``煤改电``, ``错峰生产/停产 · coke``);
     the id is added in brackets only where two measures of a county would
-    otherwise read the same.
+    otherwise read the same. Made once per result and language (a figure per
+    county asks again).
     """
+    cached = _LABELS.setdefault(result, {})
+    if lang not in cached:
+        cached[lang] = _measure_labels(result, lang)
+    return cached[lang]
+
+
+def _measure_labels(result: Result, lang: str) -> dict[tuple[str, str], str]:
     subjects = _subjects(result.scenario)
     pairs = result.reductions[["county", "measure", "type"]].drop_duplicates()
     labels: dict[tuple[str, str], str] = {}
