@@ -28,6 +28,8 @@ EXAMPLES = {
     "optimize": "reduccalc optimize plan.yaml --format json",
     "keys": "reduccalc keys boiler_phaseout\n  reduccalc keys 煤改电 --format json",
     "schema": "reduccalc schema > reduccalc.schema.json",
+    "report": "reduccalc report scenarios/changzhi_2024.yaml -o report.html\n"
+              "  reduccalc report plan.yaml -o report.html --lang en --draws 1000",
     "ensemble": "reduccalc ensemble scenarios/tutorial.yaml scenarios/xinfu_2021.yaml --target 5%\n"
                 "  reduccalc ensemble variants/*.yaml --engine dask --scheduler tcp://10.0.0.5:8786 --format csv",
     "init": "reduccalc init > plan.yaml\n  reduccalc init --from 台账.xlsx > plan.yaml",
@@ -200,7 +202,8 @@ def _write(result: Any, args: argparse.Namespace) -> None:
     """Write ``--out`` and ``--plot``, all or nothing, and say what was written, removed and changed."""
     from .report.outputs import write_outputs
 
-    for written in write_outputs(result, out=args.out, plot=args.plot):
+    figures = {"lang": _lang(args, result.scenario), "fmt": args.plot_format, "which": args.plot_which}
+    for written in write_outputs(result, out=args.out, plot=args.plot, **figures):
         print(f"wrote {_listing(written.names)} to {written.path}", file=sys.stderr)
         if written.removed:
             print(f"removed {_listing(written.removed)} that an earlier run wrote to {written.path} "
@@ -218,6 +221,27 @@ def _listing(names: list[str]) -> str:
         kind = name.rsplit(".", 1)[-1]
         kinds[kind] = kinds.get(kind, 0) + 1
     return ", ".join(f"{count} {kind.upper()} files" for kind, count in kinds.items())
+
+
+def _lang(args: argparse.Namespace, scenario: Any) -> str:
+    """``--lang``, else zh where the scenario's names are Chinese (see :func:`reduccalc.report.labels.default_lang`)."""
+    from .report.labels import default_lang
+
+    return str(args.lang) if args.lang else default_lang(scenario)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the one-file HTML report, all or nothing, keeping any file of that name reduccalc did not write."""
+    from .report.html import render
+    from .report.outputs import write_report
+
+    if args.draws is not None and args.draws < 1:
+        raise UsageError(f"reduccalc report: --draws must be 1 or more, not {args.draws}")
+    result = _scenario(args).run()
+    page = render(result, _lang(args, result.scenario), draws=args.draws, seed=args.seed)
+    written = write_report(result, args.output, page.encode("utf-8"))
+    print(f"wrote {_listing(written.names)} to {written.path}", file=sys.stderr)
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -504,7 +528,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show only this pollutant's rows, e.g. NOx or 氮氧化物 (repeatable)")
     p.add_argument("--out", metavar="DIR", help="write summary, reductions, ledger and iamc.csv, results.xlsx and "
                    "metadata.json there, all or nothing, keeping every other file")
-    p.add_argument("--plot", metavar="DIR", help="write PNG figures (waterfall per county, targets)")
+    p.add_argument("--plot", metavar="DIR", help="write figures (waterfall per county, targets, air quality)")
+    p.add_argument("--plot-format", choices=("png", "svg"), default="png",
+                   help="figures as PNG (200 dpi, default) or SVG")
+    p.add_argument("--plot-which", metavar="KINDS", action="append",
+                   help="only these figures: targets, waterfall, air_quality (comma-separated or repeated; "
+                        "default all)")
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="language of the figures (default zh where the scenario's names are Chinese, else en)")
     _add_table_option(p, "per county and pollutant")
     p.set_defaults(func=cmd_run)
 
@@ -564,6 +595,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table: what to add, the cost and the targets after (default); json: feasible, cost, plan")
     p.set_defaults(func=cmd_optimize)
 
+    p = sub("report", "write a one-file HTML report (verdict, tables, figures, ledger, sources, checksums)")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("-o", "--output", metavar="FILE", required=True,
+                   help="the HTML file to write (never a file of that name that reduccalc did not write)")
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="language of labels and figures (default zh where the scenario's names are Chinese, "
+                        "else en)")
+    p.add_argument("--draws", type=int, metavar="N", help="add the uncertainty (Monte Carlo with N draws)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+    p.set_defaults(func=cmd_report)
+
     p = sub("ensemble", "run many scenario variants and print every variant's summary in one table")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files, one per variant")
     p.add_argument("--target", metavar="PCT", help="one target for every county and TOTAL of every variant, e.g. 5%%")
@@ -580,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", metavar="REGISTER", help="a measure register (CSV or XLSX, file.xlsx#sheet) with a "
                    "county column: one county per name in it, and measures_file pointing at it")
     p.set_defaults(func=cmd_init)
-    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble"):
+    for name in ("run", "check", "explain", "validate", "uncertainty", "optimize", "ensemble", "report"):
         commands.choices[name].add_argument(
             "--allow-outside", action="store_true",
             help="let the plan read files outside its folder (absolute paths, ../, links elsewhere): for plans "

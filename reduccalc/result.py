@@ -203,17 +203,19 @@ class Result:
 
         return evaluate(self)
 
-    def plot_waterfall(self, county: str, pollutant: str) -> Any:
-        """Waterfall of one county's reduction by measure; see :mod:`reduccalc.report.figures`."""
+    def plot_waterfall(self, county: str, pollutant: str, lang: str = "en") -> Any:
+        """Waterfall of one county's (or TOTAL's) reduction by measure, labels in ``lang`` (en, zh); see
+        :mod:`reduccalc.report.figures`."""
         from .report.figures import plot_waterfall
 
-        return plot_waterfall(self, county, pollutant)
+        return plot_waterfall(self, county, pollutant, lang)
 
-    def plot_targets(self, pollutant: str) -> Any:
-        """Counties' reduction percent against their targets; see :mod:`reduccalc.report.figures`."""
+    def plot_targets(self, pollutant: str, lang: str = "en") -> Any:
+        """Counties' reduction percent against their targets, labels in ``lang`` (en, zh); see
+        :mod:`reduccalc.report.figures`."""
         from .report.figures import plot_targets
 
-        return plot_targets(self, pollutant)
+        return plot_targets(self, pollutant, lang)
 
     def to_excel(self, path: str) -> None:
         """Write the results workbook: summary, reductions, ledger, factors (air_quality where configured),

@@ -240,11 +240,11 @@ def test_an_interrupt_while_drawing_leaves_no_figure(tmp_path, monkeypatch, caps
     drawn = []
     real_targets = figures.plot_targets
 
-    def interrupted(result, pollutant):
+    def interrupted(result, pollutant, *args):  # args: the language
         drawn.append(pollutant)
         if len(drawn) == 2:
             raise KeyboardInterrupt
-        return real_targets(result, pollutant)
+        return real_targets(result, pollutant, *args)
 
     monkeypatch.setattr(figures, "plot_targets", interrupted)
     code, err = run(capsys, tmp_path / "plan.yaml", "--plot", tmp_path / "figs")

@@ -16,6 +16,10 @@ a file of an earlier run that this run does not write (a figure of a county
 no longer in the plan) is removed and said, every other file is kept. A
 staging folder left by a killed run is removed by a later run once its
 process is gone.
+
+``reduccalc report -o FILE`` (:func:`write_report`) writes one file by the
+same rules: staged, moved into place, listed in the manifest under
+``reports``; it replaces only a report listed there and removes nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
 
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
     from ..result import Result
 
 MANIFEST = ".reduccalc-manifest.json"
+REPORTS = "reports"  # the manifest's list of the files `reduccalc report -o` wrote
 STAGING = ".reduccalc-staging-"
 HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -69,6 +74,8 @@ class _Folder:
     staging: Path | None = None
     written: Written | None = None
     committed: bool = False
+    replaces_earlier: bool = True  # remove the files of the manifest's earlier run that this run did not write
+    figures: dict[str, Any] = field(default_factory=dict)  # save_plots' keywords: lang, fmt, which
 
     @property
     def option(self) -> str:
@@ -78,13 +85,15 @@ class _Folder:
         return ScenarioError(message, field=self.option)
 
 
-def write_outputs(result: Result, out: str | Path | None = None, plot: str | Path | None = None) -> list[Written]:
+def write_outputs(result: Result, out: str | Path | None = None, plot: str | Path | None = None,
+                  **figures: Any) -> list[Written]:
     """Write the results into ``out`` and the figures into ``plot`` (either may be None, both the same folder).
 
     Results: summary, reductions and ledger as CSV (UTF-8 with BOM, for
     Excel), ``iamc.csv`` (:mod:`reduccalc.report.iamc`, for pyam),
-    ``results.xlsx`` and ``metadata.json``. Figures: PNG files (see
-    :func:`reduccalc.report.figures.save_plots`). Raises ``ScenarioError``
+    ``results.xlsx`` and ``metadata.json``. Figures: PNG or SVG
+    files (see :func:`reduccalc.report.figures.save_plots`, which takes the
+    ``figures`` keywords ``lang``, ``fmt`` and ``which``). Raises ``ScenarioError``
     naming the path and what is wrong when a folder cannot be written;
     nothing is changed then.
     """
@@ -95,6 +104,7 @@ def write_outputs(result: Result, out: str | Path | None = None, plot: str | Pat
         for folder in folders:
             _stage(folder)
         for folder in folders:
+            folder.figures = figures
             _write_files(result, folder, results="--out" in folder.options, figures="--plot" in folder.options)
         _commit(folders)
     except OSError as error:
@@ -192,11 +202,62 @@ def _write_files(result: Result, folder: _Folder, results: bool, figures: bool) 
     if figures:
         from .figures import save_plots
 
-        save_plots(result, staging)
+        save_plots(result, staging, **folder.figures)
     names = sorted(p.name for p in staging.iterdir())
-    manifest = {"written_by": f"reduccalc {_version()}", "scenario": result.scenario.name, "files": names}
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _write_manifest(folder, result.scenario.name, files=names, reports=_manifest(folder.path, REPORTS))
     folder.written = Written(folder.path, names, notes=notes)
+
+
+def _write_manifest(folder: _Folder, scenario: str, files: list[str], reports: list[str]) -> None:
+    """The folder's manifest into its staging folder: the files of ``--out``/``--plot`` and the reports."""
+    assert folder.staging is not None
+    manifest: dict[str, Any] = {"written_by": f"reduccalc {_version()}", "scenario": scenario, "files": files}
+    if reports:
+        manifest[REPORTS] = sorted(reports)
+    (folder.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+
+
+def write_report(result: Result, path: str | Path, content: bytes) -> Written:
+    """Write ``content`` (a report of ``result``) as the file ``path``, all or nothing.
+
+    The trust rules of ``--out``: ``path`` may be new, or a report an
+    earlier ``reduccalc report`` wrote there (listed under ``reports`` in
+    the folder's manifest); any other file of that name is the user's and
+    is kept (a ``ScenarioError``, nothing written). The report's folder is
+    made if missing. Other files of the folder, ``--out`` results
+    included, are never touched, and a later ``--out`` run into the folder
+    keeps the reports.
+    """
+    if str(path) == "":
+        raise ScenarioError("the file's name is empty", field="-o", hint="e.g. -o report.html")
+    target = Path(path)
+    if target.name in ("", ".", "..") or str(path).endswith(("/", os.sep)):
+        raise ScenarioError(f"{path} names a folder, not a file", field="-o", hint="e.g. -o report.html")
+    folder = _Folder(target.parent, ["-o"], replaces_earlier=False)
+    try:
+        _check(folder)
+        reports = _manifest(folder.path, REPORTS)
+        if target.is_dir() and not target.is_symlink():
+            raise folder.error(f"{target} is a folder")
+        if os.path.lexists(target) and target.name not in reports:
+            raise ScenarioError(f"{target} exists and reduccalc did not write it: it is kept", field="-o",
+                                hint="give another file name, or move that file away")
+        _stage(folder)
+        assert folder.staging is not None
+        (folder.staging / target.name).write_bytes(content)
+        try:
+            files = json.loads((folder.path / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+        except (OSError, ValueError, AttributeError):
+            files = []
+        _write_manifest(folder, result.scenario.name, files=_names(files), reports=[*set(reports) | {target.name}])
+        folder.written = Written(folder.path, [target.name])
+        _commit([folder])
+    except OSError as error:
+        raise _os_error([folder], error) from None
+    finally:
+        _discard(folder)
+    return folder.written
 
 
 def _write_results(result: Result, staging: Path) -> list[str]:
@@ -269,7 +330,7 @@ def _place(folder: _Folder, undo: list[tuple[Path, Path | None]]) -> None:
     assert staging is not None and written is not None
     aside = staging / ".replaced"
     aside.mkdir()
-    earlier = _manifest(folder.path)
+    earlier = _manifest(folder.path) if folder.replaces_earlier else []
     for name in [*written.names, MANIFEST]:
         target = folder.path / name
         kept = None
@@ -288,11 +349,19 @@ def _place(folder: _Folder, undo: list[tuple[Path, Path | None]]) -> None:
             written.removed.append(name)
 
 
-def _manifest(path: Path) -> list[str]:
-    """The plain file names an earlier run listed in ``path``'s manifest (none when it is missing or broken)."""
+def _manifest(path: Path, key: str = "files") -> list[str]:
+    """The plain file names an earlier run listed in ``path``'s manifest under ``key`` (``files``: by
+    ``--out``/``--plot``; ``reports``) (none when it is missing or broken)."""
     try:
-        listed = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+        listed = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get(key, [])
     except (OSError, ValueError, AttributeError):
+        return []
+    return _names(listed)
+
+
+def _names(listed: Any) -> list[str]:
+    """The plain file names in a manifest's list (nothing with a folder, nothing hidden)."""
+    if not isinstance(listed, list):
         return []
     return [name for name in listed if isinstance(name, str) and name == Path(name).name
             and name not in ("", ".", "..") and not name.startswith(".")]
