@@ -59,9 +59,10 @@ from scipy import sparse
 
 from ..air_quality import Constraints, constraints
 from ..errors import ScenarioError
+from ..progress import progress
 from ..result import met_threshold
 from .programs import Solution, solve, solve_in_parts
-from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
+from .uncertainty import Groups, ScenarioModel, check_draws, check_memory, entropy_of, linear_model, scenario_model
 
 if TYPE_CHECKING:
     from ..model import Scenario
@@ -69,6 +70,7 @@ from ..inputs.candidates import Candidates, check_candidates
 
 PLAN_COLUMNS = ["county", "candidate", "amount", "cost_cny", "unit", "max"]
 TARGET_COLUMNS = ["county", "pollutant", "target_pct", "needed_t", "before_t", "after_t", "met", "shortfall_t"]
+MAX_BINARIES = 20_000  # one per target and draw in a chance-constrained plan (see _chance)
 _GAP_SHOWN = 1e-6  # a plan further above its lower bound than this says so (cost / bound - 1)
 _MARGIN = 1e-7  # additions aim this share of a target above it, beyond the solver's tolerance
 
@@ -182,11 +184,11 @@ def _solve(solve: Callable[[float], Solution | None], holds: Callable[[np.ndarra
     return found
 
 
-def _least_cost(program: _Program, margin: float) -> Solution | None:
+def _least_cost(program: _Program, margin: float, step: Callable[..., None]) -> Solution | None:
     """Solved county by county where no row couples them (see :mod:`reduccalc.analysis.programs`)."""
     lower = program.lower(margin)
     return solve_in_parts(program.cost, program.integer, program.most, program.matrix, lower, program.upper(margin),
-                       _implied(program, lower))
+                          _implied(program, lower), step)
 
 
 def _best_effort(program: _Program) -> np.ndarray:
@@ -227,7 +229,9 @@ class _Draws:
 def _draws(parts: ScenarioModel, ledger: pd.DataFrame, candidates: int, draws: int, seed: int | None) -> _Draws:
     """The draws of the scenario's groups and of each candidate's effect at one unit; ``ledger`` is the
     candidates' (:meth:`Candidates.ledger <reduccalc.inputs.candidates.Candidates.ledger>`)."""
-    factors = parts.space.draws(entropy_of(seed), check_draws(draws))
+    check_memory(len(parts.groups) * check_draws(draws) * max(1, candidates) * 8,
+                 f"{draws:,} draws of {candidates:,} candidates' effects on {len(parts.groups):,} counties and pollutants")
+    factors = parts.space.draws(entropy_of(seed), draws)
     bounds = np.searchsorted(ledger["candidate"].to_numpy(), np.arange(candidates + 1))
     per_unit = [linear_model(ledger.iloc[start:end], parts.groups, parts.space).at(factors)
                 for start, end in zip(bounds[:-1], bounds[1:])]
@@ -246,6 +250,11 @@ def _chance(program: _Program, draws: _Draws, probability: float, margin: float)
     targets = np.flatnonzero(program.targets)
     n_targets, n_draws, n_candidates = len(targets), draws.before.shape[1], len(program.cost)
     binaries = n_targets * n_draws
+    if binaries > MAX_BINARIES:
+        raise ScenarioError(f"{n_targets:,} targets x {n_draws:,} draws are {binaries:,} whole variables, more than "
+                            f"the {MAX_BINARIES:,} a chance-constrained plan may have (HiGHS would take hours)",
+                            field="draws", hint=f"use at most {max(1, MAX_BINARIES // max(1, n_targets)):,} draws, "
+                            "or plan fewer counties at a time")
     per_unit = draws.per_unit[targets]
     goal = _goal(program.needed[targets], program.threshold[targets], margin)
     to_add = goal[:, None] - draws.before[targets]  # in each draw [t]
@@ -319,7 +328,8 @@ def _targets(labels: pd.DataFrame, program: _Program, amounts: np.ndarray, draws
     return frame[[*TARGET_COLUMNS, "p_met"]]
 
 
-def _plan_amounts(program: _Program, draws: _Draws | None, probability: float | None) -> Solution:
+def _plan_amounts(program: _Program, draws: _Draws | None, probability: float | None,
+                  step: Callable[..., None]) -> Solution:
     """The least-cost amounts meeting every target (with ``probability``, in that share of ``draws``), and a
     lower bound on their cost.
 
@@ -332,7 +342,7 @@ def _plan_amounts(program: _Program, draws: _Draws | None, probability: float | 
                        and program.within_caps(x))
         if found is not None:
             return found
-    found = _solve(lambda margin: _least_cost(program, margin), program.holds)
+    found = _solve(lambda margin: _least_cost(program, margin, step), program.holds)
     return Solution(_best_effort(program), math.nan) if found is None else found
 
 
@@ -460,21 +470,26 @@ def optimize(scenario: Scenario, *, probability: float | None = None, draws: int
     ScenarioError
         For bad candidates (all listed, with file:line) or bad options.
     """
-    candidates = check_candidates(scenario)
     chance_level = None if probability is None else _check_probability(probability)
     draws_made = None
-    if chance_level is None:
-        result = scenario.run()
-        groups = Groups(result)
-    else:
-        ledger = candidates.ledger()
-        parts = scenario_model(scenario, ledger["factor_id"])
-        result, groups = parts.result, parts.groups
-    air = constraints(result, groups)
-    program = _with_air_quality(_program(candidates, groups), air)
-    if chance_level is not None:
-        draws_made = _air_draws(_draws(parts, ledger, len(candidates), draws, seed), air)
-    found = _plan_amounts(program, draws_made, chance_level)
+    with progress("optimising") as step:
+        step(0, "checking the candidates")
+        candidates = check_candidates(scenario)
+        step(0, "running the scenario")
+        if chance_level is None:
+            result = scenario.run()
+            groups = Groups(result)
+        else:
+            ledger = candidates.ledger()
+            parts = scenario_model(scenario, ledger["factor_id"])
+            result, groups = parts.result, parts.groups
+        air = constraints(result, groups)
+        program = _with_air_quality(_program(candidates, groups), air)
+        if chance_level is not None:
+            step(0, f"drawing {draws:,} sets of factors")
+            draws_made = _air_draws(_draws(parts, ledger, len(candidates), draws, seed), air)
+        step(0, "solving")
+        found = _plan_amounts(program, draws_made, chance_level, step)
     amounts = found.amounts
     labels = pd.concat([groups.frame[["county", "pollutant", "target_pct"]], air.labels], ignore_index=True)
     targets = _targets(labels, program, amounts, draws_made)

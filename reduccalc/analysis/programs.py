@@ -26,6 +26,7 @@ solved exactly (HiGHS's branch and bound, relative gap :data:`MIP_GAP`).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,9 +98,10 @@ def parts(matrix: sparse.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def solve_in_parts(objective: np.ndarray, integer: np.ndarray, most: np.ndarray, matrix: sparse.csr_matrix,
-                   lower: np.ndarray, upper: np.ndarray, skip: np.ndarray | None = None) -> Solution | None:
+                   lower: np.ndarray, upper: np.ndarray, skip: np.ndarray | None = None,
+                   step: Callable[..., None] | None = None) -> Solution | None:
     """The program solved part by part (see the module docstring); rows without a bound, and ``skip``, are left
-    out. None if infeasible.
+    out. None if infeasible. ``step(n, note)`` is told how far the work is (:func:`reduccalc.progress.progress`).
 
     The parts share no row, so the sum of their least costs is the least cost. A candidate in no row is at 0
     (or at its max if that pays).
@@ -135,7 +137,9 @@ def solve_in_parts(objective: np.ndarray, integer: np.ndarray, most: np.ndarray,
         kept = dived & ~np.isin(part, failed)
         bound += float(objective[columns][kept] @ relaxed[kept])
         exact_parts = np.union1d(exact_parts, failed)
-    for k in exact_parts.tolist():
+    for done, k in enumerate(exact_parts.tolist()):
+        if step is not None:
+            step(0, f"solving part {done + 1:,} of {len(exact_parts):,} exactly")
         at, within = np.flatnonzero(part == k), np.flatnonzero(row_part == k)
         exact = solve(objective[columns][at], integer[columns][at], most[columns][at], program[within][:, at],
                       lower[rows][within], upper[rows][within])
