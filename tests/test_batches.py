@@ -157,3 +157,15 @@ def test_batched_translation_equals_one_measure_at_a_time(drawn, k, random):
     for column in NUMBERS:
         np.testing.assert_allclose(batched[column].to_numpy(), one_by_one[column].to_numpy(), rtol=1e-12,
                                    atol=0, err_msg=column)
+
+
+def test_counted_by_measure_sums_what_reductions_sums():
+    # the optimiser's per-candidate effects (LedgerBuilder.counted_by_measure) are the reductions' numbers,
+    # keyed by seq: the same rows in the same order
+    scenario = load_scenario("scenarios/xinfu_2021.yaml")
+    builder = scenario.ledger_builder()
+    keyed, labelled = builder.counted_by_measure(), builder.reductions()
+    assert keyed["pollutant"].astype(str).tolist() == labelled["pollutant"].astype(str).tolist()
+    np.testing.assert_array_equal(keyed["reduction_t"].to_numpy(), labelled["reduction_t"].to_numpy())
+    assert keyed["seq"].is_monotonic_increasing
+    assert keyed["seq"].nunique() == len(labelled[["county", "measure"]].drop_duplicates())

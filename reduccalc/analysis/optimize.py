@@ -32,6 +32,14 @@ a mixed-integer linear program (HiGHS, through ``scipy.optimize.milp``)::
                     for every county and pollutant (no county loses more than it emits)
                 0 <= amount_j <= max_j, whole for counts
 
+A county's rows hold only its own candidates, and a TOTAL target that the
+county targets imply (every county asks at least its share) adds nothing, so
+the program is solved county by county unless a row couples them (a TOTAL
+target beyond the counties', a city's air-quality target); large whole counts
+are rounded up from the continuous optimum, and the plan says how far above
+the least cost that can leave it (:attr:`Plan.gap`; see
+:mod:`reduccalc.analysis.programs`).
+
 When no amounts meet every target, the plan is the best effort: the amounts
 that minimise the sum of the targets' shortfalls, each as a share of what the
 target asks, then the cost; the report says which targets stay short and by
