@@ -69,14 +69,17 @@ def write_yaml(path: Path, counties: int) -> None:
 
 
 def wall(command: list[str], repo: Path, repeat: int = 1, timeout: float | None = None) -> float:
-    """Best wall time [s] of ``command`` run as a process with ``repo`` first on the path; inf past ``timeout``."""
+    """Best wall time [s] of ``command`` run as a process with ``repo`` first on the path; inf past ``timeout``.
+
+    It runs in ``repo``'s parent folder: ``python -m`` puts the current folder before the path.
+    """
     env = {**os.environ, "PYTHONPATH": str(repo)}
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
         try:
             subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                           timeout=timeout)
+                           timeout=timeout, cwd=repo.parent)
         except subprocess.TimeoutExpired:
             continue
         best = min(best, time.perf_counter() - start)
