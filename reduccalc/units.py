@@ -68,7 +68,7 @@ def _build_registry() -> pint.UnitRegistry:
     folder = _cache_folder()
     try:
         registry: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="ignore", cache_folder=folder)
-    except (OSError, EOFError, ValueError, AttributeError, ImportError):  # a cache it cannot use: without it
+    except Exception:  # noqa: BLE001 - a cache it cannot read (another process writing it, not atomic): without it
         registry = pint.UnitRegistry(on_redefinition="ignore")
     definitions = files("reduccalc.data").joinpath("units.txt").read_text("utf-8")
     logger = logging.getLogger("pint.util")

@@ -329,3 +329,20 @@ def test_numbers_under_a_chinese_header_unit(table, tmp_path):
     register = load_text(REGISTER_PLAN, table, tmp_path).registers[0]
     assert register.values["fuel_use"][0] == pytest.approx(105_000.0, rel=1e-12)  # 10.5 万吨
     assert register.values["in_service"][0] == dt.date(2021, 7, 1)
+
+
+def test_pint_definitions_cached_and_a_broken_cache_is_not_fatal(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    code = "from reduccalc.units import parse_quantity; print(parse_quantity('10 蒸吨/小时'))"
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    cached = list((tmp_path / "reduccalc").glob("pint-*/*.pickle"))
+    assert cached
+    for path in cached:
+        path.write_bytes(b"half a pickle")  # as another process caught writing it would leave it
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0 and again.stdout == first.stdout, again.stderr
