@@ -78,10 +78,12 @@ def wall(command: list[str], repo: Path, repeat: int = 1, timeout: float | None 
     for _ in range(repeat):
         start = time.perf_counter()
         try:
-            subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                           timeout=timeout, cwd=repo.parent)
+            done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  check=False, timeout=timeout, cwd=repo.parent)
         except subprocess.TimeoutExpired:
             continue
+        if done.returncode not in (0, 1):  # 1: a target short or a plan infeasible; anything else did not run
+            raise SystemExit(f"{' '.join(command)} with {repo} failed ({done.returncode}): {done.stderr[-500:]}")
         best = min(best, time.perf_counter() - start)
     return best
 
