@@ -223,28 +223,49 @@ class LedgerBuilder:
         data["reduction_t"] = self.reduction_t
         return pd.DataFrame(data)
 
-    def reductions(self) -> pd.DataFrame:
-        """One row per measure x pollutant, in ledger order: county, measure, type, pollutant, reduction_t [t]
-        (rows the county counts) and upstream_t [t] (rows of scope ``upstream``).
+    @property
+    def seq(self) -> np.ndarray:
+        """``seq`` of every row in :attr:`order` (the measure each row belongs to)."""
+        return self._seq[self.order]
+
+    def _by_measure(self) -> tuple[np.ndarray, np.ndarray]:
+        """Group of every row in :attr:`order` by measure and pollutant, and each group's first row there.
 
         A measure is known by its ``seq``: rows are sorted by it, so each
         measure is a run of rows, numbered by counting where ``seq``
         changes, and the grouping keys are small integers, not the text of
-        hundreds of thousands of rows. The text is looked up only at each
-        group's first row.
+        hundreds of thousands of rows.
         """
-        seq = self._seq[self.order]
+        seq = self.seq
         measure = np.cumsum(np.r_[False, seq[1:] != seq[:-1]]) if len(seq) else seq
         pollutants, pollutant = self._text("pollutant")
-        codes, first = first_appearance(measure * max(1, len(pollutants)) + pollutant[self.order])
+        return first_appearance(measure * max(1, len(pollutants)) + pollutant[self.order])
+
+    def _counted_t(self, codes: np.ndarray, groups: int) -> np.ndarray:
+        """``reduction_t`` of the rows the county counts, summed per group [t]."""
+        return np.bincount(codes, np.where(self._numbers("counted"), self.reduction_t, 0.0), groups)
+
+    def reductions(self) -> pd.DataFrame:
+        """One row per measure x pollutant, in ledger order: county, measure, type, pollutant, reduction_t [t]
+        (rows the county counts) and upstream_t [t] (rows of scope ``upstream``).
+
+        The text is looked up only at each group's first row (see :meth:`_by_measure`).
+        """
+        codes, first = self._by_measure()
         rows = self.order[first]  # each group's first row, as a position in the blocks
         frame = pd.DataFrame({name: self._categorical(name, rows) for name in ("county", "measure", "type",
                                                                               "pollutant")})
-        reduction = self.reduction_t
-        frame["reduction_t"] = np.bincount(codes, np.where(self._numbers("counted"), reduction, 0.0), len(first))
-        frame["upstream_t"] = np.bincount(codes, np.where(self._equals("scope", "upstream"), reduction, 0.0),
+        frame["reduction_t"] = self._counted_t(codes, len(first))
+        frame["upstream_t"] = np.bincount(codes, np.where(self._equals("scope", "upstream"), self.reduction_t, 0.0),
                                           len(first))
         return frame
+
+    def counted_by_measure(self) -> pd.DataFrame:
+        """seq, pollutant and reduction_t [t] (rows the county counts) of each measure x pollutant, in ledger
+        order: what :meth:`reductions` sums, keyed by ``seq`` instead of the measure's labels."""
+        codes, first = self._by_measure()
+        return pd.DataFrame({"seq": self.seq[first], "pollutant": self._categorical("pollutant", self.order[first]),
+                             "reduction_t": self._counted_t(codes, len(first))})
 
 
 def group_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:

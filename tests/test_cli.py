@@ -188,3 +188,26 @@ def test_debug_keeps_the_exit_code_of_bad_input(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" in err
     assert "unknown unit 'blargs'" in err
+
+
+def _imported(*args):
+    """Modules a fresh ``python -m reduccalc ARGS`` process has imported when it exits."""
+    code = ("import atexit, sys, runpy\n"
+            "atexit.register(lambda: sys.__stderr__.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n'))\n"
+            f"sys.argv = ['reduccalc', *{list(map(str, args))!r}]\n"
+            "runpy.run_module('reduccalc', run_name='__main__')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=120)
+    line = next(line for line in out.stderr.splitlines() if line.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_nothing_heavy(flag):
+    top_level = {name.split(".")[0] for name in _imported(flag)}
+    assert not top_level & {"numpy", "pandas", "pint", "scipy", "yaml", "matplotlib", "openpyxl"}
+
+
+def test_check_imports_no_plotting_excel_or_scipy_special(tmp_path):
+    # matplotlib ~0.6 s, scipy.special ~0.35 s: a plan without day targets needs neither (scipy itself comes with
+    # pint, cheaply)
+    assert not _imported("check", plan(tmp_path)) & {"matplotlib", "openpyxl", "scipy.special", "scipy.optimize"}

@@ -250,3 +250,59 @@ def test_cli_optimize_bad_input_exits_2(tmp_path):
     out = run("optimize", plan(tmp_path, BAD), "--format", "json")
     assert out.returncode == 2 and "did you mean 'count'" in out.stderr
     assert out.stdout == "" and "Traceback" not in out.stderr
+
+
+def two_counties(needed_a="100 t", needed_b="100 t", total="0%"):
+    """Two counties of 2,000 t NOx with trucks; targets as tonnes needed (of 2,000 t) and a TOTAL target."""
+    def pct(needed):
+        return f"{float(needed.split()[0]) / 2000 * 100:g}%"
+    return {
+        "name": "two", "period": {"start": "2021-01-01", "end": "2021-12-31"}, "targets": {"NOx": total},
+        "counties": {name: {"baseline": {"NOx": "2000 t"}, "targets": {"NOx": pct(needed)},
+                            "candidates": [trucks(max=20000)]}
+                     for name, needed in (("甲县", needed_a), ("乙县", needed_b))},
+    }
+
+
+def test_counties_without_a_coupling_total_are_solved_apart_with_the_same_optimum(table):
+    # 甲县 needs 100 t = 250 trucks, 乙县 30 t = 75 trucks (0.4 t each); TOTAL 0 % asks nothing
+    result = optimize(load_scenario(two_counties("100 t", "30 t"), table=table))
+    assert result.table["amount"].tolist() == [250.0, 75.0]
+    assert result.cost == (250 + 75) * 60_000 and result.gap == 0.0
+
+
+def test_a_total_the_counties_imply_couples_nothing(table):
+    # both 5 % (100 t each) and TOTAL 5 % (200 t): the county rows imply the TOTAL row
+    result = optimize(load_scenario(two_counties(total="5%"), table=table))
+    assert result.table["amount"].tolist() == [250.0, 250.0] and result.feasible
+
+
+def test_large_fractional_counts_are_rounded_up_and_the_gap_said(table):
+    # 1000.2 t needed = 2500.5 trucks: the relaxation's 2500.5 rounds up to 2501 (the whole optimum too); the
+    # lower bound is 2500.5 x 60,000, so the plan is at most 0.5 / 2500.5 = 0.02 % above the least cost
+    data = one_county([trucks(max=20000)], target="2.0004%", baseline="50000 t")
+    result = optimize(load_scenario(data, table=table))
+    assert amounts(result) == {"trucks": 2501.0}
+    assert result.gap == pytest.approx(0.5 / 2500.5, rel=1e-4)  # the LP aims at the target less 1e-9 of it
+    assert "at most 0.02% above the least cost" in result.report()
+    assert load_scenario(with_plan(data, result), table=table).run().met is True
+
+
+def test_small_fractional_counts_are_solved_exactly(table):
+    # 17.8 t left after cement = 44.5 trucks: below 100, solved whole (45, see the hand optimum above), no gap
+    result = optimize(load_scenario(one_county([trucks(), cement()]), table=table))
+    assert amounts(result)["trucks"] == 45.0 and result.gap == 0.0
+
+
+def test_counted_by_measure_sums_what_reductions_sums():
+    # the optimiser's per-candidate effects (LedgerBuilder.counted_by_measure) are the reductions' numbers,
+    # keyed by seq: the same rows in the same order
+    import numpy as np
+
+    scenario = load_scenario("scenarios/xinfu_2021.yaml")
+    builder = scenario.ledger_builder()
+    keyed, labelled = builder.counted_by_measure(), builder.reductions()
+    assert keyed["pollutant"].astype(str).tolist() == labelled["pollutant"].astype(str).tolist()
+    np.testing.assert_array_equal(keyed["reduction_t"].to_numpy(), labelled["reduction_t"].to_numpy())
+    assert keyed["seq"].is_monotonic_increasing
+    assert keyed["seq"].nunique() == len(labelled[["county", "measure"]].drop_duplicates())

@@ -334,3 +334,20 @@ def test_numbers_under_a_chinese_header_unit(table, tmp_path):
 def test_line_separators_are_whitespace_in_a_quantity_as_line_breaks_are():
     # names refuse U+2028/U+2029 (they break the printed line); in a quantity they separate like a space or \n
     assert parse_quantity("10\u2028MW") == parse_quantity("10\nMW") == parse_quantity("10 MW\u2029") == (10.0, "MW")
+
+
+def test_pint_definitions_cached_and_a_broken_cache_is_not_fatal(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    code = "from reduccalc.units import parse_quantity; print(parse_quantity('10 蒸吨/小时'))"
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    cached = list((tmp_path / "reduccalc").glob("pint-*/*.pickle"))
+    assert cached
+    for path in cached:
+        path.write_bytes(b"half a pickle")  # as another process caught writing it would leave it
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0 and again.stdout == first.stdout, again.stderr

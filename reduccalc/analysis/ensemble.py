@@ -34,6 +34,7 @@ import pandas as pd
 from ..errors import ProblemCollector, ScenarioError
 from ..load import load_scenario
 from ..model import Scenario, target_options
+from ..progress import progress
 from ..result import SUMMARY_COLUMNS
 from .engines import check_engine, dask_client
 
@@ -163,7 +164,11 @@ def run_ensemble_tables(variants: Sequence[Variant] | Mapping[Any, Variant], *, 
     if engine == "dask":
         outcomes = _run_dask(tasks, percent, chosen, scheduler, allow_outside)
     else:
-        outcomes = [summarise_variant(task.source, percent, chosen, allow_outside) for task in tasks]
+        outcomes = []
+        with progress("running variants", total=len(tasks)) as step:
+            for task in tasks:
+                outcomes.append(summarise_variant(task.source, percent, chosen, allow_outside))
+                step()
     return _combine(tasks, outcomes)
 
 

@@ -32,6 +32,14 @@ a mixed-integer linear program (HiGHS, through ``scipy.optimize.milp``)::
                     for every county and pollutant (no county loses more than it emits)
                 0 <= amount_j <= max_j, whole for counts
 
+A county's rows hold only its own candidates, and a TOTAL target that the
+county targets imply (every county asks at least its share) adds nothing, so
+the program is solved county by county unless a row couples them (a TOTAL
+target beyond the counties', a city's air-quality target); large whole counts
+are rounded up from the continuous optimum, and the plan says how far above
+the least cost that can leave it (:attr:`Plan.gap`; see
+:mod:`reduccalc.analysis.programs`).
+
 When no amounts meet every target, the plan is the best effort: the amounts
 that minimise the sum of the targets' shortfalls, each as a share of what the
 target asks, then the cost; the report says which targets stay short and by
@@ -56,23 +64,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..air_quality import Constraints, constraints
-from ..calculators import reduction_by_pollutant
 from ..errors import ScenarioError
 from ..model import how_many
+from ..progress import progress
 from ..result import met_threshold
-from .uncertainty import Groups, ScenarioModel, check_draws, entropy_of, linear_model, scenario_model
+from .programs import Solution, solve, solve_in_parts
+from .uncertainty import Groups, ScenarioModel, check_draws, check_memory, entropy_of, linear_model, scenario_model
 
 if TYPE_CHECKING:
     from ..model import Scenario
-from ..inputs.candidates import Candidate, check_candidates
+from ..inputs.candidates import Candidates, check_candidates
 
 PLAN_COLUMNS = ["county", "candidate", "amount", "cost_cny", "unit", "max"]
 TARGET_COLUMNS = ["county", "pollutant", "target_pct", "needed_t", "before_t", "after_t", "met", "shortfall_t"]
+MAX_BINARIES = 20_000  # one per target and draw in a chance-constrained plan (see _chance)
+_GAP_SHOWN = 1e-6  # a plan further above its lower bound than this says so (cost / bound - 1)
 _MARGIN = 1e-7  # additions aim this share of a target above it, beyond the solver's tolerance
-_MIP_GAP = 1e-7  # relative optimality gap of the solver
 
 
 def _goal(needed: np.ndarray, threshold: np.ndarray, margin: float) -> np.ndarray:
@@ -85,16 +94,21 @@ class _Program:
     """The linear program: amounts x of the candidates, one row per group.
 
     ``lower <= matrix @ x <= upper`` [t added], ``0 <= x <= most``.
+
+    Where the solver's tolerance leaves a target a hair short or a cap a hair
+    over, :func:`_solve` solves again with ``margin`` (see :meth:`lower`,
+    :meth:`upper`).
     """
 
     cost: np.ndarray  # per unit of amount [CNY]
     most: np.ndarray  # max amounts [unit]
     integer: np.ndarray  # whole amounts
-    matrix: np.ndarray  # groups x candidates [t per unit]
-    upper: np.ndarray  # most reduction to add: baseline minus before for counties, inf for TOTAL [t]
+    matrix: sparse.csr_matrix  # groups x candidates [t per unit]
+    cap: np.ndarray  # most reduction to add: baseline minus before for counties, inf for TOTAL [t]
     before: np.ndarray  # the scenario's reductions [t]
     needed: np.ndarray  # what each target asks, NaN without [t]
     threshold: np.ndarray  # the least reduction meeting it, NaN without [t]
+    sums: tuple[tuple[int, np.ndarray], ...] = ()  # (TOTAL row, its county rows): the one is the others' sum
 
     @property
     def targets(self) -> np.ndarray:
@@ -116,51 +130,74 @@ class _Program:
         goal = np.where(met, self.threshold, _goal(self.needed, self.threshold, margin))
         return np.nan_to_num(goal - self.before, nan=-np.inf)
 
+    def upper(self, margin: float = 0.0) -> np.ndarray:
+        """Most reduction to add per group [t]: the caps, with ``margin`` of the baseline below them."""
+        if margin == 0:
+            return self.cap
+        with np.errstate(invalid="ignore"):  # inf - inf: no cap stays none
+            return np.where(np.isfinite(self.cap), self.cap - margin * np.maximum(1.0, np.abs(self.cap + self.before)),
+                            np.inf)
+
     def after(self, amounts: np.ndarray) -> np.ndarray:
         """Reductions with ``amounts`` added. [t]"""
         return self.before + self.matrix @ amounts
 
+    def within_caps(self, amounts: np.ndarray) -> bool:
+        """Whether no county loses more than its baseline with ``amounts`` added, as Result judges it (within
+        1e-9 of the baseline, which the solver aims below)."""
+        with np.errstate(invalid="ignore"):
+            slack = np.where(np.isfinite(self.cap), 1e-9 * np.abs(self.cap + self.before), 0.0)
+        return bool(np.all(self.matrix @ amounts <= self.cap + slack))
+
     def holds(self, amounts: np.ndarray) -> bool:
-        """Whether every target holds with ``amounts`` added, as Result judges it."""
-        return bool(np.all(self.after(amounts)[self.targets] >= self.threshold[self.targets]))
+        """Whether every target holds with ``amounts`` added, and every cap, as Result judges them."""
+        return bool(np.all(self.after(amounts)[self.targets] >= self.threshold[self.targets])) and \
+            self.within_caps(amounts)
 
 
-def _program(candidates: Sequence[Candidate], groups: Groups) -> _Program:
+def _program(candidates: Candidates, groups: Groups) -> _Program:
     before = groups.frame["reduction_t"].to_numpy()
     baseline = groups.frame["baseline_t"].to_numpy()
-    matrix = np.column_stack([groups.totals(c.ledger) for c in candidates]) if candidates else \
-        np.zeros((len(groups), 0))
-    return _Program(np.array([c.unit_cost for c in candidates]), np.array([c.max for c in candidates]),
-                    np.array([c.integer for c in candidates], dtype=bool), matrix,
-                    np.where(groups.is_county, baseline * (1 + 1e-9) - before, np.inf), before, groups.needed_t,
-                    groups.threshold_t)
+    effects = candidates.effects
+    rows, group = groups.locate(effects)
+    matrix = sparse.csr_matrix((effects["reduction_t"].to_numpy()[rows], (group, effects["candidate"].to_numpy()[rows])),
+                               shape=(len(groups), len(candidates)))
+    matrix.eliminate_zeros()
+    pollutant, county = groups.frame["pollutant"].to_numpy(), groups.is_county
+    sums = tuple((int(g), np.flatnonzero(county & (pollutant == pollutant[g]))) for g in np.flatnonzero(~county))
+    items = candidates.items
+    return _Program(np.array([c.unit_cost for c in items], dtype=float), np.array([c.max for c in items], dtype=float),
+                    np.array([c.integer for c in items], dtype=bool), matrix,
+                    np.where(county, baseline - before, np.inf), before, groups.needed_t,
+                    groups.threshold_t, sums)
 
 
-def _milp(objective: np.ndarray, integer: np.ndarray, most: np.ndarray, matrix: Any, lower: np.ndarray,
-          upper: np.ndarray) -> np.ndarray | None:
-    """Minimise ``objective @ x`` with ``lower <= matrix @ x <= upper``, ``0 <= x <= most``; None if infeasible."""
-    if len(objective) == 0:
-        return np.zeros(0) if np.all((lower <= 0) & (upper >= 0)) else None
-    result = milp(objective, integrality=integer.astype(int), bounds=Bounds(0.0, most),
-                  constraints=LinearConstraint(matrix, lower, upper), options={"mip_rel_gap": _MIP_GAP})
-    if result.status == 2:
-        return None
-    if not result.success:
-        raise RuntimeError(f"the optimiser failed: {result.message}")
-    amounts = np.clip(result.x, 0.0, most)
-    return np.where(integer, np.round(amounts), amounts)
+def _implied(program: _Program, lower: np.ndarray) -> np.ndarray:
+    """Rows that hold whenever the others do: a TOTAL row, the sum of its county rows, asking no more than their
+    least reductions add up to (``lower``, [t]). Such rows couple no counties and are left to :func:`_solve`'s
+    check.
+    """
+    implied = np.zeros(len(lower), dtype=bool)
+    for total, parts in program.sums:
+        least = lower[parts]
+        if len(parts) and np.isfinite(least).all() and least.sum() >= lower[total] - 1e-9 * max(1.0, abs(lower[total])):
+            implied[total] = True
+    return implied
 
 
-def _solve(solve: Callable[[float], np.ndarray | None], holds: Callable[[np.ndarray], bool]) -> np.ndarray | None:
+def _solve(solve: Callable[[float], Solution | None], holds: Callable[[np.ndarray], bool]) -> Solution | None:
     """Solve at the targets; if the solver's tolerance leaves one a hair short, again aiming a hair above."""
-    amounts = solve(0.0)
-    if amounts is not None and not holds(amounts):
-        amounts = solve(_MARGIN)
-    return amounts
+    found = solve(0.0)
+    if found is not None and not holds(found.amounts):
+        found = solve(_MARGIN)
+    return found
 
 
-def _least_cost(program: _Program, margin: float) -> np.ndarray | None:
-    return _milp(program.cost, program.integer, program.most, program.matrix, program.lower(margin), program.upper)
+def _least_cost(program: _Program, margin: float, step: Callable[..., None]) -> Solution | None:
+    """Solved county by county where no row couples them (see :mod:`reduccalc.analysis.programs`)."""
+    lower = program.lower(margin)
+    return solve_in_parts(program.cost, program.integer, program.most, program.matrix, lower, program.upper(margin),
+                          _implied(program, lower), step)
 
 
 def _best_effort(program: _Program) -> np.ndarray:
@@ -171,16 +208,16 @@ def _best_effort(program: _Program) -> np.ndarray:
     that it only chooses among equally short plans.
     """
     targets = np.flatnonzero(program.targets)
-    slack = np.zeros((len(program.before), len(targets)))
-    slack[targets, np.arange(len(targets))] = 1.0
+    slack = sparse.csr_matrix((np.ones(len(targets)), (targets, np.arange(len(targets)))),
+                              shape=(len(program.before), len(targets)))
     cost_weight = 1e-6 / max(1.0, float(program.cost @ program.most))
     objective = np.concatenate([program.cost * cost_weight, program.weight[targets]])
-    amounts = _milp(objective, np.concatenate([program.integer, np.zeros(len(targets), dtype=bool)]),
-                    np.concatenate([program.most, np.full(len(targets), np.inf)]),
-                    np.hstack([program.matrix, slack]), program.lower(), program.upper)
-    if amounts is None:  # cannot happen: adding nothing, with full slack, is feasible
+    found = solve_in_parts(objective, np.concatenate([program.integer, np.zeros(len(targets), dtype=bool)]),
+                           np.concatenate([program.most, np.full(len(targets), np.inf)]),
+                           sparse.hstack([program.matrix, slack], format="csr"), program.lower(), program.upper())
+    if found is None:  # cannot happen: adding nothing, with full slack, is feasible
         raise RuntimeError("the best-effort problem is infeasible")
-    return amounts[: len(program.cost)]
+    return found.amounts[: len(program.cost)]
 
 
 @dataclass(frozen=True)
@@ -198,14 +235,20 @@ class _Draws:
         return (self.before + self.per_unit @ amounts >= threshold[:, None]).mean(axis=1)
 
 
-def _draws(parts: ScenarioModel, candidates: Sequence[Candidate], draws: int, seed: int | None) -> _Draws:
-    factors = parts.space.draws(entropy_of(seed), check_draws(draws))
-    per_unit = [linear_model(c.ledger, parts.groups, parts.space).at(factors) for c in candidates]
+def _draws(parts: ScenarioModel, ledger: pd.DataFrame, candidates: int, draws: int, seed: int | None) -> _Draws:
+    """The draws of the scenario's groups and of each candidate's effect at one unit; ``ledger`` is the
+    candidates' (:meth:`Candidates.ledger <reduccalc.inputs.candidates.Candidates.ledger>`)."""
+    check_memory(len(parts.groups) * check_draws(draws) * max(1, candidates) * 8,
+                 f"{draws:,} draws of {candidates:,} candidates' effects on {len(parts.groups):,} counties and pollutants")
+    factors = parts.space.draws(entropy_of(seed), draws)
+    bounds = np.searchsorted(ledger["candidate"].to_numpy(), np.arange(candidates + 1))
+    per_unit = [linear_model(ledger.iloc[start:end], parts.groups, parts.space).at(factors)
+                for start, end in zip(bounds[:-1], bounds[1:])]
     stacked = np.stack(per_unit, axis=-1) if per_unit else np.zeros((len(parts.groups), factors.shape[1], 0))
     return _Draws(parts.model.at(factors), stacked)
 
 
-def _chance(program: _Program, draws: _Draws, probability: float, margin: float) -> np.ndarray | None:
+def _chance(program: _Program, draws: _Draws, probability: float, margin: float) -> Solution | None:
     """Least-cost amounts meeting each target in ``probability`` of the draws; None if impossible.
 
     One binary per target and draw says the target holds in that draw
@@ -216,13 +259,18 @@ def _chance(program: _Program, draws: _Draws, probability: float, margin: float)
     targets = np.flatnonzero(program.targets)
     n_targets, n_draws, n_candidates = len(targets), draws.before.shape[1], len(program.cost)
     binaries = n_targets * n_draws
+    if binaries > MAX_BINARIES:
+        raise ScenarioError(f"{n_targets:,} targets x {n_draws:,} draws are {binaries:,} whole variables, more than "
+                            f"the {MAX_BINARIES:,} a chance-constrained plan may have (HiGHS would take hours)",
+                            field="draws", hint=f"use at most {max(1, MAX_BINARIES // max(1, n_targets)):,} draws, "
+                            "or plan fewer counties at a time")
     per_unit = draws.per_unit[targets]
     goal = _goal(program.needed[targets], program.threshold[targets], margin)
     to_add = goal[:, None] - draws.before[targets]  # in each draw [t]
     least_added = np.minimum(per_unit, 0.0) @ program.most
     big_m = np.maximum(to_add - least_added, 0.0).max(axis=1)
     matrix = sparse.vstack([
-        sparse.hstack([sparse.csr_matrix(program.matrix), sparse.csr_matrix((len(program.before), binaries))]),
+        sparse.hstack([program.matrix, sparse.csr_matrix((len(program.before), binaries))]),
         sparse.hstack([sparse.csr_matrix(per_unit.reshape(binaries, n_candidates)),
                        sparse.diags(-np.repeat(big_m, n_draws))]),
         sparse.hstack([sparse.csr_matrix((n_targets, n_candidates)),
@@ -230,23 +278,25 @@ def _chance(program: _Program, draws: _Draws, probability: float, margin: float)
     ]).tocsr()
     lower = np.concatenate([np.full(len(program.before), -np.inf), (to_add - big_m[:, None]).ravel(),
                             np.full(n_targets, math.ceil(probability * n_draws - 1e-9))])
-    upper = np.concatenate([program.upper, np.full(binaries + n_targets, np.inf)])
-    amounts = _milp(np.concatenate([program.cost, np.zeros(binaries)]),
+    upper = np.concatenate([program.upper(margin), np.full(binaries + n_targets, np.inf)])
+    amounts = solve(np.concatenate([program.cost, np.zeros(binaries)]),
                     np.concatenate([program.integer, np.ones(binaries, dtype=bool)]),
                     np.concatenate([program.most, np.ones(binaries)]), matrix, lower, upper)
-    return None if amounts is None else amounts[:n_candidates]
+    return None if amounts is None else Solution(amounts[:n_candidates], float(program.cost @ amounts[:n_candidates]))
 
 
-def _plan_table(candidates: Sequence[Candidate], amounts: np.ndarray, pollutants: Sequence[str]) -> pd.DataFrame:
-    used = [(c, float(a)) for c, a in zip(candidates, amounts) if a > 0]
+def _plan_table(candidates: Candidates, amounts: np.ndarray, pollutants: Sequence[str]) -> pd.DataFrame:
+    at = np.flatnonzero(amounts > 0)
+    used = [candidates.items[i] for i in at.tolist()]
+    amount = amounts[at].astype(float)
+    unit_cost = np.array([c.unit_cost for c in used], dtype=float)
     table = pd.DataFrame({
-        "county": [c.county for c, _ in used], "candidate": [c.id for c, _ in used],
-        "amount": [a for _, a in used], "cost_cny": [a * c.unit_cost for c, a in used],
-        "unit": [c.unit for c, _ in used], "max": [c.max for c, _ in used],
-        "unit_cost_cny": [c.unit_cost for c, _ in used],
+        "county": [c.county for c in used], "candidate": [c.id for c in used], "amount": amount,
+        "cost_cny": amount * unit_cost, "unit": [c.unit for c in used], "max": [c.max for c in used],
+        "unit_cost_cny": unit_cost,
     }, columns=[*PLAN_COLUMNS, "unit_cost_cny"])
     for pollutant in pollutants:
-        tonnes = np.array([a * reduction_by_pollutant(c.ledger).get(pollutant, 0.0) for c, a in used])
+        tonnes = amount * candidates.per_unit(pollutant)[at]
         if np.any(tonnes != 0):
             table[f"{pollutant}_t"] = tonnes
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -258,10 +308,11 @@ def _with_air_quality(program: _Program, air: Constraints) -> _Program:
     """The program with one more row per concentration or day target: the local fall [µg/m³], linear in the
     groups' reductions (see :func:`reduccalc.air_quality.constraints`)."""
     w = air.weights
-    return _Program(program.cost, program.most, program.integer, np.vstack([program.matrix, w @ program.matrix]),
-                    np.concatenate([program.upper, np.full(len(w), np.inf)]),
+    return _Program(program.cost, program.most, program.integer,
+                    sparse.vstack([program.matrix, sparse.csr_matrix(w) @ program.matrix], format="csr"),
+                    np.concatenate([program.cap, np.full(len(w), np.inf)]),
                     np.concatenate([program.before, w @ program.before]), np.concatenate([program.needed, air.needed]),
-                    np.concatenate([program.threshold, met_threshold(air.needed)]))
+                    np.concatenate([program.threshold, met_threshold(air.needed)]), program.sums)
 
 
 def _air_draws(draws: _Draws, air: Constraints) -> _Draws:
@@ -286,19 +337,22 @@ def _targets(labels: pd.DataFrame, program: _Program, amounts: np.ndarray, draws
     return frame[[*TARGET_COLUMNS, "p_met"]]
 
 
-def _plan_amounts(program: _Program, draws: _Draws | None, probability: float | None) -> np.ndarray:
-    """The least-cost amounts meeting every target (with ``probability``, in that share of ``draws``).
+def _plan_amounts(program: _Program, draws: _Draws | None, probability: float | None,
+                  step: Callable[..., None]) -> Solution:
+    """The least-cost amounts meeting every target (with ``probability``, in that share of ``draws``), and a
+    lower bound on their cost.
 
     When none do: the least-cost amounts at the table's factors if there
-    are some, else the best effort.
+    are some, else the best effort (bound NaN).
     """
     if draws is not None and probability is not None:
-        amounts = _solve(lambda margin: _chance(program, draws, probability, margin),
-                         lambda x: bool(np.all(draws.p_met(x, program.threshold)[program.targets] >= probability)))
-        if amounts is not None:
-            return amounts
-    amounts = _solve(lambda margin: _least_cost(program, margin), program.holds)
-    return _best_effort(program) if amounts is None else amounts
+        found = _solve(lambda margin: _chance(program, draws, probability, margin),
+                       lambda x: bool(np.all(draws.p_met(x, program.threshold)[program.targets] >= probability))
+                       and program.within_caps(x))
+        if found is not None:
+            return found
+    found = _solve(lambda margin: _least_cost(program, margin, step), program.holds)
+    return Solution(_best_effort(program), math.nan) if found is None else found
 
 
 def _money(cny: float) -> str:
@@ -328,6 +382,10 @@ class Plan:
         met, shortfall_t [t] (+ p_met with ``probability``), one row per target.
     probability : float, optional
         The chance each target must hold with, if asked.
+    gap : float
+        How far above the least cost the plan may be at most, as a share of the least cost: 0 when solved
+        exactly; more where whole counts of 100 or more were rounded up from the continuous optimum
+        (:mod:`reduccalc.analysis.programs`).
     """
 
     scenario: str
@@ -336,6 +394,7 @@ class Plan:
     table: pd.DataFrame
     targets: pd.DataFrame
     probability: float | None = None
+    gap: float = 0.0
 
     def __repr__(self) -> str:
         """What the plan holds, in a few lines: feasible or not, cost, candidates used, targets after."""
@@ -358,7 +417,9 @@ class Plan:
             return f"{self.scenario}: no targets to meet; nothing to add (0 CNY)."
         if self.table.empty:
             return f"{self.scenario}: every target already holds{chance}; nothing to add (0 CNY)."
-        return f"{self.scenario}: least-cost additions meeting every target{chance}: {_money(self.cost)}"
+        rounded = (f" (at most {self.gap:.2%} above the least cost: large counts rounded up from the continuous "
+                   "optimum)") if self.gap else ""
+        return f"{self.scenario}: least-cost additions meeting every target{chance}: {_money(self.cost)}{rounded}"
 
     def _additions(self) -> list[str]:
         lines = [] if self.table.empty else ["Additions:"]
@@ -429,17 +490,32 @@ def optimize(scenario: Scenario, *, probability: float | None = None, draws: int
     ScenarioError
         For bad candidates (all listed, with file:line) or bad options.
     """
-    candidates = check_candidates(scenario)
     chance_level = None if probability is None else _check_probability(probability)
-    parts = scenario_model(scenario, [f for c in candidates for f in c.ledger["factor_id"]])
-    air = constraints(parts.result, parts.groups)
-    program = _with_air_quality(_program(candidates, parts.groups), air)
-    draws_made = None if chance_level is None else _air_draws(_draws(parts, candidates, draws, seed), air)
-    amounts = _plan_amounts(program, draws_made, chance_level)
-    labels = pd.concat([parts.groups.frame[["county", "pollutant", "target_pct"]], air.labels], ignore_index=True)
+    draws_made = None
+    with progress("optimising") as step:
+        step(0, "checking the candidates")
+        candidates = check_candidates(scenario)
+        step(0, "running the scenario")
+        if chance_level is None:
+            result = scenario.run()
+            groups = Groups(result)
+        else:
+            ledger = candidates.ledger()
+            parts = scenario_model(scenario, ledger["factor_id"])
+            result, groups = parts.result, parts.groups
+        air = constraints(result, groups)
+        program = _with_air_quality(_program(candidates, groups), air)
+        if chance_level is not None:
+            step(0, f"drawing {draws:,} sets of factors")
+            draws_made = _air_draws(_draws(parts, ledger, len(candidates), draws, seed), air)
+        step(0, "solving")
+        found = _plan_amounts(program, draws_made, chance_level, step)
+    amounts = found.amounts
+    labels = pd.concat([groups.frame[["county", "pollutant", "target_pct"]], air.labels], ignore_index=True)
     targets = _targets(labels, program, amounts, draws_made)
     feasible = bool(targets["met"].all()) and (chance_level is None or bool((targets["p_met"] >= chance_level).all()))
-    pollutants = parts.groups.frame.loc[~parts.groups.is_county, "pollutant"].tolist()
+    pollutants = groups.frame.loc[~groups.is_county, "pollutant"].tolist()
     table = _plan_table(candidates, amounts, pollutants)
     cost = float(table["cost_cny"].sum()) if feasible else math.nan
-    return Plan(scenario.name, feasible, cost, table, targets, chance_level)
+    gap = max(0.0, cost / found.bound - 1.0) if feasible and found.bound > 0 else 0.0
+    return Plan(scenario.name, feasible, cost, table, targets, chance_level, gap if gap > _GAP_SHOWN else 0.0)

@@ -85,6 +85,7 @@ from scipy.special import ndtr, ndtri
 from ..errors import ScenarioError
 from ..factors import FactorTable
 from ..ledger import evaluate
+from ..progress import progress
 from ..result import TOTAL, met_threshold
 from .engines import check_engine, dask_client
 
@@ -103,6 +104,9 @@ _BYTES_PER_TOTAL = 24  # a total, its sorted copy for the percentiles and the me
 # Most draws a run makes: one group's totals then fill half a slice of CHUNK_BYTES (24 MB), and the P5 of
 # 1,000,000 draws lies between the distribution's P4.96 and P5.04 (two standard errors, sqrt(0.05 x 0.95 / n)).
 MAX_DRAWS = 1_000_000
+# Most work a run may do: factor draws (every slice draws every factor again) plus draws x model entries. At the
+# ~3e7 factor draws a second numpy makes on one core of the 2-core development machine, about ten minutes.
+MAX_WORK = 2e10
 _BYTES_PER_FACTOR_DRAW = 16  # a uniform and the factor drawn from it [bytes]
 _EDGE = 1e-15  # uniforms are kept in [_EDGE, 1 - _EDGE], so inverse CDFs stay finite
 
@@ -345,6 +349,25 @@ def check_draws(draws: Any, least: int = 1) -> int:
     return int(draws)
 
 
+def check_work(draws: int, model: LinearModel, factors: int, chunk_bytes: int) -> None:
+    """Refuse a simulation of more than :data:`MAX_WORK` (see there), saying how many draws stay within it."""
+    groups, entries = model.coef.shape[0], model.coef.nnz
+
+    def work(n: int) -> float:
+        return len(_slices(groups, n, chunk_bytes)) * n * factors + n * entries
+
+    if work(draws) <= MAX_WORK:
+        return
+    low, high = 1, draws  # the most draws within the bound, by bisection (work grows with draws)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if work(middle) <= MAX_WORK else (low, middle - 1)
+    raise ScenarioError(f"{draws:,} draws of this scenario ({groups:,} counties and pollutants, {factors:,} uncertain "
+                        f"factors) are {work(draws):.1e} factor draws, more than the {MAX_WORK:.0e} a run may make "
+                        "(about ten minutes)", field="draws",
+                        hint=f"use at most {low:,} draws; or simulate fewer counties at a time")
+
+
 def available_memory() -> int | None:
     """Memory the system can give without swapping (``MemAvailable`` of /proc/meminfo) [bytes], or None."""
     try:
@@ -423,7 +446,13 @@ class _Job:
 
 
 def _run_numpy(job: _Job, groups: int, chunk_bytes: int) -> list[np.ndarray]:
-    return [summarise_slice(*job.task(part)) for part in _slices(groups, job.draws, chunk_bytes)]
+    parts = _slices(groups, job.draws, chunk_bytes)
+    blocks = []
+    with progress(f"simulating {job.draws:,} draws", total=groups) as step:
+        for part in parts:
+            blocks.append(summarise_slice(*job.task(part)))
+            step(part.stop - part.start, "counties and pollutants")
+    return blocks
 
 
 def _run_dask(job: _Job, groups: int, chunk_bytes: int, scheduler: Any) -> list[np.ndarray]:
@@ -471,6 +500,7 @@ def simulate(scenario: Scenario, draws: int = 1000, seed: int | None = None, *, 
     check_engine(engine)
     parts = scenario_model(scenario)
     groups = parts.groups
+    check_work(draws, parts.model, len(parts.space), chunk_bytes)
     job = _Job(parts.space, entropy_of(seed), draws, parts.model, groups.threshold_t)
     blocks = (_run_dask(job, len(groups), chunk_bytes, scheduler) if engine == "dask" else
               _run_numpy(job, len(groups), chunk_bytes))

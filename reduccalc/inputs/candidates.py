@@ -1,21 +1,22 @@
 """The ``candidates:`` of a county, checked: measures the optimiser (:mod:`reduccalc.analysis.optimize`) may add.
 
 A candidate names a measure without its scale key, the key the optimiser sets (``scale``), the largest
-amount (``max``) and the cost of one unit (``unit_cost``). Checking one builds its ledger at one unit and at
-``max`` and refuses a measure whose reduction is not proportional to the scale key.
+amount (``max``) and the cost of one unit (``unit_cost``). The candidates' measures are translated like a
+scenario's, one batch per measure type (:meth:`MeasureType.batch <reduccalc.measures.base.MeasureType.batch>`),
+once at one unit and once at ``max``; a measure whose reduction is not proportional to the scale key is refused.
 """
 
 from __future__ import annotations
 
-import math
+import copy
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from ..calculators import reduction_by_pollutant
 from ..errors import ProblemCollector, ScenarioError, did_you_mean, one_of
 from ..fields import (
     MISSING,
@@ -28,7 +29,8 @@ from ..fields import (
     check_mapping,
 )
 from ..ledger import LedgerBuilder
-from ..measures import MEASURE_TYPES, default_id, scalable_keys, translate_measure, type_named
+from ..measures import MEASURE_TYPES, default_id, scalable_keys, type_named
+from ..measures.batch import objects
 from ..positions import key_position, position
 from ..units import parse_quantity
 
@@ -63,8 +65,6 @@ class Candidate:
         Cost of one unit of amount. [CNY]
     integer : bool
         Whether amounts are whole numbers (counts).
-    ledger : DataFrame
-        The measure's ledger at one unit of amount.
     """
 
     county: str
@@ -74,7 +74,52 @@ class Candidate:
     max: float
     unit_cost: float
     integer: bool
-    ledger: pd.DataFrame = field(repr=False)
+
+
+@dataclass
+class Candidates:
+    """Every county's checked candidates, in file order, and their measures' ledger at one unit of amount.
+
+    Attributes
+    ----------
+    items : list of Candidate
+        The candidates; a candidate's position here is the ``seq`` of its ledger rows.
+    builder : LedgerBuilder
+        The measures' rows at one unit of amount (:meth:`ledger` as a DataFrame).
+    effects : DataFrame
+        candidate (position in ``items``), county, pollutant, counted (True), reduction_t [t per unit of
+        amount]: the rows a county counts, summed per candidate and pollutant.
+    """
+
+    items: list[Candidate]
+    builder: LedgerBuilder
+    effects: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def ledger(self) -> pd.DataFrame:
+        """The measures' ledger at one unit of amount, with a ``candidate`` column (position in ``items``)."""
+        frame = self.builder.frame()
+        frame["candidate"] = self.builder.seq
+        return frame
+
+    def per_unit(self, pollutant: str) -> np.ndarray:
+        """Each candidate's counted reduction of ``pollutant`` at one unit. [t per unit]"""
+        rows = self.effects[self.effects["pollutant"] == pollutant]
+        return np.bincount(rows["candidate"].to_numpy(), rows["reduction_t"].to_numpy(), len(self.items))
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A candidate whose keys are checked, before its measure is translated."""
+
+    candidate: Candidate
+    type: str
+    values: dict[str, Any]  # the measure's checked keys at one unit of amount
+    at_max: Any  # the scale key's checked value at max
+    item: Any  # as written, for positions
+    path: str
 
 
 def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
@@ -90,22 +135,31 @@ def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
     return amount, unit
 
 
-def _measure_ledger(scenario: Scenario, county: str, type: str, values: dict[str, Any], measure: str) -> pd.DataFrame:
-    sink = LedgerBuilder()
-    translate_measure(type, values, scenario.context(), sink, measure, county)
-    return sink.frame()
+def _check_linear(unit: pd.DataFrame, most: pd.DataFrame, amounts: np.ndarray) -> pd.DataFrame:
+    """The candidates (and a pollutant of each) whose reduction at ``max`` is not ``amount`` times the reduction
+    at one unit; ``unit`` and ``most`` are :meth:`LedgerBuilder.counted_by_measure` frames, ``amounts`` the max
+    of each candidate, by position.
+
+    Returns candidate, pollutant, one [t], most [t], the first pollutant of each failing candidate.
+    """
+    left, right = (frame.astype({"pollutant": object}).rename(columns={"reduction_t": name})
+                   for frame, name in ((unit, "one"), (most, "most")))
+    both = (pd.concat([left.assign(most=0.0), right.assign(one=0.0)])  # in the order of the rows at one unit
+            .groupby(["seq", "pollutant"], sort=False)[["one", "most"]].sum().reset_index())
+    one, got = both["one"].to_numpy(), both["most"].to_numpy()
+    expected = one * amounts[both["seq"].to_numpy()]
+    # math.isclose(got, expected, rel_tol=_LINEAR_RTOL, abs_tol=1e-12), row by row
+    close = np.abs(got - expected) <= np.maximum(_LINEAR_RTOL * np.maximum(np.abs(got), np.abs(expected)), 1e-12)
+    bad = both.loc[~close].drop_duplicates("seq")
+    return bad.rename(columns={"seq": "candidate"})[["candidate", "pollutant", "one", "most"]]
 
 
-def _check_linear(at_unit: pd.DataFrame, at_max: pd.DataFrame, amount: float, scale: str) -> None:
-    """Raise unless the reduction at ``max`` is ``amount`` times the reduction at one unit."""
-    both = pd.concat([reduction_by_pollutant(at_unit), reduction_by_pollutant(at_max)], axis=1).fillna(0.0)
-    for pollutant, (one, most) in both.iterrows():
-        if not math.isclose(most, one * amount, rel_tol=_LINEAR_RTOL, abs_tol=1e-12):
-            raise ScenarioError(
-                f"the measure's reduction is not proportional to {scale}: {pollutant} {one:g} t at one unit, "
-                f"{most:g} t at max (not {one * amount:g} t)",
-                hint=f"the measure ignores {scale} or its factors change with it, as fuel_use replaces count and a "
-                     "boiler's size class follows its capacity; scale another key")
+def _not_linear(pollutant: str, one: float, most: float, amount: float, scale: str) -> ScenarioError:
+    return ScenarioError(
+        f"the measure's reduction is not proportional to {scale}: {pollutant} {one:g} t at one unit, "
+        f"{most:g} t at max (not {one * amount:g} t)",
+        hint=f"the measure ignores {scale} or its factors change with it, as fuel_use replaces count and a "
+             "boiler's size class follows its capacity; scale another key")
 
 
 class _CandidateChecker:
@@ -122,8 +176,8 @@ class _CandidateChecker:
         line, column = key_position(container, key) if at_key else position(container, key)
         return ScenarioError(message, file=self.scenario.file, line=line, column=column, field=path, hint=hint)
 
-    def check(self, item: Any, path: str) -> Candidate:
-        """One candidate; raises at its first problem (several for its own keys)."""
+    def check(self, item: Any, path: str) -> _Checked:
+        """One candidate's keys; raises at its first problem (several for its own keys)."""
         values = check_mapping(item, CANDIDATE_KEYS, path=path, file=self.scenario.file)
         type = self._type(values["measure"], path)
         kind = self._scale_kind(item, values, type, path)
@@ -133,17 +187,9 @@ class _CandidateChecker:
         checked = check_mapping(values["measure"], {**MEASURE_TYPES[type].keys, scale: Key(kind, one_unit)},
                                 path=f"{path}.measure", file=self.scenario.file, ignore=("type",))
         candidate_id = self._id(values["id"], type, item, path)
-        try:
-            at_unit = _measure_ledger(self.scenario, self.county.name, type, checked, candidate_id)
-            at_max = _measure_ledger(self.scenario, self.county.name, type,
-                                     {**checked, scale: kind.check(values["max"])}, candidate_id)
-            _check_linear(at_unit, at_max, amount, scale)
-        except ScenarioError as error:
-            line, column = position(item, "measure")
-            raise error.prefixed(f"{path}.measure").located(file=self.scenario.file, line=line,
-                                                            column=column) from None
-        return Candidate(self.county.name, candidate_id, scale, unit, amount, values["unit_cost"],
-                         isinstance(kind, CountKind), at_unit)
+        candidate = Candidate(self.county.name, candidate_id, scale, unit, amount, values["unit_cost"],
+                              isinstance(kind, CountKind))
+        return _Checked(candidate, type, checked, kind.check(values["max"]), item, path)
 
     def _type(self, measure: Mapping[str, Any], path: str) -> str:
         try:
@@ -182,24 +228,85 @@ class _CandidateChecker:
         return candidate_id
 
 
-def check_candidates(scenario: Scenario) -> list[Candidate]:
-    """Every county's checked candidates, in file order.
+def check_candidates(scenario: Scenario) -> Candidates:
+    """Every county's checked candidates, in file order, with their measures translated.
 
     Raises
     ------
     ScenarioError
         Listing every bad candidate with file:line, field and a hint.
     """
-    collector = ProblemCollector()
-    candidates = []
+    found: list[tuple[int, ScenarioError]] = []  # (position among the candidates written, problem)
+    checked: list[_Checked] = []
+    written = 0
     for county in scenario.counties:
         checker = _CandidateChecker(scenario, county)
         for index, item in enumerate(county.candidates):
             path = f"counties.{county.name}.candidates[{index}]"
             try:
-                candidates.append(checker.check(item, path))
+                checked.append(checker.check(item, path))
             except ScenarioError as error:
-                line, column = position(county.candidates, index)
-                collector.add(error.located(file=scenario.file, line=line, column=column, field=path))
-    collector.raise_if_any()
-    return candidates
+                found.append((written, _located(error, scenario, county.candidates, index, path)))
+            written += 1
+    positions = _positions(scenario)
+    candidates = [c.candidate for c in checked]
+    unit, most, failed = _translate(scenario, checked)
+    amounts = np.array([c.max for c in candidates], dtype=float)
+    for row in _check_linear(unit.counted_by_measure(), most.counted_by_measure(), amounts).itertuples():
+        c = candidates[row.candidate]
+        failed.setdefault(row.candidate, _not_linear(str(row.pollutant), row.one, row.most, c.max, c.scale))
+    for i, problem in failed.items():
+        spec = checked[i]
+        line, column = position(spec.item, "measure")
+        problem = problem.prefixed(f"{spec.path}.measure").located(file=scenario.file, line=line, column=column)
+        at, place = positions[id(spec.item)]
+        found.append((at, _located(problem, scenario, scenario.county(spec.candidate.county).candidates, place,
+                                   spec.path)))
+    if found:
+        collector = ProblemCollector()
+        for _, problem in sorted(found, key=lambda pair: pair[0]):
+            collector.add(problem)
+        collector.raise_if_any()
+    effects = unit.counted_by_measure().rename(columns={"seq": "candidate"})
+    effects.insert(1, "county", objects([candidates[i].county for i in effects["candidate"].tolist()]))
+    effects.insert(3, "counted", True)
+    return Candidates(candidates, unit, effects)
+
+
+def _positions(scenario: Scenario) -> dict[int, tuple[int, int]]:
+    """(position among every candidate written, position in its county's list) of each candidate, by identity."""
+    found, written = {}, 0
+    for county in scenario.counties:
+        for index, item in enumerate(county.candidates):
+            found[id(item)] = (written, index)
+            written += 1
+    return found
+
+
+def _located(error: ScenarioError, scenario: Scenario, items: list[Any], index: int, path: str) -> ScenarioError:
+    line, column = position(items, index)
+    return error.located(file=scenario.file, line=line, column=column, field=path)
+
+
+def _translate(scenario: Scenario, checked: list[_Checked]) -> tuple[LedgerBuilder, LedgerBuilder,
+                                                                      dict[int, ScenarioError]]:
+    """The candidates' measures at one unit and at max, one batch per measure type each, and the first problem
+    of each candidate that could not be translated (by position)."""
+    ctx = scenario.context()
+    unit, most = LedgerBuilder(), LedgerBuilder()
+    failed: dict[int, ScenarioError] = {}
+    by_type: dict[str, list[int]] = {}
+    for i, spec in enumerate(checked):
+        by_type.setdefault(spec.type, []).append(i)
+    for type, at in by_type.items():
+        measure_type = MEASURE_TYPES[type]
+        specs = [checked[i] for i in at]
+        labels = ([s.candidate.county for s in specs], [s.candidate.id for s in specs], [""] * len(at), at)
+        for sink, values in ((unit, [s.values for s in specs]),
+                             (most, [{**s.values, s.candidate.scale: s.at_max} for s in specs])):
+            batch = measure_type.batch(values, *labels)
+            measure_type.translate(batch, ctx, sink)
+            for index, error in batch.failures:
+                for i in index.tolist():
+                    failed.setdefault(at[i], copy.deepcopy(error))
+    return unit, most, failed

@@ -135,6 +135,7 @@ from ..measures import HEADER_NAMES, MEASURE_TYPES, TYPE_NAMES, default_id, name
 from ..measures.batch import PollutantColumns, objects
 from ..model import County, RegisterRows
 from ..positions import position
+from ..progress import progress
 from ..units import LARGEST, fold_width
 from ..vocabulary import fold, pollutant
 from .workbook import MAX_XLSX_BYTES, open_workbook, sheet_cells
@@ -1077,9 +1078,12 @@ def attach_registers(data: Mapping[str, Any], counties: list[County], period: Pe
     names = dict.fromkeys(county.name for county in counties)  # ordered, for did-you-mean; hashed, for lookups
     ids = _Ids(counties)
     joined = []
-    for order, source in enumerate(_sources(data, names, folder, file, collector)):
-        try:
-            joined += ids.join(read_register(source, names, table, period), order)
-        except ScenarioError as error:
-            collector.add(error)
+    sources = _sources(data, names, folder, file, collector)
+    with progress("reading measure registers", total=len(sources)) as step:
+        for order, source in enumerate(sources):
+            try:
+                joined += ids.join(read_register(source, names, table, period), order)
+            except ScenarioError as error:
+                collector.add(error)
+            step()
     return joined
