@@ -37,6 +37,7 @@ import national  # noqa: E402
 
 import reduccalc  # noqa: E402
 from reduccalc import baselines, ledger, registers, result, scenario  # noqa: E402
+from reduccalc.inputs import tables  # noqa: E402
 from reduccalc.measures import MEASURE_TYPES  # noqa: E402
 
 SPENT: dict[str, float] = collections.defaultdict(float)
@@ -63,9 +64,9 @@ def instrument() -> None:
     timing(scenario, "load_yaml", "YAML")
     timing(baselines, "read_baselines", "baselines table")
     timing(registers, "read_register", "register read + check")
-    timing(registers, "_read", "  reading the file")
-    timing(registers._Cells, "of", "  cleaning cells")
-    timing(registers.Checker, "block", "  checking cells per type")
+    timing(tables, "_read", "  reading the file")
+    timing(tables.Cells, "of", "  cleaning cells")
+    timing(registers.MeasureChecker, "block", "  checking cells per type")
     timing(registers._Ids, "join", "register ids")
     timing(scenario.Scenario, "batches", "batches")
     for measure_type in MEASURE_TYPES.values():

@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import reduccalc.registers as registers
+import reduccalc.inputs.tables as tables
 import reduccalc.workbook as workbook
 import reduccalc.yamlio as yamlio
 from reduccalc import ScenarioError, load_scenario
@@ -217,7 +217,7 @@ def test_a_scenario_file_too_large_says_what_it_is_and_what_was_expected(tmp_pat
 
 
 def test_a_register_too_large_is_refused_before_reading(tmp_path, table, monkeypatch):
-    monkeypatch.setattr(registers, "MAX_CSV_BYTES", 100)
+    monkeypatch.setattr(tables, "MAX_CSV_BYTES", 100)
     truck_csv(tmp_path / "r.csv", rows=3)  # 28 bytes of header, 3 rows of 56
     found = problem(register_plan("r.csv"), tmp_path, table)
     assert found.message == "register 'r.csv' is 196 bytes; a register is at most 100 bytes"

@@ -41,12 +41,13 @@ from ..inputfiles import PlanFolder, excerpt
 from ..ledger import group_codes
 from ..model import County
 from ..vocabulary import POLLUTANTS, pollutant
-from .registers import (
+from .tables import (
+    COUNTY_HEADERS,
     Checker,
     Column,
     Problems,
     RegisterSource,
-    header_path,
+    header_key,
     header_unit,
     ignored,
     parse_header,
@@ -76,7 +77,7 @@ def _column(index: int, header: str) -> Column | None:
     """
     if ignored(header):
         return None
-    if header_path(header) == "county":
+    if header_key(header, {"county"}, COUNTY_HEADERS) == "county":
         return Column(index, header, "county")
     name, unit = header_unit(header)
     try:
