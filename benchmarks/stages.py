@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import national  # noqa: E402
 
 import reduccalc  # noqa: E402
-from reduccalc import baselines, ledger, registers, result, scenario  # noqa: E402
-from reduccalc.inputs import tables  # noqa: E402
+from reduccalc import ledger, load, model, result  # noqa: E402
+from reduccalc.inputs import baselines, registers, tables  # noqa: E402
 from reduccalc.measures import MEASURE_TYPES  # noqa: E402
 
 SPENT: dict[str, float] = collections.defaultdict(float)
@@ -61,14 +61,14 @@ def timing(owner: Any, name: str, stage: str) -> None:
 
 
 def instrument() -> None:
-    timing(scenario, "load_yaml", "YAML")
+    timing(load, "load_yaml", "YAML")
     timing(baselines, "read_baselines", "baselines table")
     timing(registers, "read_register", "register read + check")
     timing(tables, "_read", "  reading the file")
     timing(tables.Cells, "of", "  cleaning cells")
     timing(registers.MeasureChecker, "block", "  checking cells per type")
     timing(registers._Ids, "join", "register ids")
-    timing(scenario.Scenario, "batches", "batches")
+    timing(model.Scenario, "batches", "batches")
     for measure_type in MEASURE_TYPES.values():
         timing(measure_type, "translate", "translate")
     timing(result.Result, "__init__", "Result")
