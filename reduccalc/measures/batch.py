@@ -268,6 +268,14 @@ class Batch:
         if len(index):
             self.failures.append((np.asarray(index), error))
 
+    def one_route(self, first: str, second: str, missing: ScenarioError) -> np.ndarray:
+        """Fail the measures giving both ``first`` and ``second`` or neither (``missing``); True where ``second``
+        is the route taken."""
+        one, other = self.given(first), self.given(second)
+        self.fail(np.flatnonzero(one & other), ScenarioError(f"give {first} or {second}, not both", field=second))
+        self.fail(np.flatnonzero(~one & ~other), missing)
+        return other
+
     def failed(self) -> np.ndarray:
         """Boolean per measure: has it failed?"""
         mask = np.zeros(len(self), dtype=bool)

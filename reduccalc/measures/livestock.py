@@ -30,8 +30,6 @@ Keys: ``animal`` (pig, dairy_cattle, beef_cattle, layer, broiler, sheep; 生猪,
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import ScenarioError
 from ..fields import MISSING, CountKind, FractionKind, Key, TextKind
 from ..ledger import Deferred, LedgerBuilder
@@ -83,10 +81,7 @@ KEYS = {
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
     """Ledger rows of livestock ammonia measures (see module docstring)."""
-    given_reduction, given_practice = batch.given("reduction"), batch.given("practice")
-    batch.fail(np.flatnonzero(given_reduction & given_practice), ScenarioError(
-        "give reduction or practice, not both", field="practice"))
-    batch.fail(np.flatnonzero(~given_reduction & ~given_practice), ScenarioError(
+    batch.one_route("reduction", "practice", ScenarioError(
         "missing required key 'reduction' (share of the animals' NH3 removed, e.g. '30%')", field="reduction",
         hint="or give practice: a technique with a table efficiency, e.g. low_protein_feed (低氮饲料)"))
     practices = frozenset(row.technology for row in ctx.table.rows.values()

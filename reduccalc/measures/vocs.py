@@ -154,13 +154,9 @@ def _efficiencies(batch: Batch, ctx: Context, key: str, quantity: str) -> tuple[
 
 def _check_routes(batch: Batch) -> np.ndarray:
     """Fails measures giving both or neither of generated and activity; True where activity is the route."""
-    generated, activity = batch.given("generated"), batch.given("activity")
-    batch.fail(np.flatnonzero(generated & activity), ScenarioError(
-        "give generated or activity, not both", field="generated"))
-    batch.fail(np.flatnonzero(~generated & ~activity), ScenarioError(
+    return batch.one_route("generated", "activity", ScenarioError(
         "missing required key 'generated' (VOCs generated per year, e.g. '120 t/yr')", field="generated",
         hint="or give activity (material used per year) with emission_factors: {VOCs: '<kg/t>'}"))
-    return activity
 
 
 def translate(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
