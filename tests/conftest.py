@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -86,8 +87,37 @@ def plan(tmp_path, text=PLAN):
     return path
 
 
-def run(*args, cwd=None):
+def run_subprocess(*args, cwd=None):
+    """``reduccalc ARGS`` as its own process, the installed entry point: for what only a process shows (start-up,
+    signals, a terminal, imports)."""
     return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, env=ENV, cwd=cwd, timeout=120)
+
+
+def run(*args, cwd=None):
+    """``reduccalc ARGS`` in this process, as :func:`run_subprocess` would see it (the fixture factors, ``cwd``,
+    exit code, stdout and stderr), without a second of interpreter start-up per call."""
+    import contextlib
+    import io
+
+    from reduccalc.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = os.environ.get("REDUCCALC_FACTORS_DIR"), os.getcwd()
+    saved_term = signal.getsignal(signal.SIGTERM)
+    os.environ["REDUCCALC_FACTORS_DIR"] = str(FIXTURE_FACTORS)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        os.chdir(saved_cwd)
+        signal.signal(signal.SIGTERM, saved_term)
+        if saved_env is None:
+            os.environ.pop("REDUCCALC_FACTORS_DIR", None)
+        else:
+            os.environ["REDUCCALC_FACTORS_DIR"] = saved_env
+    return subprocess.CompletedProcess([EXE, *map(str, args)], code, out.getvalue(), err.getvalue())
 
 
 def cli(capsys, *args):

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -20,10 +16,7 @@ from scipy import stats
 from reduccalc.air_quality import local_change, mean_for_share, season_of, share_at_or_below
 from reduccalc.errors import ScenarioError
 from reduccalc.scenario import load_scenario
-from tests.conftest import FIXTURE_FACTORS
-
-EXE = shutil.which("reduccalc", path=os.path.dirname(sys.executable)) or "reduccalc"
-ENV = {**os.environ, "REDUCCALC_FACTORS_DIR": str(FIXTURE_FACTORS)}
+from tests.conftest import run
 
 
 def cut(tonnes: float, pollutant: str = "SO2", id: str | None = None) -> dict:
@@ -334,7 +327,7 @@ def test_precursor_without_baseline_and_no_cut_is_said(table):
 def _cli(tmp_path, data, *args):
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return subprocess.run([EXE, *args, str(path)], capture_output=True, text=True, env=ENV, timeout=120)
+    return run(*args, path)
 
 
 def test_check_exit_1_names_area_concentration_and_gap(tmp_path):

@@ -8,7 +8,7 @@ import time
 import openpyxl
 import pytest
 
-from tests.conftest import ENV, EXE, PLAN, plan, run
+from tests.conftest import ENV, EXE, PLAN, plan, run, run_subprocess
 
 # TOTAL NOx: 140 t of 1200 t = 11.7 % (target 5 %: met)
 
@@ -37,6 +37,18 @@ def test_check_exit_codes_and_verdict(tmp_path):
     assert none.returncode == 2 and "no target to check" in none.stderr
     bare = run("check", path, "--target", "5")
     assert bare.returncode == 2 and "'5%'" in bare.stderr
+
+
+def test_the_installed_command_as_its_own_process(tmp_path):
+    # the other CLI tests call main() in this process; this one goes through the entry point a shell runs
+    path = plan(tmp_path)
+    short = run_subprocess("check", path)
+    assert short.returncode == 1 and "short by 10.0 t" in short.stdout
+    rows = {(r["county"], r["pollutant"]): r for r in json.loads(run_subprocess("run", path, "--format", "json").stdout)}
+    assert rows[("TOTAL", "NOx")]["reduction_t"] == pytest.approx(140.0)  # 40 t + 100 t, as in-process
+    bad = run_subprocess("check", path, "--target", "5")
+    assert bad.returncode == 2 and "'5%'" in bad.stderr and "Traceback" not in bad.stderr
+    assert run_subprocess("check", path).stdout == run("check", path).stdout
 
 
 def test_csv_and_table_formats(tmp_path):
