@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import reduccalc
+from reduccalc.report.tables import VERDICT_WORDS
 from reduccalc.yamlio import load_yaml  # like yaml.safe_load, but errors name file:line
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -74,13 +75,13 @@ def main(argv: list[str]) -> None:
     print(wide.to_string(float_format="{:,.1f}".format, na_rep=""))
 
     # 2. the targets, side by side: does the reburn change a verdict?
-    verdict = {True: "yes", False: "NO"}
+    verdict = VERDICT_WORDS  # met / SHORT, as reduccalc writes a verdict everywhere
     rows = both[both["target_pct_A"].notna()]
     table = pd.DataFrame({
         "county": rows["county"], "pollutant": rows["pollutant"],
-        "target_%": rows["target_pct_A"].map("{:g}".format),
-        "A_%": rows["reduction_pct_A"].map("{:.2f}".format),
-        "B_%": rows["reduction_pct_B"].map("{:.2f}".format),
+        "target_pct": rows["target_pct_A"].map("{:g}".format),
+        "A_pct": rows["reduction_pct_A"].map("{:.2f}".format),
+        "B_pct": rows["reduction_pct_B"].map("{:.2f}".format),
         "A_t": rows["reduction_t_A"].map("{:,.1f}".format),
         "B_t": rows["reduction_t_B"].map("{:,.1f}".format),
         "B-A_t": rows["diff_t"].map("{:,.1f}".format),

@@ -33,6 +33,7 @@ import pandas as pd
 
 import reduccalc
 from reduccalc import calculators as calc
+from reduccalc.report.tables import VERDICT_WORDS
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT = SCENARIOS / "xinfu_2021.yaml"
@@ -87,8 +88,8 @@ def main(argv: list[str]) -> None:
         "county": summary["county"], "pollutant": summary["pollutant"],
         "baseline_t": summary["baseline_t"].map("{:,.0f}".format),
         "reduction_t": summary["reduction_t"].map("{:,.1f}".format),
-        "reduction_%": summary["reduction_pct"].map("{:.2f}".format),
-        "met": summary["met"].map({True: "yes", False: "NO"}),
+        "reduction_pct": summary["reduction_pct"].map("{:.2f}".format),
+        "met": summary["met"].map(VERDICT_WORDS),
         "shortfall_t": summary["shortfall_t"].map("{:,.1f}".format),
     })
     print(table.to_string(index=False))

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import reduccalc
+from reduccalc.report.tables import VERDICT_WORDS
 
 # The shipped scenarios sit next to this folder; resolving the default from this
 # file (not from the current directory) lets the script run from anywhere.
@@ -62,9 +63,9 @@ def main(argv: list[str]) -> int:
             "pollutant": targeted["pollutant"],
             "baseline_t": targeted["baseline_t"].map("{:,.0f}".format),
             "reduction_t": targeted["reduction_t"].map("{:,.1f}".format),
-            "reduction_%": targeted["reduction_pct"].map("{:.2f}".format),
-            "target_%": targeted["target_pct"].map("{:g}".format),
-            "met": targeted["met"].map({True: "yes", False: "NO"}),
+            "reduction_pct": targeted["reduction_pct"].map("{:.2f}".format),
+            "target_pct": targeted["target_pct"].map("{:g}".format),
+            "met": targeted["met"].map(VERDICT_WORDS),
             "shortfall_t": targeted["shortfall_t"].map("{:,.1f}".format),
         })
         print(table.to_string(index=False))

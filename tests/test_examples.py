@@ -92,7 +92,7 @@ def test_plan_summary_default_from_another_folder(tmp_path):
         assert num(fields[3]) == pytest.approx(row.reduction_t, abs=0.051)
         assert num(fields[4]) == pytest.approx(row.reduction_pct, abs=0.0051)
         assert num(fields[5]) == row.target_pct
-        assert fields[6] == ("yes" if row.met else "NO")
+        assert fields[6] == ("met" if row.met else "SHORT")
         assert num(fields[7]) == pytest.approx(row.shortfall_t, abs=0.051)
 
     # 2. percent of baseline, every county and pollutant
@@ -126,7 +126,7 @@ def test_plan_summary_path_argument_relative_to_cwd():
     short = summary[summary["met"].map(lambda v: v is False)]
     assert {(c, p) for c, p in zip(short["county"], short["pollutant"])} == {("乙县", "SO2"), ("乙县", "PM2.5")}
     for row in short.itertuples():
-        assert printed[(row.county, row.pollutant)][6] == "NO"
+        assert printed[(row.county, row.pollutant)][6] == "SHORT"
         assert num(printed[(row.county, row.pollutant)][7]) == pytest.approx(row.shortfall_t, abs=0.051)
 
 
@@ -224,7 +224,7 @@ def test_compare_variants_reburn(tmp_path):
     fields = targets[("TOTAL", "PM2.5")]
     assert num(fields[5]) == pytest.approx(base.loc[("TOTAL", "PM2.5"), "reduction_t"], abs=0.051)
     assert num(fields[6]) == pytest.approx(base.loc[("TOTAL", "PM2.5"), "reduction_t"] + total_pm, abs=0.051)
-    assert fields[8:] == ["NO", "NO"]
+    assert fields[8:] == ["SHORT", "SHORT"]
 
 
 # ---- notebook_calculators.py ------------------------------------------------------------
