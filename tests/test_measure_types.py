@@ -230,6 +230,7 @@ def test_calculator_exists_and_gives_the_measures_ledger(type):
 def test_every_key_has_help_and_a_chinese_name(type):
     measure_type = MEASURE_TYPES[type]
     assert measure_type.zh and measure_type.summary
+    assert all(measure_type.label), f"{type} has no display name for reports and figures (label=(zh, en))"
     assert [name for name, key in measure_type.keys.items() if not key.help] == []
     assert [name for name, key in measure_type.keys.items() if not (key.zh or key.zh_parts)] == []
     assert scalable_keys(type), f"{type} has no key the optimiser may scale"

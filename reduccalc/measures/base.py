@@ -31,7 +31,7 @@ brick kilns, ``kiln_retrofit`` (output x (EF before - EF after)):
                        time_unit="yr")
 
        KILN_RETROFIT = MeasureType("kiln_retrofit", KEYS, translate, "brick kilns retrofitted",
-                                   zh=("砖窑超低排放改造",))
+                                   zh=("砖窑超低排放改造",), label=("砖窑改造", "brick kiln retrofit"))
 
 2. One line in the registry, ``reduccalc/measures/__init__.py``: import
    ``KILN_RETROFIT`` and add it to :data:`MEASURE_TYPES`. The calculator
@@ -264,6 +264,7 @@ class MeasureType:
     summary: str
     names: dict[str, TableName] = field(default_factory=dict)
     zh: tuple[str, ...] = ()  # Chinese names of the type (a register's 类型 column): 煤改电, 电代煤
+    label: tuple[str, str] = ("", "")  # how reports and figures name the type: (Chinese, English)
 
     @property
     def maps(self) -> frozenset[str]:

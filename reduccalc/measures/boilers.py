@@ -207,4 +207,5 @@ def _translate_group(group: Group) -> None:
 
 
 BOILER_PHASEOUT = MeasureType("boiler_phaseout", KEYS, translate, "coal boilers taken out of service", NAMES,
-                              zh=("锅炉淘汰", "淘汰燃煤锅炉", "燃煤锅炉淘汰"))
+                              zh=("锅炉淘汰", "淘汰燃煤锅炉", "燃煤锅炉淘汰"),
+                              label=("燃煤锅炉淘汰", "coal boiler phase-out"))

@@ -91,4 +91,5 @@ def _translate_group(group: Group, value: np.ndarray) -> None:
                   time_unit=time_unit, adjust={"reduction": group.floats("reduction")})
 
 
-CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors", zh=("自定义", "其他"))
+CUSTOM = MeasureType("custom", KEYS, translate, "any activity times given factors", zh=("自定义", "其他"),
+                     label=("其他措施", "custom measure"))

@@ -187,6 +187,8 @@ def translate_gas(batch: Batch, ctx: Context, sink: LedgerBuilder) -> None:
 
 COAL_TO_ELECTRIC = MeasureType("coal_to_electric", ELECTRIC_KEYS, translate_electric,
                                "households switched from coal stoves to electric heating", NAMES,
-                               zh=("煤改电", "电代煤"))
+                               zh=("煤改电", "电代煤"),
+                               label=("煤改电", "coal to electric"))
 COAL_TO_GAS = MeasureType("coal_to_gas", GAS_KEYS, translate_gas, "households switched from coal stoves to gas",
-                          NAMES, zh=("煤改气", "气代煤"))
+                          NAMES, zh=("煤改气", "气代煤"),
+                          label=("煤改气", "coal to gas"))

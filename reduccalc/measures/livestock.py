@@ -138,4 +138,5 @@ def _practice(group: Group, animal: str, practice: str) -> dict[str, Number]:
 
 
 LIVESTOCK_AMMONIA = MeasureType("livestock_ammonia", KEYS, translate, "NH3 cut at livestock farms", NAMES,
-                                zh=("畜禽养殖氨减排", "养殖业氨减排", "氨减排"))
+                                zh=("畜禽养殖氨减排", "养殖业氨减排", "氨减排"),
+                                label=("畜禽养殖氨减排", "livestock ammonia"))

@@ -161,4 +161,5 @@ def _translate_group(group: Group) -> None:
 
 
 NONROAD_RETIREMENT = MeasureType("nonroad_retirement", KEYS, translate, "old non-road machinery retired or replaced",
-                                 zh=("非道路移动机械淘汰", "淘汰非道路移动机械", "非道路移动机械"))
+                                 zh=("非道路移动机械淘汰", "淘汰非道路移动机械", "非道路移动机械"),
+                                 label=("非道路移动机械淘汰", "non-road machinery retirement"))

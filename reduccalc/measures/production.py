@@ -227,4 +227,5 @@ def _translate_group(group: Group, output: np.ndarray) -> None:
 
 
 STAGGERED_PRODUCTION = MeasureType("staggered_production", KEYS, translate, "plants stopped or curtailed", NAMES,
-                                   zh=("错峰生产", "限产"))
+                                   zh=("错峰生产", "限产"),
+                                   label=("错峰生产/停产", "staggered production"))

@@ -186,4 +186,5 @@ def _taken(factor: ResolvedFactor, keep: np.ndarray) -> ResolvedFactor:
 
 INDUSTRIAL_RETROFIT = MeasureType("industrial_retrofit", KEYS, translate,
                                   "a plant's control level raised (ultra-low retrofit)", NAMES,
-                                  zh=("超低排放改造", "深度治理"))
+                                  zh=("超低排放改造", "深度治理"),
+                                  label=("超低排放改造", "industrial retrofit"))

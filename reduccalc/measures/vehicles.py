@@ -123,4 +123,5 @@ def _translate_group(group: Group) -> None:
 
 
 VEHICLE_RETIREMENT = MeasureType("vehicle_retirement", KEYS, translate, "old vehicles retired or replaced", NAMES,
-                                 zh=("淘汰老旧车辆", "老旧车辆淘汰", "老旧车淘汰"))
+                                 zh=("淘汰老旧车辆", "老旧车辆淘汰", "老旧车淘汰"),
+                                 label=("老旧车辆淘汰", "vehicle retirement"))

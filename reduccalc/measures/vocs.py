@@ -197,4 +197,5 @@ def _source(activity: np.ndarray, by_activity: bool, s: np.ndarray, c: np.ndarra
 
 
 VOCS_TREATMENT = MeasureType("vocs_treatment", KEYS, translate, "VOCs capture, treatment and substitution",
-                             zh=("VOCs治理", "挥发性有机物治理", "VOCs综合治理"))
+                             zh=("VOCs治理", "挥发性有机物治理", "VOCs综合治理"),
+                             label=("VOCs 治理", "VOCs treatment"))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import ScenarioError, did_you_mean
+from ..measures import MEASURE_TYPES
 
 if TYPE_CHECKING:
     from ..model import Scenario
@@ -71,20 +72,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 # verdict words: met, short, no target
 VERDICTS: dict[str, tuple[str, str, str]] = {"zh": ("达标", "未达标", "无目标"), "en": ("met", "short", "no target")}
-
-# measure type -> (zh, en)
-MEASURE_TYPES: dict[str, tuple[str, str]] = {
-    "boiler_phaseout": ("燃煤锅炉淘汰", "coal boiler phase-out"),
-    "coal_to_electric": ("煤改电", "coal to electric"),
-    "coal_to_gas": ("煤改气", "coal to gas"),
-    "vehicle_retirement": ("老旧车辆淘汰", "vehicle retirement"),
-    "staggered_production": ("错峰生产/停产", "staggered production"),
-    "industrial_retrofit": ("超低排放改造", "industrial retrofit"),
-    "nonroad_retirement": ("非道路移动机械淘汰", "non-road machinery retirement"),
-    "livestock_ammonia": ("畜禽养殖氨减排", "livestock ammonia"),
-    "vocs_treatment": ("VOCs 治理", "VOCs treatment"),
-    "custom": ("其他措施", "custom measure"),
-}
 
 # the key whose value says what a measure of a type acts on (a sector, a vehicle class ...)
 SUBJECT_KEYS = ("sector", "vehicle", "machine", "animal")
@@ -186,8 +173,8 @@ def verdict_word(met: Any, lang: str) -> str:
 
 
 def measure_type(name: str, lang: str) -> str:
-    """The measure type's display name (its registry name where it has none here)."""
-    return _pick(MEASURE_TYPES[name], lang) if name in MEASURE_TYPES else name
+    """The measure type's display name, as the type declares it (:attr:`MeasureType.label`)."""
+    return _pick(MEASURE_TYPES[name].label, lang) if name in MEASURE_TYPES else name
 
 
 _LABELS: weakref.WeakKeyDictionary[Any, dict[str, dict[tuple[str, str], str]]] = weakref.WeakKeyDictionary()
