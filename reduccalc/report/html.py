@@ -34,6 +34,7 @@ import pandas as pd
 from ..errors import ScenarioError
 from ..vocabulary import TOTAL
 from .labels import check_lang, column, measure_labels, verdict_word, word
+from .tables import number_text
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -71,9 +72,7 @@ def _number(value: Any, digits: int) -> str:
     significant digits (``-0.02``, never ``-0.0``); missing as a dash."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    if value != 0 and abs(value) < 0.5 * 10 ** -digits:
-        return f"{value:.2g}"
-    return f"{value + 0.0:,.{digits}f}"  # + 0.0: no "-0.0"
+    return number_text(value + 0.0, digits)  # + 0.0: no "-0.0"
 
 
 _DIGITS = {"_t": 1, "_pct": 2, "_ugm3": 2}

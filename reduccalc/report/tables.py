@@ -156,19 +156,14 @@ def explain_summary(result: Result, county: str | None = None, measure: str | No
     mains = _main_factors(ledger, result.summary())
     lines = []
     for (cty, name), rows in reductions.groupby(["county", "measure"], sort=False, observed=True):
-        tonnes = ", ".join(f"{row.pollutant} {_tonnes(row.reduction_t)} t"
-                           + (f" [upstream {_tonnes(row.upstream_t)} t]" if row.upstream_t else "")
+        tonnes = ", ".join(f"{row.pollutant} {number_text(row.reduction_t + 0.0)} t"
+                           + (f" [upstream {number_text(row.upstream_t + 0.0)} t]" if row.upstream_t else "")
                            for row in rows.itertuples(index=False))
         main = mains.get((str(cty), str(name)))
         factor = "" if main is None else (f"; main factor {main.factor_id} = {main.factor:.6g} {main.factor_unit} "
                                           f"({str(main.factor_source).split(', ')[0]})")
         lines.append(f"{cty} / {name} ({rows['type'].iloc[0]}): {tonnes or 'no tonnes'}{factor}")
     return "\n".join(lines) if lines else "(no measures)"
-
-
-def _tonnes(value: float) -> str:
-    """Tonnes to 0.1 t; a few kilograms in two significant digits rather than a bare 0.0."""
-    return f"{value + 0.0:,.1f}" if value == 0 or abs(value) >= 0.05 else f"{value:.2g}"
 
 
 def _main_factors(ledger: pd.DataFrame, summary: pd.DataFrame) -> dict[tuple[str, str], Any]:
