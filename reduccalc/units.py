@@ -51,8 +51,8 @@ from .errors import ScenarioError, did_you_mean
 
 
 def _cache_folder() -> Path | None:
-    """Where pint keeps its parsed definitions for the next start (``$XDG_CACHE_HOME/reduccalc/pint``, by default
-    ``~/.cache/reduccalc/pint-<version>``), or None where it cannot be made."""
+    """Where pint keeps its parsed definitions for the next start (``$XDG_CACHE_HOME/reduccalc/pint-<version>``,
+    by default ``~/.cache/reduccalc/pint-<version>``), or None where it cannot be made."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(base) / "reduccalc" / f"pint-{pint.__version__}"
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -120,6 +120,8 @@ class _Checked:
     at_max: Any  # the scale key's checked value at max
     item: Any  # as written, for positions
     path: str
+    written: int = 0  # position among every candidate written, for the order of problems
+    index: int = 0  # position in its county's list
 
 
 def _amount(raw: Any, kind: Kind) -> tuple[float, str]:
@@ -244,43 +246,32 @@ def check_candidates(scenario: Scenario) -> Candidates:
         for index, item in enumerate(county.candidates):
             path = f"counties.{county.name}.candidates[{index}]"
             try:
-                checked.append(checker.check(item, path))
+                checked.append(replace(checker.check(item, path), written=written, index=index))
             except ScenarioError as error:
                 found.append((written, _located(error, scenario, county.candidates, index, path)))
             written += 1
-    positions = _positions(scenario)
     candidates = [c.candidate for c in checked]
     unit, most, failed = _translate(scenario, checked)
+    per_unit = unit.counted_by_measure()
     amounts = np.array([c.max for c in candidates], dtype=float)
-    for row in _check_linear(unit.counted_by_measure(), most.counted_by_measure(), amounts).itertuples():
+    for row in _check_linear(per_unit, most.counted_by_measure(), amounts).itertuples():
         c = candidates[row.candidate]
         failed.setdefault(row.candidate, _not_linear(str(row.pollutant), row.one, row.most, c.max, c.scale))
     for i, problem in failed.items():
         spec = checked[i]
         line, column = position(spec.item, "measure")
         problem = problem.prefixed(f"{spec.path}.measure").located(file=scenario.file, line=line, column=column)
-        at, place = positions[id(spec.item)]
-        found.append((at, _located(problem, scenario, scenario.county(spec.candidate.county).candidates, place,
-                                   spec.path)))
+        found.append((spec.written, _located(problem, scenario, scenario.county(spec.candidate.county).candidates,
+                                             spec.index, spec.path)))
     if found:
         collector = ProblemCollector()
         for _, problem in sorted(found, key=lambda pair: pair[0]):
             collector.add(problem)
         collector.raise_if_any()
-    effects = unit.counted_by_measure().rename(columns={"seq": "candidate"})
+    effects = per_unit.rename(columns={"seq": "candidate"})
     effects.insert(1, "county", objects([candidates[i].county for i in effects["candidate"].tolist()]))
     effects.insert(3, "counted", True)
     return Candidates(candidates, unit, effects)
-
-
-def _positions(scenario: Scenario) -> dict[int, tuple[int, int]]:
-    """(position among every candidate written, position in its county's list) of each candidate, by identity."""
-    found, written = {}, 0
-    for county in scenario.counties:
-        for index, item in enumerate(county.candidates):
-            found[id(item)] = (written, index)
-            written += 1
-    return found
 
 
 def _located(error: ScenarioError, scenario: Scenario, items: list[Any], index: int, path: str) -> ScenarioError:
