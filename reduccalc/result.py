@@ -97,7 +97,7 @@ class Result:
             removed_t = totals.get(county.name, {})
             for pollutant, baseline in county.baseline.items():
                 removed = removed_t.get(pollutant, 0.0)
-                if removed > baseline * (1 + 1e-9):
+                if removed > removal_limit(baseline):
                     file, line, field = (self.scenario.file, county.line, f"counties.{county.name}.baseline.{pollutant}")
                     if county.baseline_row is not None:
                         file, line, field = (*county.baseline_row, f"column {pollutant}")
@@ -240,9 +240,18 @@ class Result:
         }
 
 
+ROUNDING = 1e-9  # relative slack of the verdicts below: sums of floats a hair off are not a verdict's change
+
+
 def met_threshold(needed_t: Any) -> Any:
     """Reduction [t] at or above which a target needing ``needed_t`` [t] counts as met (rounding slack)."""
-    return needed_t - 1e-9 * np.maximum(1.0, needed_t)
+    return needed_t - ROUNDING * np.maximum(1.0, needed_t)
+
+
+def removal_limit(baseline_t: Any) -> Any:
+    """Most reduction [t] a county with ``baseline_t`` [t] may have before it removes more than its baseline
+    (rounding slack)."""
+    return baseline_t * (1 + ROUNDING)
 
 
 def _row(county: str, pollutant: str, baseline: float, reduction: float, target: float | None) -> dict[str, Any]:

@@ -69,7 +69,7 @@ from ..air_quality import Constraints, constraints
 from ..errors import ScenarioError
 from ..model import how_many
 from ..progress import progress
-from ..result import met_threshold
+from ..result import met_threshold, removal_limit
 from .programs import Solution, solve, solve_in_parts
 from .uncertainty import Groups, ScenarioModel, check_draws, check_memory, entropy_of, linear_model, scenario_model
 
@@ -143,11 +143,11 @@ class _Program:
         return self.before + self.matrix @ amounts
 
     def within_caps(self, amounts: np.ndarray) -> bool:
-        """Whether no county loses more than its baseline with ``amounts`` added, as Result judges it (within
-        1e-9 of the baseline, which the solver aims below)."""
+        """Whether no county loses more than its baseline with ``amounts`` added, as Result judges it
+        (:func:`~reduccalc.result.removal_limit`, which the solver aims below)."""
         with np.errstate(invalid="ignore"):
-            slack = np.where(np.isfinite(self.cap), 1e-9 * np.abs(self.cap + self.before), 0.0)
-        return bool(np.all(self.matrix @ amounts <= self.cap + slack))
+            limit = np.where(np.isfinite(self.cap), removal_limit(self.cap + self.before) - self.before, np.inf)
+        return bool(np.all(self.matrix @ amounts <= limit))
 
     def holds(self, amounts: np.ndarray) -> bool:
         """Whether every target holds with ``amounts`` added, and every cap, as Result judges them."""
